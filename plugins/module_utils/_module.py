@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The base every module of the collection stands on.
+
+It owns the shared connection options, builds the one API client, and turns client and
+planning errors into ``fail_json`` results. Modules keep only their own argument spec, their
+documentation and the call into the planner.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import copy
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.victorops.oncall.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    VictorOpsClient,
+    VictorOpsError,
+)
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer
+
+DEFAULT_API_URL = "https://api.victorops.com"
+DEFAULT_RETRIES = 6
+DEFAULT_RETRY_TIMEOUT = 120.0
+DEFAULT_RATE_WINDOW = 60.0
+DEFAULT_RATE_LIMIT_PROFILE = "2018"
+
+# Options without an argspec default take their environment variable first, then the
+# default applied in _settings(); an argspec default would shadow the variable.
+CONNECTION_ARGSPEC = dict(
+    api_id=dict(type="str", required=True, fallback=(env_fallback, ["VICTOROPS_API_ID"])),
+    api_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["VICTOROPS_API_KEY"])),
+    api_url=dict(type="str", fallback=(env_fallback, ["VICTOROPS_API_URL"])),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+    timeout=dict(type="float", default=30.0),
+    retries=dict(type="int", fallback=(env_fallback, ["VICTOROPS_RETRIES"])),
+    retry_timeout=dict(type="float", fallback=(env_fallback, ["VICTOROPS_RETRY_TIMEOUT"])),
+    pacing=dict(type="bool", fallback=(env_fallback, ["VICTOROPS_PACING"])),
+    rate_limit_profile=dict(type="str", choices=["2018", "2020"], fallback=(env_fallback, ["VICTOROPS_RATE_LIMIT_PROFILE"])),
+    rate_limits=dict(type="dict"),
+    rate_window=dict(type="float", fallback=(env_fallback, ["VICTOROPS_RATE_WINDOW"])),
+    pacing_state_dir=dict(type="path", fallback=(env_fallback, ["VICTOROPS_PACING_STATE_DIR"])),
+)
+
+
+def _default(value, default):
+    return default if value is None else value
+
+
+class VictorOpsModule(object):
+    """An AnsibleModule with the collection's connection options, client and result plumbing."""
+
+    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+        spec = copy.deepcopy(CONNECTION_ARGSPEC)
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.params = self.module.params
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._client = None
+        self._check_settings()
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.module._diff
+
+    def _check_settings(self):
+        p = self.params
+        problems = []
+        if not (p["api_id"] or "").strip():
+            problems.append("api_id must not be empty")
+        if not (p["api_key"] or "").strip():
+            problems.append("api_key must not be empty")
+        if p["timeout"] is not None and p["timeout"] <= 0:
+            problems.append("timeout must be greater than 0, got %s" % p["timeout"])
+        if p["retries"] is not None and p["retries"] < 0:
+            problems.append("retries must be 0 or more, got %s" % p["retries"])
+        if p["retry_timeout"] is not None and p["retry_timeout"] < 0:
+            problems.append("retry_timeout must be 0 or more, got %s" % p["retry_timeout"])
+        if p["rate_window"] is not None and p["rate_window"] <= 0:
+            problems.append("rate_window must be greater than 0, got %s" % p["rate_window"])
+        for operation, limit in (p["rate_limits"] or {}).items():
+            try:
+                if int(limit) < 1:
+                    raise ValueError()
+            except (TypeError, ValueError):
+                problems.append("rate_limits[%r] must be a whole number of calls of 1 or more, got %r" % (operation, limit))
+        if problems:
+            self.module.fail_json(msg="Invalid connection options: " + "; ".join(problems))
+
+    @property
+    def client(self):
+        """The one API client of this module run, built on first use."""
+        if self._client is None:
+            p = self.params
+            window = _default(p["rate_window"], DEFAULT_RATE_WINDOW)
+            api_url = _default(p["api_url"], DEFAULT_API_URL)
+            overrides = dict((k, int(v)) for k, v in (p["rate_limits"] or {}).items())
+            pacer = Pacer(
+                key="%s|%s" % (api_url.rstrip("/"), p["api_id"]),
+                window=window,
+                profile=_default(p["rate_limit_profile"], DEFAULT_RATE_LIMIT_PROFILE),
+                overrides=overrides or None,
+                state_dir=p["pacing_state_dir"],
+                enabled=_default(p["pacing"], True),
+            )
+            try:
+                self._client = VictorOpsClient(
+                    api_url=api_url,
+                    api_id=p["api_id"],
+                    api_key=p["api_key"],
+                    timeout=p["timeout"],
+                    validate_certs=p["validate_certs"],
+                    ca_path=p["ca_path"],
+                    retries=_default(p["retries"], DEFAULT_RETRIES),
+                    retry_timeout=_default(p["retry_timeout"], DEFAULT_RETRY_TIMEOUT),
+                    rate_window=window,
+                    pacer=pacer,
+                    warn=self.module.warn,
+                )
+            except VictorOpsError as exc:
+                self.module.fail_json(msg="Invalid connection options: %s" % exc)
+            except ValueError as exc:
+                self.module.fail_json(msg="Invalid connection options: %s" % exc)
+            if not p["validate_certs"]:
+                self.module.warn("validate_certs is false: the API's TLS certificate is not verified.")
+        return self._client
+
+    def api_stats(self):
+        if self._client is None:
+            return dict(calls=0, writes=0, retries=0, pacing_wait=0.0, retry_wait=0.0, operations={})
+        return self._client.stats
+
+    def fail(self, msg, **result):
+        result["api"] = self.api_stats()
+        self.module.fail_json(msg=msg, **result)
+
+    def exit(self, changed, before=None, after=None, **result):
+        """Exit with ``changed``, the client's counters and, in diff mode, the real before and after."""
+        result["api"] = self.api_stats()
+        if self.diff_mode and (before is not None or after is not None):
+            result["diff"] = dict(before=before, after=after)
+        self.module.exit_json(changed=changed, **result)
+
+    def run(self, function):
+        """Run ``function(self)``; every error becomes a clear failure, never a traceback."""
+        # Local import: the planner errors are plain ValueErrors without HTTP dependencies.
+        from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
+
+        try:
+            function(self)
+        except PlanError as exc:
+            self.fail(str(exc))
+        except VictorOpsError as exc:
+            self.fail(str(exc), status=getattr(exc, "status", None))
+        except Exception as exc:  # noqa: BLE001  (last resort: a readable failure instead of a traceback)
+            self.fail("Unexpected error: %s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc())

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Normalisation of API answers other than paging policies.
+
+The real API and its spec disagree on casing and types (timeouts as strings, contact types
+capitalised, ``oncallNow`` versus ``onCallNow``). Every module reads answers through these
+functions so that one value always looks the same to users, whichever form the API sent.
+A body of the wrong shape raises ``UnexpectedResponseError`` instead of a KeyError.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+
+class UnexpectedResponseError(Exception):
+    """The API answered 200 with a body this collection cannot use."""
+
+    def __init__(self, what, detail):
+        super(UnexpectedResponseError, self).__init__("Unexpected answer from %s: %s" % (what, detail))
+
+
+def expect_dict(body, what):
+    if not isinstance(body, dict):
+        raise UnexpectedResponseError(what, "expected a JSON object, got %s" % type(body).__name__)
+    return body
+
+
+def expect_list(value, what, key):
+    if not isinstance(value, list):
+        raise UnexpectedResponseError(what, "expected a list under %r, got %s" % (key, type(value).__name__))
+    return value
+
+
+def pick(mapping, *keys):
+    """The value of the first of ``keys`` present in ``mapping`` (the API's casing drifts)."""
+    for key in keys:
+        if key in mapping:
+            return mapping[key]
+    return None
+
+
+def escalation_policy_list(body, what):
+    """``{"policies": [{"policy": {...}, "team": {...}}]}`` (or the older flat ``[{name, slug}]``) to a flat list."""
+    body = expect_dict(body, what)
+    result = []
+    for item in expect_list(body.get("policies"), what, "policies"):
+        if not isinstance(item, dict):
+            raise UnexpectedResponseError(what, "a policy entry is not an object")
+        policy = item.get("policy", item)
+        team = item.get("team") or {}
+        if not isinstance(policy, dict) or "slug" not in policy:
+            raise UnexpectedResponseError(what, "a policy entry has no slug")
+        result.append(dict(name=policy.get("name"), slug=policy["slug"],
+                           team=dict(name=team.get("name"), slug=team.get("slug")) if isinstance(team, dict) else {}))
+    return result
+
+
+def type_list(body, key, as_int=False):
+    """A ``/policies/types/...`` answer to ``[{type, description}]`` with lower-case (or integer) types."""
+    what = "GET /api-public/v1/policies/types"
+    body = expect_dict(body, what)
+    result = []
+    for item in expect_list(body.get(key), what, key):
+        value = item.get("type") if isinstance(item, dict) else None
+        if value is None:
+            raise UnexpectedResponseError(what, "an entry of %r has no type" % key)
+        if as_int:
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise UnexpectedResponseError(what, "timeout type %r is not a number" % (value,))
+        else:
+            value = str(value).lower()
+        result.append(dict(type=value, description=item.get("description")))
+    return result
+
+
+def user_paging_policies(body):
+    what = "GET /api-public/v1/user/{user}/policies"
+    body = expect_dict(body, what)
+    policies = []
+    for item in expect_list(body.get("policies"), what, "policies"):
+        if not isinstance(item, dict):
+            raise UnexpectedResponseError(what, "a policy entry is not an object")
+        timeout = item.get("timeout")
+        try:
+            timeout = int(timeout) if timeout is not None else None
+        except (TypeError, ValueError):
+            raise UnexpectedResponseError(what, "timeout %r is not a number" % (timeout,))
+        contact_type = item.get("contactType")
+        policies.append(dict(order=item.get("order"), timeout=timeout,
+                             contact_type=contact_type.lower() if isinstance(contact_type, str) else contact_type,
+                             ext_id=item.get("extId")))
+    return dict(username=body.get("username"), user_id=body.get("userId"), policies=policies)
+
+
+def paging_policy_result(username, body):
+    """A GET /profile/{username}/policies answer as returned to users: steps and rules with their indexes."""
+    from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import normalize_steps
+
+    return dict(username=username, steps=indexed_steps(normalize_steps(body)))
+
+
+def indexed_steps(steps):
+    """Normalised steps with their 0-based ``step`` and ``rule`` indexes, the form results and diffs use."""
+    return [
+        dict(step=i, timeout=step["timeout"],
+             rules=[dict(rule=j, type=rule["type"], contact_id=rule["contact_id"]) for j, rule in enumerate(step["rules"])])
+        for i, step in enumerate(steps)
+    ]
+
+
+def oncall_users_by_policy(body):
+    """GET /api-public/v1/oncall/current to ``{policy slug: {"name": ..., "users": [usernames]}}``.
+
+    The spec says ``onCallNow``/``onCallUser``; the real API answers ``oncallNow``/``onCalluser``.
+    Both are accepted.
+    """
+    what = "GET /api-public/v1/oncall/current"
+    body = expect_dict(body, what)
+    result = {}
+    for team in expect_list(body.get("teamsOnCall", []), what, "teamsOnCall"):
+        if not isinstance(team, dict):
+            raise UnexpectedResponseError(what, "a team entry is not an object")
+        now = pick(team, "oncallNow", "onCallNow", "oncallnow") or []
+        for entry in expect_list(now, what, "oncallNow"):
+            policy = (entry or {}).get("escalationPolicy") or {}
+            slug = policy.get("slug")
+            if not slug:
+                continue
+            users = result.setdefault(slug, dict(name=policy.get("name"), users=[]))["users"]
+            for user in entry.get("users") or []:
+                inner = pick(user or {}, "onCalluser", "onCallUser", "oncallUser") or {}
+                name = inner.get("username") if isinstance(inner, dict) else None
+                if name and name not in users:
+                    users.append(name)
+    return result
