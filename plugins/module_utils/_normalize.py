@@ -136,3 +136,105 @@ def oncall_users_by_policy(body):
                 if name and name not in users:
                     users.append(name)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Onboarding: victorops_user, victorops_contact_method, victorops_team_member (and the
+# on-call override, which uses oncall_users_by_policy above).
+# ---------------------------------------------------------------------------------------------
+
+# Contact method kind -> (path segment of the collection, body key of the value on create).
+CONTACT_KINDS = {
+    "email": ("emails", "email"),
+    "phone": ("phones", "phone"),
+}
+
+# Characters people write inside phone numbers that do not change the number.
+_PHONE_PUNCTUATION = " \t-.()"
+
+
+def _verified(value):
+    """``verified`` is a boolean on users but the string ``"verified"``/``"unverified"`` on contact methods."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("verified", "true")
+    return False
+
+
+def user_result(body, what):
+    """A ``V1User`` answer to ``{username, first_name, last_name, email, verified, created_at, password_last_updated}``."""
+    body = expect_dict(body, what)
+    if not body.get("username"):
+        raise UnexpectedResponseError(what, "the user has no username")
+    return dict(
+        username=body["username"],
+        first_name=body.get("firstName"),
+        last_name=body.get("lastName"),
+        email=body.get("email"),
+        verified=_verified(body.get("verified")),
+        created_at=body.get("createdAt"),
+        password_last_updated=body.get("passwordLastUpdated"),
+    )
+
+
+def contact_value_key(kind, value):
+    """The form two contact values are compared in: emails ignore case, phones ignore punctuation."""
+    value = (value or "").strip()
+    if kind == "email":
+        return value.lower()
+    return "".join(c for c in value if c not in _PHONE_PUNCTUATION)
+
+
+def contact_method_result(item, kind, what):
+    """One contact object to ``{id, ext_id, label, value, kind, rank, verified}``."""
+    if not isinstance(item, dict):
+        raise UnexpectedResponseError(what, "a contact method is not an object")
+    ext_id = item.get("extId")
+    if not ext_id:
+        raise UnexpectedResponseError(what, "a contact method has no extId")
+    contact_id = item.get("id")
+    try:
+        contact_id = int(contact_id) if contact_id is not None else None
+    except (TypeError, ValueError):
+        raise UnexpectedResponseError(what, "contact method id %r is not a number" % (contact_id,))
+    rank = item.get("rank")
+    try:
+        rank = int(rank) if rank is not None else None
+    except (TypeError, ValueError):
+        raise UnexpectedResponseError(what, "contact method rank %r is not a number" % (rank,))
+    # Reads answer ``value``; the spec's create bodies name it after the kind.
+    value = pick(item, "value", CONTACT_KINDS[kind][1])
+    return dict(id=contact_id, ext_id=ext_id, label=item.get("label"), value=value, kind=kind, rank=rank,
+                verified=_verified(item.get("verified")))
+
+
+def contact_method_list(body, kind, what):
+    """GET .../contact-methods/emails|phones to a list of contact results.
+
+    The real API answers ``{"contactMethods": [...]}``; the spec says a bare array. Both are accepted.
+    """
+    items = body if isinstance(body, list) else expect_dict(body, what).get("contactMethods")
+    return [contact_method_result(item, kind, what) for item in expect_list(items, what, "contactMethods")]
+
+
+def team_member_list(body, what):
+    """A ``ListTeamMembersResponse`` to the list of member usernames, in the API's order."""
+    body = expect_dict(body, what)
+    usernames = []
+    for member in expect_list(body.get("members"), what, "members"):
+        if not isinstance(member, dict) or not member.get("username"):
+            raise UnexpectedResponseError(what, "a team member has no username")
+        usernames.append(member["username"])
+    return usernames
+
+
+def team_list(body, what):
+    """GET /api-public/v1/team (a bare array of teams; ``{"teams": [...]}`` tolerated) to ``[{name, slug}]``."""
+    items = body if isinstance(body, list) else expect_dict(body, what).get("teams")
+    result = []
+    for item in expect_list(items, what, "teams"):
+        if not isinstance(item, dict) or not item.get("slug"):
+            raise UnexpectedResponseError(what, "a team has no slug")
+        result.append(dict(name=item.get("name"), slug=item["slug"]))
+    return result

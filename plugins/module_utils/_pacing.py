@@ -78,7 +78,7 @@ def _sanitize(state):
     return clean
 
 
-class Pacer(object):
+class Pacer:
     """Keeps the requests of every process sharing ``key`` within the per-operation limits."""
 
     def __init__(self, key, window=60.0, profile=DEFAULT_PROFILE, overrides=None, state_dir=None, enabled=True,
@@ -205,7 +205,7 @@ class Pacer(object):
         if self._memory is None:
             try:
                 return self._update_file(change)
-            except (OSError, IOError) as exc:
+            except OSError as exc:
                 self.fallback_reason = "pacing state in %s unusable (%s); pacing this process only" % (self.state_dir, exc)
                 self._memory = _empty_state()
         now = self._clock()
@@ -236,7 +236,7 @@ class Pacer(object):
         try:
             with open(self.state_path, "r") as handle:
                 return _sanitize(json.load(handle))
-        except (OSError, IOError, ValueError):
+        except (OSError, ValueError):
             # Missing, unreadable or corrupt: start afresh rather than fail the task; the save replaces it.
             return _empty_state()
 

@@ -54,7 +54,7 @@ def normalize_operation(operation):
 
 
 def _normalized_table(table):
-    return dict((normalize_operation(op), int(limit)) for op, limit in table.items())
+    return {normalize_operation(op): int(limit) for op, limit in table.items()}
 
 
 def limit_for(operation, profile=DEFAULT_PROFILE, overrides=None):

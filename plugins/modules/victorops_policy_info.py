@@ -15,7 +15,7 @@ description:
   - Values are normalised the same way in every module of the collection, whatever form the API
     answers in (timeouts as integers, contact types in lower case, push rules without a contact).
 author:
-  - victorops.oncall maintainers
+  - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes
@@ -125,7 +125,11 @@ user_paging_policies:
   description: The flattened paging policy view of the user given in O(user_paging_policies).
   returned: when requested
   type: dict
-  sample: {"username": "jdoe", "user_id": 42, "policies": [{"order": 1, "timeout": 5, "contact_type": "email", "ext_id": "0e318016-75c8-11ea-b690-3c970e75c219"}]}
+  sample:
+    username: jdoe
+    user_id: 42
+    policies:
+      - {order: 1, timeout: 5, contact_type: email, ext_id: 0e318016-75c8-11ea-b690-3c970e75c219}
 contact_types:
   description: The contact method kinds paging rules can target, in lower case.
   returned: when O(types) contains V(contacts)

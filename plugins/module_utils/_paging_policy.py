@@ -1,0 +1,537 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Model and planner of a user's personal paging policy.
+
+A policy is an ordered list of steps; a step has a ``timeout`` (minutes) and an ordered list of
+rules; a rule has a notification ``type`` and, except for push, the numeric id of one of the
+user's contact methods. Everything here is pure: it normalises API bodies, resolves contact
+methods named by value or label, computes the writes that turn one policy into another, and
+simulates those writes with the API's semantics:
+
+* indexes are 0-based and always dense;
+* deleting a rule moves the later rules of its step up by one;
+* deleting the last rule of a step other than step 0 removes the step and moves later steps up;
+* rule 0 of step 0 can never be deleted;
+* a step is created with its timeout and rules in one call (there is no empty step and no
+  endpoint that deletes a step).
+
+Normalised step: ``{"timeout": int, "rules": [{"type": str, "contact_id": int or None}]}``.
+"""
+
+from __future__ import absolute_import, division, print_function  # noqa: UP010  (ansible-test requires it)
+
+__metaclass__ = type  # noqa: UP001  (ansible-test requires it)
+
+import collections
+import copy
+
+from ansible_collections.victorops.oncall.plugins.module_utils._normalize import UnexpectedResponseError
+
+TIMEOUTS = (1, 5, 10, 15, 20, 25, 30, 45, 60)
+RULE_TYPES = ("push", "email", "sms", "phone")
+# The kind of contact method each notification type pages; push pages every device and takes none.
+CONTACT_KIND = {"email": "email", "sms": "phone", "phone": "phone", "push": None}
+
+POLICY = "/api-public/v1/profile/{username}/policies"
+STEP = POLICY + "/{step}"
+RULE = STEP + "/{rule}"
+CONTACT_METHODS = "/api-public/v1/user/{username}/contact-methods"
+
+# The collections of a GET .../contact-methods answer that rules can name, by contact kind.
+_DIRECTORY_SECTIONS = (("emails", "email"), ("phones", "phone"))
+
+
+class PlanError(ValueError):
+    """The requested policy cannot be planned; the message names the offending option."""
+
+
+class MalformedPolicyError(UnexpectedResponseError, ValueError):
+    """A paging-policy or contact-method answer this collection cannot use."""
+
+    def __init__(self, detail, what="GET " + POLICY):
+        super().__init__(what, detail)
+
+
+class SimulationError(ValueError):
+    """A write that the API would refuse in the given state (an index out of range, rule 0 of step 0)."""
+
+
+Write = collections.namedtuple("Write", ["method", "template", "params", "body", "summary"])
+
+
+# ----- normalisation of API bodies ------------------------------------------------------------
+
+
+def _as_int(value, what, error=MalformedPolicyError):
+    """An int from an int or a string of digits (the API sends timeouts both ways)."""
+    if isinstance(value, bool):
+        raise error("%s is %r, not a number" % (what, value))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise error("%s is %r, not a number" % (what, value))
+
+
+def _ordered(items, what):
+    """``items`` sorted by their ``index`` when every item has a usable one, else in list order."""
+    indexes = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise MalformedPolicyError("%s is not an object: %r" % (what, item))
+        if item.get("index") is None:
+            return list(items)
+        indexes.append(_as_int(item["index"], "%s index" % what))
+    return [item for _index, item in sorted(zip(indexes, items), key=lambda pair: pair[0])]
+
+
+def normalize_rule(raw, what="rule"):
+    """One API rule to ``{"type", "contact_id"}``; push rules lose whatever contact the API attached."""
+    if not isinstance(raw, dict):
+        raise MalformedPolicyError("%s is not an object: %r" % (what, raw))
+    rule_type = raw.get("type")
+    if not isinstance(rule_type, str) or rule_type.lower() not in RULE_TYPES:
+        raise MalformedPolicyError("%s has an unknown type %r (known: %s)" % (what, rule_type, ", ".join(RULE_TYPES)))
+    rule_type = rule_type.lower()
+    if rule_type == "push":
+        return dict(type="push", contact_id=None)
+    contact = raw.get("contact")
+    if not isinstance(contact, dict) or contact.get("id") is None:
+        raise MalformedPolicyError("%s (%s) has no contact id" % (what, rule_type))
+    return dict(type=rule_type, contact_id=_as_int(contact["id"], "%s contact id" % what))
+
+
+def normalize_steps(api_body):
+    """A GET /profile/{username}/policies body to normalised steps, ordered by index."""
+    if not isinstance(api_body, dict):
+        raise MalformedPolicyError("expected a JSON object, got %s" % type(api_body).__name__)
+    raw_steps = api_body.get("steps")
+    if not isinstance(raw_steps, list):
+        raise MalformedPolicyError("expected a list under 'steps', got %s" % type(raw_steps).__name__)
+    steps = []
+    for i, raw in enumerate(_ordered(raw_steps, "step")):
+        what = "step %d" % i
+        if raw.get("timeout") is None:
+            raise MalformedPolicyError("%s has no timeout" % what)
+        raw_rules = raw.get("rules")
+        if raw_rules is None:
+            raw_rules = []
+        if not isinstance(raw_rules, list):
+            raise MalformedPolicyError("%s rules are not a list" % what)
+        rules = [normalize_rule(rule, "%s rule %d" % (what, j)) for j, rule in enumerate(_ordered(raw_rules, what + " rule"))]
+        steps.append(dict(timeout=_as_int(raw["timeout"], "%s timeout" % what), rules=rules))
+    return steps
+
+
+# ----- contact methods ------------------------------------------------------------------------
+
+
+def _phone_key(value):
+    """A phone number compared without the separators people type: spaces, dashes, dots, parentheses."""
+    return "".join(ch for ch in value if ch not in " -.()\t")
+
+
+def _value_key(kind, value):
+    return _phone_key(value) if kind == "phone" else value.strip().lower()
+
+
+def _a(word):
+    """``word`` with its indefinite article, by sound: an email, an sms, a phone, a push."""
+    return ("an " if word in ("email", "sms") else "a ") + word
+
+
+def _looks_like_email(value):
+    return "@" in value
+
+
+class ContactDirectory:
+    """A user's email and phone contact methods, from GET /api-public/v1/user/{username}/contact-methods.
+
+    ``ContactDirectory(None)`` is an unloaded directory: contact ids are then taken on trust
+    (the API checks them) and names cannot be resolved.
+    """
+
+    def __init__(self, contact_methods_body=None):
+        self.loaded = contact_methods_body is not None
+        self.contacts = []  # dicts: id, kind, label, value
+        if not self.loaded:
+            return
+        what = "GET " + CONTACT_METHODS
+        if not isinstance(contact_methods_body, dict):
+            raise MalformedPolicyError("expected a JSON object, got %s" % type(contact_methods_body).__name__, what)
+        for section, kind in _DIRECTORY_SECTIONS:
+            block = contact_methods_body.get(section)
+            if block is None:
+                continue
+            methods = block.get("contactMethods") if isinstance(block, dict) else block
+            if not isinstance(methods, list):
+                raise MalformedPolicyError("expected a list of contact methods under %r" % section, what)
+            for method in methods:
+                if not isinstance(method, dict) or method.get("id") is None:
+                    raise MalformedPolicyError("a contact method under %r has no id" % section, what)
+                value = method.get("value")
+                if value is None:
+                    value = method.get(kind)  # the create bodies name the value "email" / "phone"
+                self.contacts.append(dict(
+                    id=_as_int(method["id"], "contact method id", error=lambda msg: MalformedPolicyError(msg, what)),
+                    kind=kind,
+                    label=method.get("label") if isinstance(method.get("label"), str) else "",
+                    value=value if isinstance(value, str) else "",
+                ))
+
+    def by_id(self, contact_id):
+        for contact in self.contacts:
+            if contact["id"] == contact_id:
+                return contact
+        return None
+
+    def describe(self, contact_id):
+        """``email jdoe@example.com (Default)`` for diffs; ``None`` for push rules."""
+        if contact_id is None:
+            return None
+        contact = self.by_id(contact_id)
+        if contact is None:
+            return "contact method %s" % contact_id
+        if contact["label"]:
+            return "%s %s (%s)" % (contact["kind"], contact["value"], contact["label"])
+        return "%s %s" % (contact["kind"], contact["value"])
+
+    @staticmethod
+    def _list(contacts):
+        return ", ".join("%r (%s)" % (c["value"], c["label"]) for c in contacts) or "none"
+
+    def _by_name(self, name, kind):
+        """Contacts of ``kind`` matching ``name`` by value, else exact label, else case-insensitive label."""
+        kind_contacts = [c for c in self.contacts if c["kind"] == kind]
+        key = _value_key(kind, name)
+        found = [c for c in kind_contacts if c["value"] and _value_key(kind, c["value"]) == key]
+        if found:
+            return found
+        found = [c for c in kind_contacts if c["label"] == name]
+        if found:
+            return found
+        return [c for c in kind_contacts if c["label"].lower() == name.lower()]
+
+    def resolve(self, rule_type, contact=None, contact_id=None, option="rule"):
+        """The contact-method id a rule of ``rule_type`` names through ``contact`` (value or label) or ``contact_id``."""
+        if rule_type not in RULE_TYPES:
+            raise PlanError("%s.type: %r is not one of %s" % (option, rule_type, ", ".join(RULE_TYPES)))
+        kind = CONTACT_KIND[rule_type]
+        if kind is None:
+            if contact is not None or contact_id is not None:
+                raise PlanError("%s: a push rule pages every device of the user and takes no contact or contact_id" % option)
+            return None
+        if contact is not None and contact_id is not None:
+            raise PlanError("%s: give either contact or contact_id, not both" % option)
+        if contact is None and contact_id is None:
+            raise PlanError("%s: %s rule needs a contact (the %s contact method's value or label) or a contact_id" % (option, _a(rule_type), kind))
+        if contact_id is not None:
+            contact_id = _as_int(contact_id, "%s.contact_id" % option, error=PlanError)
+            if self.loaded:
+                found = self.by_id(contact_id)
+                if found is None:
+                    raise PlanError("%s.contact_id: %d is not one of the user's contact methods (%s contact methods: %s)"
+                                    % (option, contact_id, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
+                if found["kind"] != kind:
+                    raise PlanError("%s.contact_id: %d is the %s contact method %r; %s rule needs %s contact method"
+                                    % (option, contact_id, found["kind"], found["value"], _a(rule_type), _a(kind)))
+            return contact_id
+        if not isinstance(contact, str) or not contact.strip():
+            raise PlanError("%s.contact: expected a contact method's value or label, got %r" % (option, contact))
+        if kind == "phone" and _looks_like_email(contact):
+            raise PlanError("%s.contact: %r is an email address; %s rule needs a phone contact method" % (option, contact, _a(rule_type)))
+        if not self.loaded:
+            raise PlanError("%s.contact: the user's contact methods were not read, so %r cannot be resolved" % (option, contact))
+        found = self._by_name(contact, kind)
+        if len(found) == 1:
+            return found[0]["id"]
+        if len(found) > 1:
+            raise PlanError("%s.contact: %r matches several %s contact methods: %s; use contact_id or the value"
+                            % (option, contact, kind, ", ".join("%d %r (%s)" % (c["id"], c["value"], c["label"]) for c in found)))
+        other_kind = "email" if kind == "phone" else "phone"
+        if self._by_name(contact, other_kind):
+            raise PlanError("%s.contact: %r is %s contact method; %s rule needs %s contact method" % (option, contact, _a(other_kind), _a(rule_type), _a(kind)))
+        raise PlanError("%s.contact: no %s contact method of the user has the value or label %r (%s contact methods: %s)"
+                        % (option, kind, contact, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
+
+
+# ----- desired state from module options --------------------------------------------------------
+
+
+def needs_directory(rule_specs):
+    """True when some rule names its contact by value or label, so the contact methods must be read."""
+    return any(spec.get("contact") is not None and spec.get("type") != "push" for spec in rule_specs or [])
+
+
+def desired_rule(spec, directory=None, option="rule"):
+    """Module options ``{"type", "contact", "contact_id"}`` to a normalised rule."""
+    if not isinstance(spec, dict):
+        raise PlanError("%s: expected a dictionary with type and contact or contact_id, got %r" % (option, spec))
+    rule_type = spec.get("type")
+    if not isinstance(rule_type, str) or rule_type.lower() not in RULE_TYPES:
+        raise PlanError("%s.type: %r is not one of %s" % (option, rule_type, ", ".join(RULE_TYPES)))
+    rule_type = rule_type.lower()
+    directory = directory if directory is not None else ContactDirectory(None)
+    contact_id = directory.resolve(rule_type, contact=spec.get("contact"), contact_id=spec.get("contact_id"), option=option)
+    return dict(type=rule_type, contact_id=contact_id)
+
+
+def desired_timeout(value, option="timeout"):
+    try:
+        timeout = _as_int(value, option, error=PlanError)
+    except PlanError:
+        timeout = None
+    if timeout not in TIMEOUTS:
+        raise PlanError("%s: %r is not one of the API's timeouts (%s minutes)" % (option, value, ", ".join(str(t) for t in TIMEOUTS)))
+    return timeout
+
+
+def desired_step(spec, directory=None, option="step"):
+    """Module options ``{"timeout", "rules"}`` to a normalised step."""
+    if not isinstance(spec, dict):
+        raise PlanError("%s: expected a dictionary with timeout and rules, got %r" % (option, spec))
+    timeout = desired_timeout(spec.get("timeout"), option + ".timeout")
+    rules = spec.get("rules")
+    if not isinstance(rules, list) or not rules:
+        raise PlanError("%s.rules: a step needs at least one rule (the API has no empty steps)" % option)
+    return dict(timeout=timeout, rules=[desired_rule(rule, directory, "%s.rules[%d]" % (option, j)) for j, rule in enumerate(rules)])
+
+
+# ----- request bodies -------------------------------------------------------------------------
+
+
+def rule_body(rule):
+    if rule["type"] == "push":
+        return {"type": "push"}
+    return {"type": rule["type"], "contact": {"id": rule["contact_id"], "type": CONTACT_KIND[rule["type"]]}}
+
+
+def step_body(step):
+    return {"timeout": step["timeout"], "rules": [rule_body(rule) for rule in step["rules"]]}
+
+
+def describe_rule(rule):
+    if rule["contact_id"] is None:
+        return rule["type"]
+    return "%s to contact method %s" % (rule["type"], rule["contact_id"])
+
+
+def _describe_step(step):
+    return "timeout %d, rules: %s" % (step["timeout"], "; ".join(describe_rule(rule) for rule in step["rules"]))
+
+
+# ----- planners -------------------------------------------------------------------------------
+
+
+def _post_step(username, index, step):
+    return Write("POST", POLICY, dict(username=username), step_body(step), "add step %d (%s)" % (index, _describe_step(step)))
+
+
+def _put_step(username, index, step, why="update"):
+    return Write("PUT", STEP, dict(username=username, step=index), step_body(step), "%s step %d (%s)" % (why, index, _describe_step(step)))
+
+
+def _delete_rule(username, step, rule, note=""):
+    return Write("DELETE", RULE, dict(username=username, step=step, rule=rule), None, "delete rule %d of step %d%s" % (rule, step, note))
+
+
+def _removal_note(index, count):
+    """The summary note of the delete that removes step ``index`` of ``count`` steps."""
+    return " (its last rule: step %d is removed%s)" % (index, ", later steps move up" if index < count - 1 else "")
+
+
+def _remove_step(username, steps, index, count=None):
+    """Writes removing step ``index`` (never 0) when the policy has ``count`` steps: at most 2 calls.
+
+    With 1 or 2 rules, its rules are deleted last first; with more, the step is first replaced by
+    its rule 0 alone, then that rule is deleted. The step disappears with its last rule.
+    """
+    step = steps[index]
+    note = _removal_note(index, len(steps) if count is None else count)
+    rules = step["rules"]
+    if 1 <= len(rules) <= 2:
+        return [_delete_rule(username, index, j, note if j == 0 else "") for j in range(len(rules) - 1, -1, -1)]
+    keep = dict(timeout=step["timeout"], rules=[rules[0] if rules else dict(type="push", contact_id=None)])
+    return [_put_step(username, index, keep, why="reduce to one rule before removing"), _delete_rule(username, index, 0, note)]
+
+
+def _check_steps(steps, what):
+    if not steps:
+        raise PlanError("%s: a paging policy needs at least one step (step 0 cannot be removed)" % what)
+    for i, step in enumerate(steps):
+        if not step["rules"]:
+            raise PlanError("%s[%d].rules: a step needs at least one rule (the API has no empty steps)" % (what, i))
+
+
+def plan_policy(username, current, desired):
+    """Writes that turn the whole policy ``current`` into ``desired``.
+
+    Bound: at most ``len(desired) + 2 * max(0, len(current) - len(desired))`` writes (one per
+    changed or added step, two at most per removed step).
+    """
+    _check_steps(desired, "steps")
+    writes = []
+    for i in range(min(len(current), len(desired))):
+        if current[i] != desired[i]:
+            writes.append(_put_step(username, i, desired[i]))
+    for i in range(len(current) - 1, len(desired) - 1, -1):
+        writes.extend(_remove_step(username, current, i, count=i + 1))
+    for i in range(len(current), len(desired)):
+        writes.append(_post_step(username, i, desired[i]))
+    return writes
+
+
+def _range_text(count, noun):
+    if count == 0:
+        return "no %ss" % noun
+    if count == 1:
+        return "1 %s (0)" % noun
+    return "%d %ss (0-%d)" % (count, noun, count - 1)
+
+
+def _check_index(value, what):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PlanError("%s: expected an index of 0 or more, got %r" % (what, value))
+
+
+def plan_step(username, current, index, desired_step=None, match=None):
+    """Writes making step ``index`` equal ``desired_step``, or removing it when ``desired_step`` is None.
+
+    Removal is by index, and later steps move up: when ``match`` (a normalised step) is given, the
+    step is removed only if it equals ``match``, so that running the same removal twice does not
+    remove the step that moved up. At most 2 writes.
+    """
+    _check_index(index, "step")
+    if desired_step is None:
+        if index >= len(current) or (match is not None and current[index] != match):
+            return []
+        if index == 0:
+            raise PlanError("step: step 0 cannot be removed (the API keeps at least one step); set its timeout and rules instead")
+        return _remove_step(username, current, index)
+    if not desired_step["rules"]:
+        raise PlanError("rules: a step needs at least one rule (the API has no empty steps)")
+    if index > len(current):
+        raise PlanError("step: step %d is beyond the end: the policy has %s; create step %d first"
+                        % (index, _range_text(len(current), "step"), len(current)))
+    if index == len(current):
+        return [_post_step(username, index, desired_step)]
+    if current[index] == desired_step:
+        return []
+    return [_put_step(username, index, desired_step)]
+
+
+def plan_rule(username, current, step, desired_rule=None, rule=None, state="present"):
+    """Writes for one rule of step ``step``.
+
+    Without ``rule``: present appends ``desired_rule`` unless the step already has an equal rule;
+    absent deletes every rule equal to ``desired_rule``. With ``rule`` (an index): present
+    replaces or appends that rule; absent deletes it (only when it equals ``desired_rule``, if
+    given, so that running the same task twice does not delete the rule that moved up).
+    """
+    _check_index(step, "step")
+    if step >= len(current):
+        raise PlanError("step: step %d does not exist: the policy has %s" % (step, _range_text(len(current), "step")))
+    rules = current[step]["rules"]
+    if rule is not None:
+        _check_index(rule, "rule")
+    if state == "present":
+        if desired_rule is None:
+            raise PlanError("type: a rule to add needs a type")
+        body = rule_body(desired_rule)
+        if rule is None:
+            if desired_rule in rules:
+                return []
+            return [Write("POST", STEP, dict(username=username, step=step), body,
+                          "add rule %d to step %d (%s)" % (len(rules), step, describe_rule(desired_rule)))]
+        if rule > len(rules):
+            raise PlanError("rule: rule %d is beyond the end of step %d: it has %s; add rule %d first"
+                            % (rule, step, _range_text(len(rules), "rule"), len(rules)))
+        if rule == len(rules):
+            return [Write("POST", STEP, dict(username=username, step=step), body, "add rule %d to step %d (%s)" % (rule, step, describe_rule(desired_rule)))]
+        if rules[rule] == desired_rule:
+            return []
+        return [Write("PUT", RULE, dict(username=username, step=step, rule=rule), body,
+                      "replace rule %d of step %d (%s) with %s" % (rule, step, describe_rule(rules[rule]), describe_rule(desired_rule)))]
+    if state != "absent":
+        raise PlanError("state: expected present or absent, got %r" % (state,))
+    if rule is None:
+        if desired_rule is None:
+            raise PlanError("type: say which rules to remove (type and contact) or give the rule index")
+        matching = [j for j, existing in enumerate(rules) if existing == desired_rule]
+    elif rule < len(rules) and (desired_rule is None or rules[rule] == desired_rule):
+        matching = [rule]
+    else:
+        matching = []
+    if step == 0 and 0 in matching:
+        raise PlanError("rule: rule 0 of step 0 (%s) cannot be deleted; replace it instead" % describe_rule(rules[0]))
+    removes_step = len(matching) == len(rules) and matching
+    writes = []
+    for j in sorted(matching, reverse=True):
+        note = ""
+        if removes_step and j == matching[0]:
+            note = _removal_note(step, len(current))
+        writes.append(_delete_rule(username, step, j, note))
+    return writes
+
+
+# ----- simulation -------------------------------------------------------------------------------
+
+
+def _rule_from_body(body):
+    return normalize_rule(body, "rule of the write body")
+
+
+def _step_from_body(body):
+    if not isinstance(body, dict) or not isinstance(body.get("rules"), list) or not body["rules"]:
+        raise SimulationError("a step body needs a timeout and at least one rule: %r" % (body,))
+    return dict(timeout=_as_int(body.get("timeout"), "step timeout", error=SimulationError), rules=[_rule_from_body(rule) for rule in body["rules"]])
+
+
+def _param_index(write, name, length, noun):
+    index = _as_int(write.params.get(name), "%s index of %s %s" % (noun, write.method, write.template), error=SimulationError)
+    if not 0 <= index < length:
+        raise SimulationError("%s: %s %d does not exist (there are %d)" % (write.summary, noun, index, length))
+    return index
+
+
+def simulate(current, writes):
+    """The steps after ``writes``, applied with the API's semantics; ``current`` is not modified."""
+    steps = copy.deepcopy(current)
+    for write in writes:
+        key = (write.method, write.template)
+        if key == ("POST", POLICY):
+            steps.append(_step_from_body(write.body))
+        elif key == ("PUT", STEP):
+            steps[_param_index(write, "step", len(steps), "step")] = _step_from_body(write.body)
+        elif key == ("POST", STEP):
+            steps[_param_index(write, "step", len(steps), "step")]["rules"].append(_rule_from_body(write.body))
+        elif key == ("PUT", RULE):
+            s = _param_index(write, "step", len(steps), "step")
+            steps[s]["rules"][_param_index(write, "rule", len(steps[s]["rules"]), "rule")] = _rule_from_body(write.body)
+        elif key == ("DELETE", RULE):
+            s = _param_index(write, "step", len(steps), "step")
+            r = _param_index(write, "rule", len(steps[s]["rules"]), "rule")
+            if s == 0 and r == 0:
+                raise SimulationError("%s: rule 0 of step 0 cannot be deleted" % write.summary)
+            del steps[s]["rules"][r]
+            if not steps[s]["rules"]:
+                del steps[s]
+        else:
+            raise SimulationError("%s %s is not a paging-policy write" % (write.method, write.template))
+    return steps
+
+
+# ----- presentation -----------------------------------------------------------------------------
+
+
+def policy_view(steps, directory=None):
+    """Steps with their indexes and, when the contact methods are known, a description of each contact."""
+    view = []
+    for i, step in enumerate(steps):
+        rules = []
+        for j, rule in enumerate(step["rules"]):
+            contact = directory.describe(rule["contact_id"]) if directory is not None and directory.loaded else None
+            rules.append(dict(rule=j, type=rule["type"], contact_id=rule["contact_id"], contact=contact))
+        view.append(dict(step=i, timeout=step["timeout"], rules=rules))
+    return view

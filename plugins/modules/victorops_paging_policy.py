@@ -1,0 +1,245 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function  # noqa: UP010  (ansible-test requires it)
+
+__metaclass__ = type  # noqa: UP001  (ansible-test requires it)
+
+DOCUMENTATION = r'''
+module: victorops_paging_policy
+short_description: Manage a VictorOps user's whole personal paging policy
+version_added: 0.1.0
+description:
+  - Makes a user's primary personal paging policy exactly the list of steps given, in one task.
+  - The policy is read once and the difference is planned in memory; only the changed steps are replaced
+    (one call each), missing steps are appended, and steps beyond the list are removed.
+  - The API has no call to delete a step; a step disappears when its last rule is deleted. Each extra step is
+    removed with the fewest rule deletions possible (at most two calls), the last step first.
+  - Contacts named by value or label are resolved with one read of the user's contact methods, only when a rule needs it.
+author:
+  - victorops.oncall maintainers
+extends_documentation_fragment:
+  - victorops.oncall._connection
+  - victorops.oncall._connection.attributes
+  - victorops.oncall._connection.check_diff
+options:
+  username:
+    description:
+      - The user whose paging policy to manage.
+    type: str
+    required: true
+  steps:
+    description:
+      - The steps of the policy, in order. At least one, because the first step of a policy cannot be removed.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      timeout:
+        description:
+          - Minutes to wait for an acknowledgement before the next step runs.
+        type: int
+        required: true
+        choices: [1, 5, 10, 15, 20, 25, 30, 45, 60]
+      rules:
+        description:
+          - The notification rules of the step, in order. At least one.
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          type:
+            description:
+              - How to notify. V(push) notifies every device of the user and takes no contact.
+              - V(email) needs an email contact method; V(sms) and V(phone) need a phone contact method.
+            type: str
+            required: true
+            choices: [push, email, sms, phone]
+          contact:
+            description:
+              - The contact method, by its value (an email address or phone number) or by its label.
+              - Email addresses are compared without regard to case; phone numbers ignoring spaces, dashes, dots and parentheses.
+              - Mutually exclusive with O(steps[].rules[].contact_id).
+            type: str
+          contact_id:
+            description:
+              - The contact method's numeric id, as the API uses it in paging rules.
+              - Needs no read of the user's contact methods.
+              - Mutually exclusive with O(steps[].rules[].contact).
+            type: int
+notes:
+  - The result is computed from the plan and the API's known semantics, so there is no read after the writes.
+seealso:
+  - module: victorops.oncall.victorops_paging_step
+  - module: victorops.oncall.victorops_paging_rule
+  - module: victorops.oncall.victorops_policy_info
+'''
+
+EXAMPLES = r'''
+- name: Give jdoe a three-step paging policy
+  victorops.oncall.victorops_paging_policy:
+    username: jdoe
+    steps:
+      - timeout: 5
+        rules:
+          - type: push
+          - type: email
+            contact: Default
+      - timeout: 10
+        rules:
+          - type: sms
+            contact: Mobile
+      - timeout: 15
+        rules:
+          - type: phone
+            contact: Mobile
+  register: policy
+
+- name: Show the contact id the second step texts
+  ansible.builtin.debug:
+    msg: "{{ policy.paging_policy.steps[1].rules[0].contact_id }}"
+
+- name: Shrink it back to a single step (the extra steps are removed)
+  victorops.oncall.victorops_paging_policy:
+    username: jdoe
+    steps:
+      - timeout: 5
+        rules:
+          - type: push
+          - type: email
+            contact: Default
+'''
+
+RETURN = r'''
+paging_policy:
+  description:
+    - The user's paging policy after the task (planned in check mode), normalised.
+  returned: always
+  type: dict
+  contains:
+    username:
+      description: The user.
+      type: str
+      returned: always
+    steps:
+      description: The steps in order; each has its 0-based C(step) index, its C(timeout) in minutes and its C(rules),
+        each rule with its 0-based C(rule) index, its C(type) and its C(contact_id) (V(null) for push).
+      type: list
+      elements: dict
+      returned: always
+  sample:
+    username: jdoe
+    steps:
+      - step: 0
+        timeout: 5
+        rules:
+          - {rule: 0, type: push, contact_id: null}
+          - {rule: 1, type: email, contact_id: 100011}
+      - step: 1
+        timeout: 10
+        rules:
+          - {rule: 0, type: sms, contact_id: 100012}
+plan:
+  description:
+    - A summary of each write, in order. In check mode the writes that would be sent; otherwise the writes sent.
+  returned: always
+  type: list
+  elements: str
+  sample: ["PUT /api-public/v1/profile/jdoe/policies/0: set step 0 (timeout 5, 2 rules)"]
+api:
+  description: The API client's counters for this task.
+  returned: always
+  type: dict
+  sample: {"calls": 3, "writes": 2, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
+'''
+
+from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
+from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import PlanExecutionError, apply_plan
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
+    CONTACT_METHODS,
+    POLICY,
+    RULE_TYPES,
+    TIMEOUTS,
+    ContactDirectory,
+    PlanError,
+    desired_step,
+    needs_directory,
+    normalize_steps,
+    plan_policy,
+    policy_view,
+    simulate,
+)
+
+RULE_OPTIONS = dict(
+    type=dict(type="str", required=True, choices=list(RULE_TYPES)),
+    contact=dict(type="str"),
+    contact_id=dict(type="int"),
+)
+STEP_OPTIONS = dict(
+    timeout=dict(type="int", required=True, choices=list(TIMEOUTS)),
+    rules=dict(type="list", elements="dict", required=True, options=RULE_OPTIONS, mutually_exclusive=[("contact", "contact_id")]),
+)
+
+
+def read_policy(client, username):
+    """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
+    try:
+        body = client.request("GET", POLICY, params=dict(username=username))
+    except (NotFoundError, ValidationError):
+        raise PlanError("user %s not found" % username)
+    return normalize_steps(body)
+
+
+def read_directory(client, username):
+    return ContactDirectory(client.request("GET", CONTACT_METHODS, params=dict(username=username)))
+
+
+def manage(vo):
+    p = vo.params
+    username = p["username"]
+    if not username.strip():
+        raise PlanError("username must not be empty")
+    if not p["steps"]:
+        raise PlanError("steps must list at least one step: the first step of a paging policy cannot be removed")
+    for i, step in enumerate(p["steps"]):
+        if not step["rules"]:
+            raise PlanError("steps[%d].rules must list at least one rule" % i)
+
+    current = read_policy(vo.client, username)
+    all_rules = [rule for step in p["steps"] for rule in step["rules"]]
+    directory = read_directory(vo.client, username) if needs_directory(all_rules) else None
+    desired = [desired_step(step, directory, "steps[%d]" % i) for i, step in enumerate(p["steps"])]
+    writes = plan_policy(username, current, desired)
+
+    if writes and not vo.check_mode:
+        try:
+            after = apply_plan(vo.client, username, current, writes)
+        except PlanExecutionError as exc:
+            vo.fail(str(exc), plan=exc.applied)
+    else:
+        after = simulate(current, writes)
+
+    vo.exit(
+        bool(writes),
+        before=dict(username=username, steps=policy_view(current, directory)),
+        after=dict(username=username, steps=policy_view(after, directory)),
+        paging_policy=dict(username=username, steps=indexed_steps(after)),
+        plan=[w.summary for w in writes],
+    )
+
+
+def main():
+    vo = VictorOpsModule(
+        argument_spec=dict(
+            username=dict(type="str", required=True),
+            steps=dict(type="list", elements="dict", required=True, options=STEP_OPTIONS),
+        ),
+    )
+    vo.run(manage)
+
+
+if __name__ == "__main__":
+    main()

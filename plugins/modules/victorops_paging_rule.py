@@ -1,0 +1,288 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function  # noqa: UP010  (ansible-test requires it)
+
+__metaclass__ = type  # noqa: UP001  (ansible-test requires it)
+
+DOCUMENTATION = r'''
+module: victorops_paging_rule
+short_description: Manage one notification rule within a step of a VictorOps user's personal paging policy
+version_added: 0.1.0
+description:
+  - Adds, replaces or deletes one notification rule of a step of a user's primary personal paging policy.
+  - Without O(rule), a rule is identified by its O(type) and contact. With O(state=present) it is appended
+    to the step when the step has no such rule; with O(state=absent) every such rule of the step is deleted.
+  - With O(rule), the rule at that 0-based index is replaced when it differs (or appended when O(rule) equals the
+    number of rules of the step), or deleted with O(state=absent).
+  - The policy is read once, the difference is planned in memory, and only the writes that differ are sent.
+  - Contacts named by value or label are resolved with one read of the user's contact methods, only when needed.
+author:
+  - victorops.oncall maintainers
+extends_documentation_fragment:
+  - victorops.oncall._connection
+  - victorops.oncall._connection.attributes
+  - victorops.oncall._connection.check_diff
+options:
+  username:
+    description:
+      - The user whose paging policy holds the rule.
+    type: str
+    required: true
+  step:
+    description:
+      - The 0-based index of the step holding the rule. With O(state=present), the step must exist.
+    type: int
+    required: true
+  rule:
+    description:
+      - The 0-based index of the rule within the step.
+      - If not set, the rule is identified by O(type) and O(contact) or O(contact_id).
+      - Rule V(0) of step V(0) cannot be deleted.
+    type: int
+  type:
+    description:
+      - How to notify. V(push) notifies every device of the user and takes no contact.
+      - V(email) needs an email contact method; V(sms) and V(phone) need a phone contact method.
+      - With O(rule) and O(state=absent), the rule at that index is deleted only when it has this type and contact,
+        so that running the task again does not delete the rule that moved up into its place.
+    type: str
+    required: true
+    choices: [push, email, sms, phone]
+  contact:
+    description:
+      - The contact method, by its value (an email address or phone number) or by its label.
+      - Email addresses are compared without regard to case; phone numbers ignoring spaces, dashes, dots and parentheses.
+      - One of O(contact) and O(contact_id) is required for V(email), V(sms) and V(phone) rules; a V(push) rule takes neither.
+      - Mutually exclusive with O(contact_id).
+    type: str
+  contact_id:
+    description:
+      - The contact method's numeric id, as the API uses it in paging rules. Needs no read of the user's contact methods.
+      - Mutually exclusive with O(contact).
+    type: int
+  state:
+    description:
+      - Whether the rule should exist.
+      - Deleting the only rule of a step other than step V(0) removes that step, and the later steps move up one index.
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - Deleting a rule moves the later rules of its step up one index.
+  - With O(state=absent), a step that does not exist is not a change, since none of its rules exist.
+  - The result is computed from the plan and the API's known semantics, so there is no read after the writes.
+seealso:
+  - module: victorops.oncall.victorops_paging_step
+  - module: victorops.oncall.victorops_paging_policy
+'''
+
+EXAMPLES = r'''
+- name: Make sure jdoe's first step also calls the mobile phone
+  victorops.oncall.victorops_paging_rule:
+    username: jdoe
+    step: 0
+    type: phone
+    contact: Mobile
+  register: call_rule
+
+- name: Show where the rule landed
+  ansible.builtin.debug:
+    msg: "step {{ call_rule.rule.step }}, rule {{ call_rule.rule.rule }}"
+
+- name: Make the second rule of the second step an email to the signup address
+  victorops.oncall.victorops_paging_rule:
+    username: jdoe
+    step: 1
+    rule: 1
+    type: email
+    contact: john.doe@example.com
+
+- name: Stop calling the mobile phone in the first step
+  victorops.oncall.victorops_paging_rule:
+    username: jdoe
+    step: 0
+    type: phone
+    contact: Mobile
+    state: absent
+'''
+
+RETURN = r'''
+rule:
+  description:
+    - The rule after the task (planned in check mode), with the indexes of its step and of itself. V(null) when absent.
+    - Without O(rule), the first rule of the step matching O(type) and the contact.
+  returned: always
+  type: dict
+  contains:
+    step:
+      description: The 0-based index of the step.
+      type: int
+      returned: success
+    rule:
+      description: The 0-based index of the rule within the step.
+      type: int
+      returned: success
+    type:
+      description: The notification type.
+      type: str
+      returned: success
+    contact_id:
+      description: The numeric id of the contact method, V(null) for push.
+      type: int
+      returned: success
+  sample: {step: 0, rule: 2, type: phone, contact_id: 100012}
+step:
+  description:
+    - The step holding the rule after the task, in indexed form. V(null) when deleting its only rule removed the step.
+  returned: always
+  type: dict
+  contains:
+    step:
+      description: The 0-based index of the step.
+      type: int
+      returned: success
+    timeout:
+      description: Minutes before the next step runs.
+      type: int
+      returned: success
+    rules:
+      description: The rules in order, each with its 0-based C(rule) index, its C(type) and its C(contact_id) (V(null) for push).
+      type: list
+      elements: dict
+      returned: success
+  sample:
+    step: 0
+    timeout: 5
+    rules:
+      - {rule: 0, type: push, contact_id: null}
+      - {rule: 1, type: email, contact_id: 100011}
+      - {rule: 2, type: phone, contact_id: 100012}
+plan:
+  description:
+    - A summary of each write, in order. In check mode the writes that would be sent; otherwise the writes sent.
+  returned: always
+  type: list
+  elements: str
+  sample: ["POST /api-public/v1/profile/jdoe/policies/0: append rule 2 (phone)"]
+api:
+  description: The API client's counters for this task.
+  returned: always
+  type: dict
+  sample: {"calls": 3, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
+'''
+
+from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
+from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import PlanExecutionError, apply_plan
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
+    CONTACT_METHODS,
+    POLICY,
+    RULE_TYPES,
+    ContactDirectory,
+    PlanError,
+    desired_rule,
+    needs_directory,
+    normalize_steps,
+    plan_rule,
+    policy_view,
+    simulate,
+)
+
+
+def read_policy(client, username):
+    """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
+    try:
+        body = client.request("GET", POLICY, params=dict(username=username))
+    except (NotFoundError, ValidationError):
+        raise PlanError("user %s not found" % username)
+    return normalize_steps(body)
+
+
+def read_directory(client, username):
+    return ContactDirectory(client.request("GET", CONTACT_METHODS, params=dict(username=username)))
+
+
+def wanted_rule(spec, directory):
+    """The normalised rule the options describe; errors name the module's own options (``contact``, not ``rule.contact``)."""
+    try:
+        return desired_rule(spec, directory, "")
+    except PlanError as exc:
+        message = str(exc)
+        # With an empty prefix the planner writes ".contact: ..." or ": a push rule ..."; drop the separator.
+        raise PlanError(message[2:] if message.startswith(": ") else message.lstrip("."))
+
+
+def manage(vo):
+    p = vo.params
+    username = p["username"]
+    if not username.strip():
+        raise PlanError("username must not be empty")
+    step, rule, present = p["step"], p["rule"], p["state"] == "present"
+    if step < 0:
+        raise PlanError("step must be 0 or more, got %d" % step)
+    if rule is not None and rule < 0:
+        raise PlanError("rule must be 0 or more, got %d" % rule)
+
+    current = read_policy(vo.client, username)
+    if step >= len(current):
+        if not present:
+            # The rules of a missing step are absent; this also keeps a task that removed a step by
+            # deleting its only rule from failing when it runs again.
+            vo.exit(False, before=None, after=None, rule=None, step=None, plan=[])
+            return
+        # Refused before the contact methods are read.
+        plan_rule(username, current, step)
+    directory = None
+    spec = dict(type=p["type"], contact=p["contact"], contact_id=p["contact_id"])
+    if needs_directory([spec]):
+        directory = read_directory(vo.client, username)
+    wanted = wanted_rule(spec, directory)
+    writes = plan_rule(username, current, step, desired_rule=wanted, rule=rule, state=p["state"])
+
+    if writes and not vo.check_mode:
+        try:
+            after = apply_plan(vo.client, username, current, writes)
+        except PlanExecutionError as exc:
+            vo.fail(str(exc), plan=exc.applied)
+    else:
+        after = simulate(current, writes)
+
+    step_removed = len(after) < len(current)
+    result_step = None if step_removed else indexed_steps(after)[step]
+    result_rule = None
+    if present and result_step is not None:
+        index = rule
+        if index is None:
+            index = next(j for j, r in enumerate(after[step]["rules"]) if r == wanted)
+        result_rule = dict(step=step, **result_step["rules"][index])
+    vo.exit(
+        bool(writes),
+        before=policy_view(current, directory)[step],
+        after=None if step_removed else policy_view(after, directory)[step],
+        rule=result_rule,
+        step=result_step,
+        plan=[w.summary for w in writes],
+    )
+
+
+def main():
+    vo = VictorOpsModule(
+        argument_spec=dict(
+            username=dict(type="str", required=True),
+            step=dict(type="int", required=True),
+            rule=dict(type="int"),
+            type=dict(type="str", required=True, choices=list(RULE_TYPES)),
+            contact=dict(type="str"),
+            contact_id=dict(type="int"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        ),
+        mutually_exclusive=[("contact", "contact_id")],
+    )
+    vo.run(manage)
+
+
+if __name__ == "__main__":
+    main()

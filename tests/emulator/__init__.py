@@ -1,0 +1,9 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A stateful local emulator of the VictorOps (Splunk On-Call) public REST API v1. See docs/emulator.md."""
+
+from ._model import DEFAULT_SEED_PATH, ApiError, load_seed
+from ._operations import ROUTES
+from ._server import FAULT_KINDS, LIMIT_TABLES, Emulator
+
+__all__ = ["DEFAULT_SEED_PATH", "FAULT_KINDS", "LIMIT_TABLES", "ROUTES", "ApiError", "Emulator", "load_seed"]

@@ -1,0 +1,368 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The emulated API operations: one function per (method, path template), in ``ROUTES``.
+
+Each function takes ``(org, params, body)`` and returns the 200 response body, or raises ``ApiError``.
+"""
+
+from ._model import API, CONTACT_TYPE_NAME, NOTIFICATION_TYPES, TIMEOUTS, ApiError
+
+CONTACT_TYPES = [{"type": "email", "description": "Email Address"}, {"type": "phone", "description": "Phone Number"}]
+NOTIFICATION_DESCRIPTIONS = {
+    "push": "Send a push notification to all my devices",
+    "email": "Send an email to an email address",
+    "sms": "Send an SMS to a phone number",
+    "phone": "Make a phone call to a phone number",
+}
+
+
+def _require_object(body):
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object")
+    return body
+
+
+# ----- escalation policies, value lists, on-call -------------------------------------------------------
+def list_policies(org, params, body):
+    return org.policy_infos(org.state["teams"].values())
+
+
+def contact_types(org, params, body):
+    return {"contactTypes": [dict(t) for t in CONTACT_TYPES], "_selfUrl": API + "/policies/types/contacts"}
+
+
+def notification_types(org, params, body):
+    types = [{"type": t, "description": NOTIFICATION_DESCRIPTIONS[t]} for t in NOTIFICATION_TYPES]
+    return {"notificationTypes": types, "_selfUrl": API + "/policies/types/notifications"}
+
+
+def timeout_types(org, params, body):
+    # The type is a string, as the real API's captured answer shows (the spec says integer).
+    types = [{"type": str(t), "description": "If still unacked after %d minute%s" % (t, "" if t == 1 else "s")} for t in TIMEOUTS]
+    return {"timeoutTypes": types, "_selfUrl": API + "/policies/types/timeouts"}
+
+
+def take_oncall(org, params, body):
+    body = _require_object(body)
+    from_user, to_user = body.get("fromUser"), body.get("toUser")
+    if not isinstance(from_user, str) or not isinstance(to_user, str) or not from_user or not to_user:
+        raise ApiError(400, "fromUser and toUser are required")
+    found = org.find_policy(params["policy"])
+    if found is None or from_user not in org.state["users"] or to_user not in org.state["users"]:
+        raise ApiError(404, "Team or user(s) not found")
+    oncall = org.state["oncall"].setdefault(params["policy"], [])
+    if from_user not in oncall:
+        raise ApiError(400, "User %s is not on call for policy %s" % (from_user, params["policy"]))
+    org.hand_over_oncall(from_user, to_user, policy_slugs=[params["policy"]])
+    return {"result": "ok"}
+
+
+def oncall_current(org, params, body):
+    teams = []
+    for team in org.state["teams"].values():
+        now = []
+        for policy in team["policies"]:
+            users = [{"onCalluser": {"username": u}} for u in org.state["oncall"].get(policy["slug"], [])]
+            now.append({"escalationPolicy": {"name": policy["name"], "slug": policy["slug"]}, "users": users})
+        # The real API spells these keys oncallNow / onCalluser (the spec says onCallNow / onCallUser).
+        teams.append({"team": {"name": team["name"], "slug": team["slug"]}, "oncallNow": now})
+    return {"teamsOnCall": teams}
+
+
+def team_policies(org, params, body):
+    return org.policy_infos([org.team(params["team"])])
+
+
+# ----- personal paging policy --------------------------------------------------------------------------
+def _policy_url(username, *indexes):
+    return "/".join(["%s/profile/%s/policies" % (API, username)] + [str(i) for i in indexes])
+
+
+def get_paging_policy(org, params, body):
+    user = org.user(params["username"])
+    return {"steps": org.render_steps(user), "_selfUrl": _policy_url(user["username"])}
+
+
+def create_step(org, params, body):
+    user = org.user(params["username"])
+    step = org.parse_step(user, body)
+    user["paging_policy"].append(step)
+    index = len(user["paging_policy"]) - 1
+    return {"step": org.render_step(user, index, step), "_selfUrl": _policy_url(user["username"], index)}
+
+
+def get_step(org, params, body):
+    user = org.user(params["username"])
+    index = org.parse_index(params["step"], "step", len(user["paging_policy"]))
+    return {"step": org.render_step(user, index, user["paging_policy"][index]), "_selfUrl": _policy_url(user["username"], index)}
+
+
+def update_step(org, params, body):
+    user = org.user(params["username"])
+    index = org.parse_index(params["step"], "step", len(user["paging_policy"]))
+    step = org.parse_step(user, body)
+    user["paging_policy"][index] = step
+    return {"step": org.render_step(user, index, step), "_selfUrl": _policy_url(user["username"], index)}
+
+
+def create_rule(org, params, body):
+    user = org.user(params["username"])
+    step_index = org.parse_index(params["step"], "step", len(user["paging_policy"]))
+    rule = org.parse_rule(user, body)
+    rules = user["paging_policy"][step_index]["rules"]
+    rules.append(rule)
+    index = len(rules) - 1
+    return {"stepRule": org.render_rule(user, index, rule), "_selfUrl": _policy_url(user["username"], step_index, index)}
+
+
+def _locate_rule(org, params):
+    user = org.user(params["username"])
+    step_index = org.parse_index(params["step"], "step", len(user["paging_policy"]))
+    rules = user["paging_policy"][step_index]["rules"]
+    rule_index = org.parse_index(params["rule"], "rule", len(rules))
+    return user, step_index, rule_index
+
+
+def get_rule(org, params, body):
+    user, step_index, rule_index = _locate_rule(org, params)
+    rule = user["paging_policy"][step_index]["rules"][rule_index]
+    return {"stepRule": org.render_rule(user, rule_index, rule), "_selfUrl": _policy_url(user["username"], step_index, rule_index)}
+
+
+def update_rule(org, params, body):
+    user, step_index, rule_index = _locate_rule(org, params)
+    rule = org.parse_rule(user, body)
+    user["paging_policy"][step_index]["rules"][rule_index] = rule
+    return {"stepRule": org.render_rule(user, rule_index, rule), "_selfUrl": _policy_url(user["username"], step_index, rule_index)}
+
+
+def delete_rule(org, params, body):
+    user, step_index, rule_index = _locate_rule(org, params)
+    if step_index == 0 and rule_index == 0:
+        raise ApiError(400, "Rule 0 of step 0 cannot be deleted")
+    steps = user["paging_policy"]
+    rendered = org.render_rule(user, rule_index, steps[step_index]["rules"][rule_index])
+    del steps[step_index]["rules"][rule_index]
+    if not steps[step_index]["rules"]:
+        # A step lives only as long as it has rules; later steps move up one index.
+        del steps[step_index]
+    return {"stepRule": rendered, "_selfUrl": _policy_url(user["username"], step_index, rule_index)}
+
+
+def user_policies(org, params, body):
+    user = org.user(params["user"])
+    flat = []
+    for step_index, step in enumerate(user["paging_policy"]):
+        for rule in step["rules"]:
+            ext_id = ""
+            if rule["contact_id"] is not None:
+                ext_id = org.contact_by_id(user, rule["contact_id"])[1]["extId"]
+            flat.append({"order": step_index + 1, "timeout": step["timeout"], "contactType": rule["type"], "extId": ext_id})
+    return {"username": user["username"], "userId": user["userId"], "policies": flat}
+
+
+# ----- users --------------------------------------------------------------------------------------------
+def list_users(org, params, body):
+    # The real API nests the list once more than the spec says.
+    return {"users": [[org.render_user(u) for u in org.state["users"].values()]], "_selfUrl": API + "/user"}
+
+
+def add_user(org, params, body):
+    return org.render_user(org.add_user(body))
+
+
+def get_user(org, params, body):
+    return org.render_user(org.user(params["user"]))
+
+
+def update_user(org, params, body):
+    user = org.user(params["user"])
+    body = _require_object(body)
+    for name in ("firstName", "lastName"):
+        if name in body:
+            if not isinstance(body[name], str) or not body[name].strip():
+                raise ApiError(400, "Invalid %s" % name)
+            user[name] = body[name]
+    # A changed email is ignored: it can only be changed in the web UI.
+    user["version"] += 1
+    return org.render_user(user)
+
+
+def _replacement(org, username, body):
+    replacement = body.get("replacement") if isinstance(body, dict) else None
+    if not isinstance(replacement, str) or not replacement:
+        raise ApiError(422, "A replacement user is required")
+    if replacement == username or replacement not in org.state["users"]:
+        raise ApiError(422, "Replacement user %s was not found" % replacement)
+    return replacement
+
+
+def delete_user(org, params, body):
+    user = org.user(params["user"])
+    replacement = _replacement(org, user["username"], body)
+    org.hand_over_oncall(user["username"], replacement)
+    for team in org.state["teams"].values():
+        if user["username"] in team["members"]:
+            team["members"].remove(user["username"])
+            team["version"] += 1
+    del org.state["users"][user["username"]]
+    return {"result": "%s deleted" % user["username"]}
+
+
+# ----- contact methods ----------------------------------------------------------------------------------
+def all_contact_methods(org, params, body):
+    org.user(params["user"])
+    return {kind: org.render_contact_list(params["user"], kind) for kind in ("emails", "phones", "devices")}
+
+
+def _list_of(kind):
+    def list_contacts(org, params, body):
+        return org.render_contact_list(params["user"], kind)
+
+    list_contacts.__name__ = "list_" + kind
+    return list_contacts
+
+
+def _add_of(kind):
+    def add_contact(org, params, body):
+        user = org.user(params["user"])
+        contact = org.add_contact(user, kind, body)
+        return org.render_contact(user["username"], kind, contact)
+
+    add_contact.__name__ = "add_" + kind
+    return add_contact
+
+
+def _delete_of(kind):
+    def delete_contact(org, params, body):
+        user = org.user(params["user"])
+        contacts = user["contact_methods"][kind]
+        for position, contact in enumerate(contacts):
+            if contact["extId"] == params["contactId"]:
+                break
+        else:
+            raise ApiError(404, "Contact method not found")
+        if kind == "emails" and contact["value"].lower() == user["email"].lower():
+            raise ApiError(400, "The user's account email (%s) cannot be deleted" % contact["label"])
+        if org.rules_using(user, contact["id"]):
+            raise ApiError(400, "%s contact %s is used by the paging policy" % (CONTACT_TYPE_NAME[kind], contact["value"]))
+        del contacts[position]
+        return org.render_contact(user["username"], kind, contact)
+
+    delete_contact.__name__ = "delete_" + kind
+    return delete_contact
+
+
+# ----- teams --------------------------------------------------------------------------------------------
+def list_teams(org, params, body):
+    teams = []
+    for team in org.state["teams"].values():
+        base = "%s/team/%s" % (API, team["slug"])
+        teams.append(
+            {
+                "name": team["name"],
+                "slug": team["slug"],
+                "memberCount": len(team["members"]),
+                "version": team["version"],
+                "isDefaultTeam": team["isDefaultTeam"],
+                "_selfUrl": base,
+                "_policiesUrl": base + "/policies",
+                "_membersUrl": base + "/members",
+                "_adminsUrl": base + "/admins",
+            }
+        )
+    return teams
+
+
+def team_members(org, params, body):
+    return org.render_members(org.team(params["team"]))
+
+
+def add_team_member(org, params, body):
+    team = org.team(params["team"])
+    body = _require_object(body)
+    username = body.get("username")
+    if not isinstance(username, str) or not username:
+        raise ApiError(400, "username is required")
+    org.user(username)
+    if username in team["members"]:
+        raise ApiError(422, "User %s is already a member of team %s" % (username, team["name"]))
+    team["members"].append(username)
+    team["version"] += 1
+    return org.render_members(team)
+
+
+def remove_team_member(org, params, body):
+    team = org.team(params["team"])
+    username = params["user"]
+    if username not in team["members"]:
+        raise ApiError(404, "User not found")
+    replacement = _replacement(org, username, body)
+    org.hand_over_oncall(username, replacement, policy_slugs=[p["slug"] for p in team["policies"]])
+    team["members"].remove(username)
+    team["version"] += 1
+    return org.render_members(team)
+
+
+P = API + "/profile/{username}/policies"
+C = API + "/user/{user}/contact-methods"
+ROUTES = [
+    ("GET", API + "/policies", list_policies),
+    ("GET", API + "/policies/types/contacts", contact_types),
+    ("GET", API + "/policies/types/notifications", notification_types),
+    ("GET", API + "/policies/types/timeouts", timeout_types),
+    ("PATCH", API + "/policies/{policy}/oncall/user", take_oncall),
+    ("GET", API + "/oncall/current", oncall_current),
+    ("GET", P, get_paging_policy),
+    ("POST", P, create_step),
+    ("GET", P + "/{step}", get_step),
+    ("POST", P + "/{step}", create_rule),
+    ("PUT", P + "/{step}", update_step),
+    ("GET", P + "/{step}/{rule}", get_rule),
+    ("PUT", P + "/{step}/{rule}", update_rule),
+    ("DELETE", P + "/{step}/{rule}", delete_rule),
+    ("GET", API + "/team/{team}/policies", team_policies),
+    ("GET", API + "/user/{user}/policies", user_policies),
+    ("GET", API + "/user", list_users),
+    ("POST", API + "/user", add_user),
+    ("GET", API + "/user/{user}", get_user),
+    ("PUT", API + "/user/{user}", update_user),
+    ("DELETE", API + "/user/{user}", delete_user),
+    ("GET", C, all_contact_methods),
+    ("GET", C + "/emails", _list_of("emails")),
+    ("GET", C + "/phones", _list_of("phones")),
+    ("GET", C + "/devices", _list_of("devices")),
+    ("POST", C + "/emails", _add_of("emails")),
+    ("POST", C + "/phones", _add_of("phones")),
+    ("DELETE", C + "/emails/{contactId}", _delete_of("emails")),
+    ("DELETE", C + "/phones/{contactId}", _delete_of("phones")),
+    ("GET", API + "/team", list_teams),
+    ("GET", API + "/team/{team}/members", team_members),
+    ("POST", API + "/team/{team}/members", add_team_member),
+    ("DELETE", API + "/team/{team}/members/{user}", remove_team_member),
+]
+
+_SPLIT_ROUTES = [(method, template, template.split("/"), handler) for method, template, handler in ROUTES]
+
+
+def match(method, path):
+    """Return ``(template, params, handler)`` for a request, or None. Path segments are not percent-decoded."""
+    segments = path.split("/")
+    best = None
+    for route_method, template, parts, handler in _SPLIT_ROUTES:
+        if route_method != method or len(parts) != len(segments):
+            continue
+        params, literal = {}, 0
+        for part, segment in zip(parts, segments):
+            if part.startswith("{"):
+                if not segment:
+                    break
+                params[part[1:-1]] = segment
+            elif part != segment:
+                break
+            else:
+                literal += 1
+        else:
+            if best is None or literal > best[0]:
+                best = (literal, template, params, handler)
+    return None if best is None else best[1:]

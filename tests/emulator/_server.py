@@ -1,0 +1,405 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP front of the emulator: authentication, fault injection, rate limits, request log and control endpoints."""
+
+import collections
+import copy
+import fnmatch
+import http.server
+import json
+import math
+import os
+import ssl
+import threading
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+from . import _operations
+from ._model import ApiError, Organisation, load_seed
+
+LIMIT_TABLES = {
+    # The 2018 figures: GET /policies once a window, take on-call 6, every other operation 15.
+    "seed": ({"GET /api-public/v1/policies": 1, "PATCH /api-public/v1/policies/{policy}/oncall/user": 6}, 15),
+    "2020": (
+        {
+            "GET /api-public/v1/policies": 60,
+            "GET /api-public/v1/policies/types/contacts": 60,
+            "GET /api-public/v1/policies/types/notifications": 60,
+            "GET /api-public/v1/policies/types/timeouts": 60,
+            "PATCH /api-public/v1/policies/{policy}/oncall/user": 60,
+            "GET /api-public/v1/profile/{username}/policies": 20,
+        },
+        60,
+    ),
+    "off": ({}, None),
+}
+RATE_LIMIT_BODY = {"message": "Too Many Requests"}
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+HTML_ERRORS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+FAULT_OPTIONS = {
+    "429": ("retry_after",),
+    "403-rate": ("retry_after",),
+    "500": (),
+    "502": (),
+    "503": (),
+    "504": (),
+    "drop": (),
+    "delay": ("seconds",),
+    "apply-then-502": (),
+    "apply-then-drop": (),
+    "truncated-json": (),
+    "html-200": (),
+    "missing-keys": (),
+    "huge": ("size",),
+}
+FAULT_KINDS = tuple(FAULT_OPTIONS)
+TRUNCATED_JSON = b'{"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "em'
+HUGE_SIZE = 5 * 1024 * 1024
+
+
+def _html(status, title):
+    return ("<html><body><h1>%d %s</h1></body></html>" % (status, title)).encode()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, handler, emulator, ssl_context):
+        self.emulator = emulator
+        self.ssl_context = ssl_context
+        http.server.ThreadingHTTPServer.__init__(self, address, handler)
+
+    def finish_request(self, request, client_address):
+        # The TLS handshake runs in the request's own thread so a slow client cannot stall accept().
+        if self.ssl_context is not None:
+            try:
+                request = self.ssl_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        self.RequestHandlerClass(request, client_address, self)
+
+    def handle_error(self, request, client_address):
+        # Clients that hang up mid-answer are expected (timeouts, dropped connections); stay quiet.
+        pass
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "victorops-emulator"
+
+    def log_message(self, *args):
+        # The emulator keeps its own request log; stderr stays quiet.
+        pass
+
+    def do_GET(self):
+        self.server.emulator._handle(self, "GET")
+
+    def do_POST(self):
+        self.server.emulator._handle(self, "POST")
+
+    def do_PUT(self):
+        self.server.emulator._handle(self, "PUT")
+
+    def do_PATCH(self):
+        self.server.emulator._handle(self, "PATCH")
+
+    def do_DELETE(self):
+        self.server.emulator._handle(self, "DELETE")
+
+
+class _Answer:
+    """One HTTP answer: status, headers and raw body; ``drop`` closes the connection instead."""
+
+    def __init__(self, status, body=None, content_type="application/json", headers=None, drop=False):
+        self.status = status
+        if body is not None and not isinstance(body, bytes):
+            body = json.dumps(body).encode()
+        self.body = body if body is not None else b""
+        self.content_type = content_type
+        self.headers = headers or {}
+        self.drop = drop
+
+
+class Emulator:
+    """A stateful VictorOps public API v1 on a local port. See docs/emulator.md."""
+
+    def __init__(self, seed=None, window=None, limits="seed", rate_limit_status=429, retry_after=False, tls=None, host="127.0.0.1", port=0):
+        if limits not in LIMIT_TABLES:
+            raise ValueError("limits must be one of %s" % ", ".join(sorted(LIMIT_TABLES)))
+        if rate_limit_status not in (429, 403):
+            raise ValueError("rate_limit_status must be 429 or 403")
+        self.window = float(os.environ.get("VICTOROPS_RATE_WINDOW", "60")) if window is None else float(window)
+        self.limits = limits
+        self.rate_limit_status = rate_limit_status
+        self.retry_after = retry_after
+        self.tls = tls
+        self.host = host
+        self.port = port
+        self._lock = threading.RLock()
+        self._seed = load_seed(seed)
+        self._server = None
+        self._thread = None
+        self._log = []
+        self._faults = []
+        self._windows = collections.defaultdict(collections.deque)
+        self._restore()
+
+    # ----- lifecycle ---------------------------------------------------------------------------------
+    def _restore(self):
+        self._org = Organisation(self._seed)
+        self._keys = {}
+        for entry in self._seed.get("api_keys") or []:
+            self._keys[str(entry["api_id"])] = (str(entry["api_key"]), bool(entry.get("read_only", False)))
+
+    def start(self):
+        context = None
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.tls[0], self.tls[1])
+        self._server = _Server((self.host, self.port), _Handler, self, context)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="victorops-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join()
+            self._server = None
+            self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self):
+        return "%s://%s:%d" % ("https" if self.tls else "http", self.host, self.port)
+
+    def reset(self, seed=None):
+        """Restore the seed state (a new seed when given) and clear the log, faults and rate-limit windows."""
+        with self._lock:
+            if seed is not None:
+                self._seed = load_seed(seed)
+            self._restore()
+            self._log = []
+            self._faults = []
+            self._windows.clear()
+
+    # ----- inspection ----------------------------------------------------------------------------------
+    @property
+    def state(self):
+        return self._org.state
+
+    @property
+    def log(self):
+        with self._lock:
+            return [dict(entry) for entry in self._log]
+
+    def calls(self, method=None, operation=None, path=None):
+        return [
+            entry
+            for entry in self.log
+            if (method is None or entry["method"] == method)
+            and (operation is None or entry["operation"] == operation)
+            and (path is None or fnmatch.fnmatchcase(entry["path"], path))
+        ]
+
+    def writes(self):
+        return [entry for entry in self.log if entry["method"] in WRITE_METHODS]
+
+    def clear_log(self):
+        with self._lock:
+            self._log = []
+
+    def paging_policy(self, username):
+        with self._lock:
+            return self._org.render_steps(self._org.state["users"][username])
+
+    # ----- faults --------------------------------------------------------------------------------------
+    def inject(self, method, path, kind, count=1, **options):
+        """Answer the next ``count`` requests matching ``method`` ("*" for any) and the glob ``path`` with a fault."""
+        if kind not in FAULT_OPTIONS:
+            raise ValueError("unknown fault kind %r (known: %s)" % (kind, ", ".join(FAULT_KINDS)))
+        unknown = set(options) - set(FAULT_OPTIONS[kind])
+        if unknown:
+            raise ValueError("fault %s takes no option(s) %s" % (kind, ", ".join(sorted(unknown))))
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError("count must be a positive integer")
+        with self._lock:
+            self._faults.append({"method": method.upper(), "path": path, "kind": kind, "remaining": count, "options": dict(options)})
+
+    def _take_fault(self, method, path):
+        with self._lock:
+            for fault in self._faults:
+                if fault["method"] in ("*", method) and fnmatch.fnmatchcase(path, fault["path"]):
+                    fault["remaining"] -= 1
+                    if fault["remaining"] == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def _fault_answer(self, fault):
+        kind, options = fault["kind"], fault["options"]
+        if kind in ("429", "403-rate"):
+            headers = {}
+            if options.get("retry_after") is not None:
+                headers["Retry-After"] = str(int(options["retry_after"]))
+            return _Answer(429 if kind == "429" else 403, RATE_LIMIT_BODY, headers=headers)
+        if kind in ("500", "502", "503", "504"):
+            status = int(kind)
+            return _Answer(status, _html(status, HTML_ERRORS[status]), content_type="text/html")
+        if kind == "drop":
+            return _Answer(0, drop=True)
+        if kind == "truncated-json":
+            return _Answer(200, TRUNCATED_JSON)
+        if kind == "html-200":
+            return _Answer(200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>", content_type="text/html")
+        if kind == "missing-keys":
+            return _Answer(200, {})
+        if kind == "huge":
+            size = int(options.get("size", HUGE_SIZE))
+            return _Answer(200, b'{"padding": "' + b"x" * size + b'"}')
+        return None
+
+    # ----- rate limits ---------------------------------------------------------------------------------
+    def _limit_for(self, operation):
+        table, default = LIMIT_TABLES[self.limits]
+        return table.get(operation, default)
+
+    def _consume_slot(self, api_id, operation):
+        """Take a slot in the operation's sliding window; return None, or the seconds until a slot frees."""
+        limit = self._limit_for(operation)
+        if limit is None:
+            return None
+        with self._lock:
+            bucket = self._windows[(api_id, operation)]
+            now = time.monotonic()
+            while bucket and bucket[0] <= now - self.window:
+                bucket.popleft()
+            if len(bucket) >= limit:
+                return max(1, math.ceil(bucket[0] + self.window - now))
+            bucket.append(now)
+            return None
+
+    # ----- request handling ----------------------------------------------------------------------------
+    def _handle(self, handler, method):
+        parts = urlsplit(handler.path)
+        path = parts.path
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length > 0 else b""
+        body, body_invalid = None, False
+        if raw.strip():
+            try:
+                body = json.loads(raw.decode("utf-8"))
+            except ValueError:
+                body_invalid = True
+        if path.startswith("/_emulator/"):
+            self._send(handler, self._control(method, path, body))
+            return
+        entry = {
+            "time": time.time(),
+            "method": method,
+            "path": path,
+            "query": dict(parse_qsl(parts.query, keep_blank_values=True)),
+            "status": None,
+            "body": body,
+            "api_id": handler.headers.get("X-VO-Api-Id"),
+            "operation": None,
+            "fault": None,
+        }
+        route = _operations.match(method, path)
+        if route is not None:
+            entry["operation"] = "%s %s" % (method, route[0])
+        answer = self._answer(method, route, entry, handler.headers.get("X-VO-Api-Key"), body, body_invalid)
+        entry["status"] = answer.status
+        with self._lock:
+            self._log.append(entry)
+        self._send(handler, answer)
+
+    def _authenticate(self, method, api_id, api_key):
+        if not api_id or not api_key:
+            return _Answer(401, {"error": "Authentication parameters missing"})
+        known = self._keys.get(api_id)
+        if known is None or known[0] != api_key:
+            return _Answer(403, {"error": "Authentication failed"})
+        if known[1] and method != "GET":
+            return _Answer(403, {"error": "This API key is read-only: only GET requests are allowed"})
+        return None
+
+    def _answer(self, method, route, entry, api_key, body, body_invalid):
+        refused = self._authenticate(method, entry["api_id"], api_key)
+        if refused is not None:
+            return refused
+        fault = self._take_fault(method, entry["path"])
+        if fault is not None:
+            entry["fault"] = fault["kind"]
+            answer = self._fault_answer(fault)
+            if answer is not None:
+                return answer
+            if fault["kind"] == "delay":
+                time.sleep(float(fault["options"].get("seconds", 1.0)))
+        if route is None:
+            answer = _Answer(404, {"error": "Path not found"})
+        else:
+            answer = self._operate(method, route, entry, body, body_invalid)
+        if fault is not None and fault["kind"] == "apply-then-502":
+            return _Answer(502, _html(502, HTML_ERRORS[502]), content_type="text/html")
+        if fault is not None and fault["kind"] == "apply-then-drop":
+            return _Answer(0, drop=True)
+        return answer
+
+    def _operate(self, method, route, entry, body, body_invalid):
+        _template, params, operation = route
+        wait = self._consume_slot(entry["api_id"], entry["operation"])
+        if wait is not None:
+            extra = {"Retry-After": str(wait)} if self.retry_after else {}
+            return _Answer(self.rate_limit_status, RATE_LIMIT_BODY, headers=extra)
+        if body_invalid and method in WRITE_METHODS:
+            return _Answer(400, {"error": "The request body is not valid JSON"})
+        with self._lock:
+            try:
+                return _Answer(200, operation(self._org, params, body))
+            except ApiError as error:
+                return _Answer(error.status, {"error": error.message})
+
+    def _control(self, method, path, body):
+        try:
+            if path == "/_emulator/log" and method == "GET":
+                return _Answer(200, self.log)
+            if path == "/_emulator/log" and method == "DELETE":
+                self.clear_log()
+                return _Answer(200, {"result": "ok"})
+            if path == "/_emulator/state" and method == "GET":
+                with self._lock:
+                    return _Answer(200, copy.deepcopy(self.state))
+            if path == "/_emulator/reset" and method == "POST":
+                self.reset((body or {}).get("seed") if isinstance(body, dict) else None)
+                return _Answer(200, {"result": "ok"})
+            if path == "/_emulator/faults" and method == "POST":
+                if not isinstance(body, dict):
+                    raise ValueError("the body must be a JSON object")
+                options = dict(body)
+                self.inject(options.pop("method", "*"), options.pop("path", "*"), options.pop("kind", None), options.pop("count", 1), **options)
+                return _Answer(200, {"result": "ok"})
+        except (ValueError, TypeError, OSError) as error:
+            return _Answer(400, {"error": str(error)})
+        return _Answer(404, {"error": "Path not found"})
+
+    @staticmethod
+    def _send(handler, answer):
+        if answer.drop:
+            handler.close_connection = True
+            return
+        handler.send_response(answer.status)
+        handler.send_header("Content-Type", answer.content_type)
+        handler.send_header("Content-Length", str(len(answer.body)))
+        for name, value in answer.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(answer.body)

@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""TLS serving and the command line."""
+
+import datetime
+import ipaddress
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+import requests
+
+HEADERS = {"X-VO-Api-Id": "demo-api-id", "X-VO-Api-Key": "demo-api-key"}
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory = tmp_path_factory.mktemp("tls")
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_tls(make_emulator, certificate):
+    emulator, _call = make_emulator(limits="off", tls=certificate)
+    assert emulator.url.startswith("https://127.0.0.1:")
+    response = requests.get(emulator.url + "/api-public/v1/profile/jdoe/policies", headers=HEADERS, verify=certificate[0], timeout=5)
+    assert response.status_code == 200
+    assert response.json()["steps"] == emulator.paging_policy("jdoe")
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(emulator.url + "/api-public/v1/user", headers=HEADERS, timeout=5)
+    # A plain-HTTP client gets no answer, and the server keeps serving.
+    with pytest.raises(requests.ConnectionError):
+        requests.get(emulator.url.replace("https", "http") + "/api-public/v1/user", headers=HEADERS, timeout=5)
+    assert requests.get(emulator.url + "/api-public/v1/user", headers=HEADERS, verify=certificate[0], timeout=5).status_code == 200
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url, process, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("emulator exited: %s" % process.stderr.read())
+        try:
+            with urllib.request.urlopen(url + "/_emulator/state", timeout=1):
+                return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.05)
+    raise AssertionError("emulator did not start")
+
+
+def get(url, path):
+    request = urllib.request.Request(url + path, headers=HEADERS)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_cli_serves_the_seed_with_faults_and_limits(tmp_path):
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=os.environ["VICTOROPS_TEST_COLLECTIONS_ROOT"])
+    seed = os.path.join(os.environ["VICTOROPS_TEST_COLLECTIONS_ROOT"], "ansible_collections/victorops/oncall/tests/emulator/seeds/default.yml")
+    command = [
+        sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator",
+        "--seed", seed, "--port", str(port), "--window", "30", "--limits", "seed", "--retry-after",
+        "--fault", "GET:/api-public/v1/user:503:2",
+        "--fault", "GET:/api-public/v1/team:delay:1:seconds=0.01",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = "http://127.0.0.1:%d" % port
+        assert process.stdout.readline().strip() == "VictorOps emulator listening on " + url
+        wait_for(url, process)
+        status, body = get(url, "/api-public/v1/profile/jdoe/policies")
+        assert status == 200
+        assert [step["timeout"] for step in body["steps"]] == [5, 10]
+        assert [get(url, "/api-public/v1/user")[0] for _ in range(3)] == [503, 503, 200]
+        assert get(url, "/api-public/v1/team")[0] == 200
+        assert get(url, "/api-public/v1/policies")[0] == 200
+        refused = urllib.request.Request(url + "/api-public/v1/policies", headers=HEADERS)
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(refused, timeout=5)
+        assert (caught.value.code, caught.value.headers["Retry-After"]) == (429, "30")
+        with urllib.request.urlopen(url + "/_emulator/log", timeout=5) as response:
+            log = json.loads(response.read())
+        assert [(e["path"], e["status"], e["fault"]) for e in log][1:6] == [
+            ("/api-public/v1/user", 503, "503"),
+            ("/api-public/v1/user", 503, "503"),
+            ("/api-public/v1/user", 200, None),
+            ("/api-public/v1/team", 200, "delay"),
+            ("/api-public/v1/policies", 200, None),
+        ]
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+
+
+def test_cli_rejects_a_malformed_fault():
+    env = dict(os.environ, PYTHONPATH=os.environ["VICTOROPS_TEST_COLLECTIONS_ROOT"])
+    result = subprocess.run(
+        [sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator", "--fault", "GET:/x:boom"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown fault kind 'boom'" in result.stderr
