@@ -136,17 +136,25 @@ class VictorOpsModule(object):
                 self.module.warn("validate_certs is false: the API's TLS certificate is not verified.")
         return self._client
 
+    def _warn_pacing_fallback(self):
+        pacer = getattr(self._client, "pacer", None) if self._client is not None else None
+        reason = getattr(pacer, "fallback_reason", None)
+        if reason:
+            self.module.warn("Pacing is not shared with other processes: %s." % reason)
+
     def api_stats(self):
         if self._client is None:
             return dict(calls=0, writes=0, retries=0, pacing_wait=0.0, retry_wait=0.0, operations={})
         return self._client.stats
 
     def fail(self, msg, **result):
+        self._warn_pacing_fallback()
         result["api"] = self.api_stats()
         self.module.fail_json(msg=msg, **result)
 
     def exit(self, changed, before=None, after=None, **result):
         """Exit with ``changed``, the client's counters and, in diff mode, the real before and after."""
+        self._warn_pacing_fallback()
         result["api"] = self.api_stats()
         if self.diff_mode and (before is not None or after is not None):
             result["diff"] = dict(before=before, after=after)
@@ -155,11 +163,12 @@ class VictorOpsModule(object):
     def run(self, function):
         """Run ``function(self)``; every error becomes a clear failure, never a traceback."""
         # Local import: the planner errors are plain ValueErrors without HTTP dependencies.
+        from ansible_collections.victorops.oncall.plugins.module_utils._normalize import UnexpectedResponseError
         from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
 
         try:
             function(self)
-        except PlanError as exc:
+        except (PlanError, UnexpectedResponseError) as exc:
             self.fail(str(exc))
         except VictorOpsError as exc:
             self.fail(str(exc), status=getattr(exc, "status", None))

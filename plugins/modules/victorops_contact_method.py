@@ -171,7 +171,7 @@ def matching(contacts, kind, value):
 def ensure_present(vo, current):
     p = vo.params
     client = vo.client
-    username, kind, value = p["username"], p["kind"], p["value"]
+    username, kind, value = p["username"], p["kind"], p["value"].strip()
     value_field = CONTACT_KINDS[kind][1]
     if current is not None:
         differences = ["%s is %r, not %r" % (name, current[name], p[name]) for name in ("label", "rank")

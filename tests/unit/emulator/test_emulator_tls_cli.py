@@ -19,6 +19,14 @@ import requests
 HEADERS = {"X-VO-Api-Id": "demo-api-id", "X-VO-Api-Key": "demo-api-key"}
 
 
+def collections_root():
+    """The directory holding ansible_collections/ (set by the root conftest; derived from the package otherwise)."""
+    from ansible_collections.victorops.oncall.tests import emulator
+
+    derived = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(emulator.__file__))))))
+    return os.environ.get("VICTOROPS_TEST_COLLECTIONS_ROOT", derived)
+
+
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
     from cryptography import x509
@@ -92,8 +100,9 @@ def get(url, path):
 
 def test_cli_serves_the_seed_with_faults_and_limits(tmp_path):
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=os.environ["VICTOROPS_TEST_COLLECTIONS_ROOT"])
-    seed = os.path.join(os.environ["VICTOROPS_TEST_COLLECTIONS_ROOT"], "ansible_collections/victorops/oncall/tests/emulator/seeds/default.yml")
+    root = collections_root()
+    env = dict(os.environ, PYTHONPATH=root)
+    seed = os.path.join(root, "ansible_collections", "victorops", "oncall", "tests", "emulator", "seeds", "default.yml")
     command = [
         sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator",
         "--seed", seed, "--port", str(port), "--window", "30", "--limits", "seed", "--retry-after",
@@ -130,7 +139,7 @@ def test_cli_serves_the_seed_with_faults_and_limits(tmp_path):
 
 
 def test_cli_rejects_a_malformed_fault():
-    env = dict(os.environ, PYTHONPATH=os.environ["VICTOROPS_TEST_COLLECTIONS_ROOT"])
+    env = dict(os.environ, PYTHONPATH=collections_root())
     result = subprocess.run(
         [sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator", "--fault", "GET:/x:boom"],
         env=env,

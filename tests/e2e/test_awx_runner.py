@@ -1,0 +1,82 @@
+"""The onboarding playbook run the way AWX runs a job: through ansible-runner, credentials in the environment."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+API_KEY = "demo-api-key"
+PEOPLE = [
+    {"username": "awxuser", "first_name": "Ada", "last_name": "Wexler", "email": "ada.wexler@example.com",
+     "phone": "+15550107001", "teams": ["Operations"]},
+    {"username": "awxmail", "first_name": "Max", "last_name": "Mail", "email": "max.mail@example.com", "paging_template": "email_only"},
+]
+
+
+def run_job(tmp_path, ansible_env):
+    import ansible_runner
+
+    private_data_dir = tmp_path / "job"
+    (private_data_dir / "inventory").mkdir(parents=True)
+    # The inventory of an AWX job template for this playbook: localhost, run with the execution environment's Python.
+    (private_data_dir / "inventory" / "hosts").write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n"
+                                                         % ansible_env["ANSIBLE_PYTHON_INTERPRETER"])
+    # What the custom credential type injects (docs/awx-credential-type.yml), plus where the collection is installed.
+    envvars = dict((name, ansible_env[name]) for name in (
+        "VICTOROPS_API_URL", "VICTOROPS_API_ID", "VICTOROPS_API_KEY", "VICTOROPS_RATE_WINDOW", "VICTOROPS_PACING_STATE_DIR",
+        "ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_PYTHON_INTERPRETER", "ANSIBLE_LOCALHOST_WARNING", "ANSIBLE_LOCAL_TEMP"))
+    # ansible-runner finds ansible-playbook on PATH, as in an execution environment.
+    envvars["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    result = ansible_runner.run(
+        private_data_dir=str(private_data_dir),
+        playbook="victorops.oncall.onboard",
+        envvars=envvars,
+        extravars={"victorops_onboarding_people": PEOPLE},
+        quiet=True,
+        timeout=600,
+    )
+    return result, private_data_dir
+
+
+def artifact_files(private_data_dir):
+    return sorted(path for path in (private_data_dir / "artifacts").rglob("*") if path.is_file())
+
+
+def test_onboarding_job_through_ansible_runner(emulator, ansible_env, tmp_path):
+    result, private_data_dir = run_job(tmp_path, ansible_env)
+
+    stdout = result.stdout.read()
+    assert (result.status, result.rc) == ("successful", 0), stdout
+    # awxuser: user, phone, teams, paging policy; awxmail: user, paging policy.
+    assert result.stats["changed"] == {"localhost": 6}
+    assert result.stats["failures"] == {}
+
+    users = emulator.state["users"]
+    assert (users["awxuser"]["firstName"], users["awxuser"]["email"]) == ("Ada", "ada.wexler@example.com")
+    assert [m["value"] for m in users["awxuser"]["contact_methods"]["phones"]] == ["+15550107001"]
+    assert "awxuser" in emulator.state["teams"]["team-Q2opsDemoTeam001"]["members"]
+    assert [[rule["type"] for rule in step["rules"]] for step in users["awxuser"]["paging_policy"]] == [["push", "email"], ["sms"], ["phone"]]
+    assert [(step["timeout"], [rule["type"] for rule in step["rules"]]) for step in users["awxmail"]["paging_policy"]] == [
+        (10, ["push", "email"]), (10, ["email"])]
+
+    report = [event["event_data"]["res"]["msg"] for event in result.events
+              if event["event"] == "runner_on_ok" and event["event_data"]["task"] == "Show the onboarding report"]
+    assert report == [[
+        "awxuser: changed: user created, phone +15550107001 added, joined team Operations, paging policy set",
+        "awxmail: changed: user created, paging policy set",
+    ]]
+
+    # The key is in no output and no event. ansible-runner records the job's whole environment in
+    # artifacts/<ident>/command by design (AWX keeps that directory private and deletes it after the job).
+    assert API_KEY not in stdout
+    assert API_KEY not in json.dumps(list(result.events))
+    files = artifact_files(private_data_dir)
+    holding_key = [path.relative_to(private_data_dir).as_posix() for path in files if API_KEY in path.read_text(errors="replace")]
+    assert holding_key == ["artifacts/%s/command" % result.config.ident]
+    command = json.loads((private_data_dir / "artifacts" / result.config.ident / "command").read_text())
+    assert command["env"]["VICTOROPS_API_KEY"] == API_KEY
+    assert len(files) > 10
