@@ -28,7 +28,6 @@ options:
       - If not set, the value of the E(VICTOROPS_API_URL) environment variable is used, then V(https://api.victorops.com).
       - Point it at the collection's emulator to dry-run playbooks locally.
     type: str
-    default: https://api.victorops.com
   validate_certs:
     description:
       - Whether to verify the API's TLS certificate. Only set to V(false) against a local emulator.
