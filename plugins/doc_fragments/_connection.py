@@ -25,9 +25,10 @@ options:
   api_url:
     description:
       - Base URL of the VictorOps public API.
-      - If not set, the value of the E(VICTOROPS_API_URL) environment variable is used, then V(https://api.victorops.com).
+      - If not set, the value of the E(VICTOROPS_API_URL) environment variable is used, then the default.
       - Point it at the collection's emulator to dry-run playbooks locally.
     type: str
+    default: https://api.victorops.com
   validate_certs:
     description:
       - Whether to verify the API's TLS certificate. Only set to V(false) against a local emulator.
@@ -37,9 +38,11 @@ options:
     description:
       - A PEM file of CA certificates used to verify the API's TLS certificate, instead of the system bundle.
     type: path
-  timeout:
+  request_timeout:
     description:
       - Seconds to wait for each HTTP response.
+      - If not set, the value of the E(VICTOROPS_REQUEST_TIMEOUT) environment variable is used, then V(30).
+      - Named so as not to clash with the paging timeout of M(victorops.oncall.victorops_paging_step).
     type: float
     default: 30
   retries:

@@ -30,15 +30,16 @@ DEFAULT_RETRY_TIMEOUT = 120.0
 DEFAULT_RATE_WINDOW = 60.0
 DEFAULT_RATE_LIMIT_PROFILE = "2018"
 
-# Options without an argspec default take their environment variable first, then the
-# default applied in _settings(); an argspec default would shadow the variable.
+# Fallbacks (environment variables) are applied before argspec defaults. Options whose default
+# is applied in code show it in their description only, to keep the documentation in step.
 CONNECTION_ARGSPEC = dict(
     api_id=dict(type="str", required=True, fallback=(env_fallback, ["VICTOROPS_API_ID"])),
     api_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["VICTOROPS_API_KEY"])),
-    api_url=dict(type="str", fallback=(env_fallback, ["VICTOROPS_API_URL"])),
+    api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["VICTOROPS_API_URL"])),
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),
-    timeout=dict(type="float", default=30.0),
+    # Not "timeout": victorops_paging_step's own timeout option is the step's paging timeout in minutes.
+    request_timeout=dict(type="float", default=30.0, fallback=(env_fallback, ["VICTOROPS_REQUEST_TIMEOUT"])),
     retries=dict(type="int", fallback=(env_fallback, ["VICTOROPS_RETRIES"])),
     retry_timeout=dict(type="float", fallback=(env_fallback, ["VICTOROPS_RETRY_TIMEOUT"])),
     pacing=dict(type="bool", fallback=(env_fallback, ["VICTOROPS_PACING"])),
@@ -81,8 +82,8 @@ class VictorOpsModule(object):
             problems.append("api_id must not be empty")
         if not (p["api_key"] or "").strip():
             problems.append("api_key must not be empty")
-        if p["timeout"] is not None and p["timeout"] <= 0:
-            problems.append("timeout must be greater than 0, got %s" % p["timeout"])
+        if p["request_timeout"] is not None and p["request_timeout"] <= 0:
+            problems.append("request_timeout must be greater than 0, got %s" % p["request_timeout"])
         if p["retries"] is not None and p["retries"] < 0:
             problems.append("retries must be 0 or more, got %s" % p["retries"])
         if p["retry_timeout"] is not None and p["retry_timeout"] < 0:
@@ -119,7 +120,7 @@ class VictorOpsModule(object):
                     api_url=api_url,
                     api_id=p["api_id"],
                     api_key=p["api_key"],
-                    timeout=p["timeout"],
+                    timeout=p["request_timeout"],
                     validate_certs=p["validate_certs"],
                     ca_path=p["ca_path"],
                     retries=_default(p["retries"], DEFAULT_RETRIES),

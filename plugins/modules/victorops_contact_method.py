@@ -16,7 +16,7 @@ description:
   - Contact methods are matched by value, not by label. Email addresses are compared ignoring case; phone numbers
     ignoring spaces, dashes, dots and parentheses, so V(+1 (555\) 010-0100) matches V(+15550100100).
 author:
-  - victorops.oncall maintainers
+  - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes

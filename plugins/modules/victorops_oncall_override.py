@@ -17,7 +17,7 @@ description:
   - The override is a one-shot replacement in the current shift, not a stored object; scheduled overrides are
     not managed by this module.
 author:
-  - victorops.oncall maintainers
+  - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes

@@ -2,9 +2,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function  # noqa: UP010  (ansible-test requires it)
-
-__metaclass__ = type  # noqa: UP001  (ansible-test requires it)
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: victorops_paging_rule
@@ -19,7 +18,7 @@ description:
   - The policy is read once, the difference is planned in memory, and only the writes that differ are sent.
   - Contacts named by value or label are resolved with one read of the user's contact methods, only when needed.
 author:
-  - victorops.oncall maintainers
+  - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes

@@ -14,7 +14,7 @@ description:
   - Reads the team's members once (C(GET /api-public/v1/team/{team}/members)), then adds the user
     (C(POST /api-public/v1/team/{team}/members)) or removes them (C(DELETE /api-public/v1/team/{team}/members/{user})) when needed.
 author:
-  - victorops.oncall maintainers
+  - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes

@@ -15,7 +15,7 @@ description:
     updates its names (C(PUT /api-public/v1/user/{user})) or removes it (C(DELETE /api-public/v1/user/{user})),
     only when something differs.
 author:
-  - victorops.oncall maintainers
+  - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes

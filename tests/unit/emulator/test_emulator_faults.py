@@ -40,7 +40,7 @@ def test_count_method_and_glob_matching(emu, api):
 def test_faults_apply_in_injection_order(emu, api):
     emu.inject("GET", "*", "502")
     emu.inject("GET", "*", "504")
-    assert [api("GET", "/user").status_code for _ in range(3)] == [502, 504, 200]
+    assert [api("GET", "/user").status_code for dummy in range(3)] == [502, 504, 200]
 
 
 def test_faults_are_checked_after_authentication(emu, api):
@@ -54,7 +54,7 @@ def test_faults_come_before_rate_limiting_and_take_no_slot(make_emulator):
     emulator, call = make_emulator(window=5, limits="seed")
     emulator.inject("GET", "/api-public/v1/policies", "429", count=2, retry_after=7)
     emulator.inject("GET", "/api-public/v1/policies", "403-rate")
-    first, second, third = (call("GET", "/policies") for _ in range(3))
+    first, second, third = (call("GET", "/policies") for dummy in range(3))
     assert (first.status_code, first.json(), first.headers["Retry-After"]) == (429, {"message": "Too Many Requests"}, "7")
     assert second.status_code == 429
     assert (third.status_code, third.json(), "Retry-After" in third.headers) == (403, {"message": "Too Many Requests"}, False)

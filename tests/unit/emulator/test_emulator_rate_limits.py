@@ -10,7 +10,7 @@ READ_ONLY = ("demo-readonly-id", "demo-readonly-key")
 
 
 def statuses(call, count, method, path, body=None, **kwargs):
-    return [call(method, path, body, **kwargs).status_code for _ in range(count)]
+    return [call(method, path, body, **kwargs).status_code for dummy in range(count)]
 
 
 def test_seed_table_get_policies_once_per_window_without_retry_after(make_emulator):

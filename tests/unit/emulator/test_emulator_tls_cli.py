@@ -117,7 +117,7 @@ def test_cli_serves_the_seed_with_faults_and_limits(tmp_path):
         status, body = get(url, "/api-public/v1/profile/jdoe/policies")
         assert status == 200
         assert [step["timeout"] for step in body["steps"]] == [5, 10]
-        assert [get(url, "/api-public/v1/user")[0] for _ in range(3)] == [503, 503, 200]
+        assert [get(url, "/api-public/v1/user")[0] for dummy in range(3)] == [503, 503, 200]
         assert get(url, "/api-public/v1/team")[0] == 200
         assert get(url, "/api-public/v1/policies")[0] == 200
         refused = urllib.request.Request(url + "/api-public/v1/policies", headers=HEADERS)

@@ -447,7 +447,7 @@ def test_redirect_is_not_followed_and_is_an_error(make):
     client, session = make(FakeResponse(301, b"", {"Location": "https://elsewhere.test/"}))
     with pytest.raises(VictorOpsError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert type(info.value) is VictorOpsError
+    assert info.type is VictorOpsError
     assert str(info.value) == "GET /api-public/v1/policies: unexpected response (HTTP 301 Moved Permanently)"
     assert len(session.calls) == 1
 

@@ -97,7 +97,7 @@ def test_2018_profile_allows_one_policy_list_per_window(make, clock):
 
 def test_2018_profile_allows_fifteen_of_the_rest(make, clock):
     pacer = make(window=60.0)
-    for _ in range(15):
+    for dummy in range(15):
         pacer.release(pacer.acquire(GET_POLICY))
     assert clock.sleeps == []
     pacer.acquire(GET_POLICY)
@@ -106,7 +106,7 @@ def test_2018_profile_allows_fifteen_of_the_rest(make, clock):
 
 def test_2020_profile(make, clock):
     pacer = make(window=60.0, profile="2020")
-    for _ in range(20):
+    for dummy in range(20):
         pacer.release(pacer.acquire(GET_POLICY))
     assert clock.sleeps == []
     pacer.acquire(GET_POLICY)
@@ -160,7 +160,7 @@ def test_a_wait_never_exceeds_one_window_per_look(make, clock, tmp_path):
 
 def test_disabled_pacer_does_no_io_and_never_waits(make, clock, tmp_path):
     pacer = make(enabled=False, overrides={GET_POLICY: 1})
-    for _ in range(5):
+    for dummy in range(5):
         token = pacer.acquire(GET_POLICY)
         assert token is None
         pacer.release(token)

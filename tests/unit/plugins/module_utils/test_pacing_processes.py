@@ -26,7 +26,7 @@ def _send_paced(state_dir, count, start_at, results):
     while time.time() < start_at:  # both workers begin together
         time.sleep(0.005)
     sent = []
-    for _ in range(count):
+    for dummy in range(count):
         token = pacer.acquire(OPERATION)
         sent.append(time.time())  # the moment of "sending"
         pacer.release(token)
@@ -37,7 +37,7 @@ def test_two_processes_never_exceed_the_limit_in_any_window(tmp_path):
     state_dir = str(tmp_path / "pacing")
     results = CONTEXT.Queue()
     start_at = time.time() + 0.3
-    workers = [CONTEXT.Process(target=_send_paced, args=(state_dir, 8, start_at, results)) for _ in range(2)]
+    workers = [CONTEXT.Process(target=_send_paced, args=(state_dir, 8, start_at, results)) for dummy in range(2)]
     for worker in workers:
         worker.start()
     sends = sorted(results.get(timeout=20) + results.get(timeout=20))
@@ -56,7 +56,7 @@ def test_two_processes_never_exceed_the_limit_in_any_window(tmp_path):
 def _reserve_and_hang(state_dir, ready):
     pacer = _pacer(state_dir)
     reserved = []
-    for _ in range(LIMIT):
+    for dummy in range(LIMIT):
         pacer.acquire(OPERATION)  # never released
         reserved.append(time.time())
     # Also die holding the lock, the worst moment to be killed.
@@ -84,6 +84,6 @@ def test_a_killed_process_blocks_others_for_at_most_one_window(tmp_path):
     assert granted >= first_reservation + WINDOW - 1e-6
     assert granted < first_reservation + WINDOW + 0.5
     # Its other slots were made moments after the first, so the rest of the budget frees up at once too.
-    for _ in range(LIMIT - 1):
+    for dummy in range(LIMIT - 1):
         pacer.release(pacer.acquire(OPERATION))
     assert time.time() - granted < 0.3

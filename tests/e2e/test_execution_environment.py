@@ -1,0 +1,74 @@
+"""The execution environment definition produces a build context holding the collection and its Python requirement.
+
+No container runtime is needed: only ``ansible-builder create`` (the build context) and ``ansible-builder introspect``
+(the step of the image build that gathers the collections' Python requirements) run here.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def run(args, cwd, env=None):
+    proc = subprocess.run([str(a) for a in args], cwd=str(cwd), env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, "%s\nSTDOUT:\n%s\nSTDERR:\n%s" % (args, proc.stdout, proc.stderr)
+    return proc
+
+
+@pytest.fixture
+def ee_dir(tmp_path):
+    """A copy of execution-environment.yml next to dist/, holding the collection tarball built from this checkout."""
+    directory = tmp_path / "ee"
+    (directory / "dist").mkdir(parents=True)
+    shutil.copy(ROOT / "execution-environment.yml", directory / "execution-environment.yml")
+    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", directory / "dist", "--force"], cwd=ROOT)
+    return directory
+
+
+def test_build_context_installs_the_collection_tarball(ee_dir):
+    version = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
+    tarball = "victorops-oncall-%s.tar.gz" % version
+    assert [p.name for p in (ee_dir / "dist").iterdir()] == [tarball]
+
+    run([BIN / "ansible-builder", "create", "-f", "execution-environment.yml", "-c", "context", "--output-filename", "Containerfile"], cwd=ee_dir)
+
+    context = ee_dir / "context"
+    containerfile = (context / "Containerfile").read_text()
+    assert 'ARG ANSIBLE_INSTALL_REFS="ansible-core==2.19.14 ansible-runner==2.4.3"' in containerfile
+    assert ('RUN ANSIBLE_GALAXY_DISABLE_GPG_VERIFY=1 ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS '
+            '-r requirements.yml --collections-path "/usr/share/ansible/collections"') in containerfile
+    # The builder stage gathers the collections' Python requirements and installs them.
+    assert "RUN $PYCMD /output/scripts/introspect.py introspect --write-bindep=/tmp/src/bindep.txt --write-pip=/tmp/src/requirements.txt" in containerfile
+    assert yaml.safe_load((context / "_build" / "requirements.yml").read_text()) == {
+        "collections": [{"name": "/build/collections/%s" % tarball, "type": "file"}],
+    }
+    # The galaxy stage copies _build to /build, where the requirement above points.
+    assert "COPY _build /build" in containerfile
+    assert (context / "_build" / "collections" / tarball).read_bytes() == (ee_dir / "dist" / tarball).read_bytes()
+
+
+def test_builder_gathers_requests_from_the_collection(ee_dir, tmp_path):
+    collections = tmp_path / "collections"
+    tarball = next((ee_dir / "dist").iterdir())
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections))
+    run([BIN / "ansible-galaxy", "collection", "install", "-p", collections, tarball], cwd=tmp_path, env=env)
+    pip_file = tmp_path / "requirements.txt"
+
+    proc = run([BIN / "ansible-builder", "introspect", "--write-pip", pip_file, collections], cwd=tmp_path)
+
+    gathered = yaml.safe_load(proc.stdout.split("\n", 1)[1])
+    assert gathered == {"python": ["requests>=2.25  # from collection victorops.oncall"], "system": []}
+    assert pip_file.read_text().splitlines() == ["requests>=2.25  # from collection victorops.oncall"]
+    # What the builder read: the collection's own metadata, pointing at its requirements.txt.
+    installed = collections / "ansible_collections" / "victorops" / "oncall"
+    assert yaml.safe_load((installed / "meta" / "execution-environment.yml").read_text()) == {"version": 1, "dependencies": {"python": "requirements.txt"}}
