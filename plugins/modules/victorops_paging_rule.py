@@ -195,8 +195,8 @@ def read_policy(client, username):
     """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
     try:
         body = client.request("GET", POLICY, params=dict(username=username))
-    except (NotFoundError, ValidationError):
-        raise PlanError("user %s not found" % username)
+    except (NotFoundError, ValidationError) as exc:
+        raise PlanError("user %s not found" % username) from exc
     return normalize_steps(body)
 
 
@@ -211,7 +211,7 @@ def wanted_rule(spec, directory):
     except PlanError as exc:
         message = str(exc)
         # With an empty prefix the planner writes ".contact: ..." or ": a push rule ..."; drop the separator.
-        raise PlanError(message[2:] if message.startswith(": ") else message.lstrip("."))
+        raise PlanError(message[2:] if message.startswith(": ") else message.lstrip(".")) from exc
 
 
 def manage(vo):
@@ -246,6 +246,7 @@ def manage(vo):
             after = apply_plan(vo.client, username, current, writes)
         except PlanExecutionError as exc:
             vo.fail(str(exc), plan=exc.applied)
+            return
     else:
         after = simulate(current, writes)
 

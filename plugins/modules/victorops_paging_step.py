@@ -189,8 +189,8 @@ def read_policy(client, username):
     """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
     try:
         body = client.request("GET", POLICY, params=dict(username=username))
-    except (NotFoundError, ValidationError):
-        raise PlanError("user %s not found" % username)
+    except (NotFoundError, ValidationError) as exc:
+        raise PlanError("user %s not found" % username) from exc
     return normalize_steps(body)
 
 
@@ -236,6 +236,7 @@ def manage(vo):
             after = apply_plan(vo.client, username, current, writes)
         except PlanExecutionError as exc:
             vo.fail(str(exc), plan=exc.applied)
+            return
     else:
         after = simulate(current, writes)
 

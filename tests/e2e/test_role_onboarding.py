@@ -67,7 +67,7 @@ def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extr
 def recap(run):
     match = re.search(r"^localhost\s*:\s*(.*)$", run.stdout, re.MULTILINE)
     assert match, run
-    return dict((key, int(value)) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1)))
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
 
 
 def contact_id(emulator, username, kind, value):
@@ -110,7 +110,7 @@ def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_p
     for person in PEOPLE:
         user = users[person["username"]]
         assert (user["firstName"], user["lastName"], user["email"]) == (person["first_name"], person["last_name"], person["email"])
-    phones = dict((name, [(m["label"], m["value"]) for m in users[name]["contact_methods"]["phones"]]) for name in ("pstone", "rdiaz", "eonly"))
+    phones = {name: [(m["label"], m["value"]) for m in users[name]["contact_methods"]["phones"]] for name in ("pstone", "rdiaz", "eonly")}
     assert phones == {"pstone": [("Work mobile", "+15550109001")], "rdiaz": [("Mobile", "+15550109002")], "eonly": []}
     assert members(emulator, OPERATIONS) == ["jdoe", "asmith", "bwong", "pstone", "rdiaz"]
     assert members(emulator, DATABASE) == ["asmith", "cnguyen", "rdiaz", "eonly"]
@@ -241,3 +241,20 @@ def test_check_mode_writes_nothing_and_reports_what_would_change(emulator, run_p
         # An existing user: her name is updated; she is already in Database.
         {"username": "cnguyen", "changed": ["user updated", "paging policy set"], "failed": None},
     ]
+
+
+def test_connection_variables_override_the_environment(emulator, run_playbook, tmp_path):
+    # The environment points at a closed port with a wrong key; the role's variables carry the right ones.
+    bad_env = {"VICTOROPS_API_URL": "http://127.0.0.1:9", "VICTOROPS_API_KEY": "wrong-key"}
+    (tmp_path / "people.yml").write_text(yaml.safe_dump({
+        "victorops_onboarding_people": [PEOPLE[2]],
+        "victorops_api_url": emulator.url,
+        "victorops_api_key": "demo-api-key",
+    }))
+
+    run = run_playbook(play=PLAY, extra_args=("-e", "@people.yml"), env=bad_env)
+
+    assert run.rc == 0, run
+    assert run.result(REPORT_TASK)["msg"] == ["eonly: changed: user created, joined team database, paging policy set"]
+    assert {entry["status"] for entry in emulator.log} == {200}
+    assert "eonly" in emulator.state["users"]
