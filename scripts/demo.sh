@@ -103,6 +103,7 @@ CHANGED=$(grep -A1 '^PLAY RECAP' "$DEMO/run2.log" | grep -o 'changed=[0-9]*' | c
 # --- 5. Where to look --------------------------------------------------------------------------------
 emulator GET /_emulator/state "$DEMO/emulator-state.json"
 step "Where to look"
+$WAIT || echo "(the emulator stops when this script ends; run it with --wait to keep it up and browse these URLs)"
 echo "emulator state:    $URL/_emulator/state   (saved: $DEMO/emulator-state.json)"
 echo "request log:       $URL/_emulator/log     (saved per run: $DEMO/emulator-log-run1.json, $DEMO/emulator-log-run2.json)"
 echo "per-person report: $DEMO/report-run1.json (run 2: $DEMO/report-run2.json)"

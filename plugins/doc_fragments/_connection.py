@@ -5,7 +5,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
 
     # The connection, retry and pacing options shared by every module of the collection.
     DOCUMENTATION = r'''

@@ -446,11 +446,22 @@ class VictorOpsClient:
             if kind == "ambiguous" and not idempotent:
                 if confirm_write is None:
                     raise self._ambiguous(method, path, response, error, attempts)
-                if can_resend:
+                # After a read timeout the server may still be carrying the write out: look only after
+                # waiting as long again, and never re-send it, or a late write would land twice.
+                in_flight = isinstance(failure, requests.exceptions.Timeout) and self.timeout is not None
+                if in_flight:
+                    waited += self._wait(max(delay, self.timeout))
+                elif can_resend:
                     waited += self._wait(delay)
                 applied, result = confirm_write()
                 if applied:
                     return result
+                if in_flight:
+                    raise AmbiguousWriteError(
+                        "%s; the write may or may not have been applied: it was not visible %.3g s later, but the API may still "
+                        "carry it out, so it was not re-sent (%s is not idempotent); check the current state before running again"
+                        % (error.message, self.timeout, method),
+                        method=method, path=path, attempts=attempts)
                 if not can_resend:
                     error.message += "; the write was confirmed not applied, and the retry budget is spent (%s)" % (
                         self._budget_text(attempts, waited))

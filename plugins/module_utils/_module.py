@@ -54,7 +54,7 @@ def _default(value, default):
     return default if value is None else value
 
 
-class VictorOpsModule(object):
+class VictorOpsModule:
     """An AnsibleModule with the collection's connection options, client and result plumbing."""
 
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
@@ -106,7 +106,7 @@ class VictorOpsModule(object):
             p = self.params
             window = _default(p["rate_window"], DEFAULT_RATE_WINDOW)
             api_url = _default(p["api_url"], DEFAULT_API_URL)
-            overrides = dict((k, int(v)) for k, v in (p["rate_limits"] or {}).items())
+            overrides = {k: int(v) for k, v in (p["rate_limits"] or {}).items()}
             pacer = Pacer(
                 key="%s|%s" % (api_url.rstrip("/"), p["api_id"]),
                 window=window,
@@ -170,7 +170,10 @@ class VictorOpsModule(object):
         try:
             function(self)
         except (PlanError, UnexpectedResponseError) as exc:
-            self.fail(str(exc))
+            extra = {}
+            if getattr(exc, "applied", None) is not None:
+                extra["plan"] = exc.applied  # the writes that did happen before the failure
+            self.fail(str(exc), **extra)
         except VictorOpsError as exc:
             self.fail(str(exc), status=getattr(exc, "status", None))
         except Exception as exc:  # noqa: BLE001  (last resort: a readable failure instead of a traceback)

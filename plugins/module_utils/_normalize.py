@@ -17,7 +17,7 @@ class UnexpectedResponseError(Exception):
     """The API answered 200 with a body this collection cannot use."""
 
     def __init__(self, what, detail):
-        super(UnexpectedResponseError, self).__init__("Unexpected answer from %s: %s" % (what, detail))
+        super().__init__("Unexpected answer from %s: %s" % (what, detail))
 
 
 def expect_dict(body, what):

@@ -10,14 +10,16 @@ resending a write that did happen would damage the policy (a second rule deleted
 twice), so a write is resent only when the policy is exactly as it was before it.
 """
 
-from __future__ import absolute_import, division, print_function  # noqa: UP010  (ansible-test requires it)
+from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type  # noqa: UP001  (ansible-test requires it)
+__metaclass__ = type
 
 import copy
 
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
+    CONTACT_METHODS,
     POLICY,
+    ContactDirectory,
     MalformedPolicyError,
     PlanError,
     normalize_steps,
@@ -32,16 +34,20 @@ class PolicyChangedError(PlanError):
 class PlanExecutionError(PlanError):
     """A write of the plan failed; ``applied`` and ``pending`` are the summaries of the writes on each side."""
 
-    def __init__(self, applied, pending, error):
+    def __init__(self, applied, pending, error, uncertain=False):
         self.applied = list(applied)
         self.pending = list(pending)
         self.error = error
         self.status = getattr(error, "status", None)
-        message = "Changing the paging policy failed at %r: %s. Applied: %s. Not applied: %s." % (
+        # ``uncertain``: the failed write (pending[0]) may have taken effect; it is named apart.
+        self.uncertain = self.pending[0] if uncertain and self.pending else None
+        not_applied = self.pending[1:] if self.uncertain else self.pending
+        message = "Changing the paging policy failed at %r: %s. Applied: %s.%s Not applied: %s." % (
             self.pending[0] if self.pending else "?",
             error,
             "; ".join(self.applied) if self.applied else "none",
-            "; ".join(self.pending) if self.pending else "none",
+            " May or may not have been applied: %s." % self.uncertain if self.uncertain else "",
+            "; ".join(not_applied) if not_applied else "none",
         )
         super().__init__(message)
 
@@ -53,6 +59,17 @@ def _client_error_types():
     except ImportError:
         return (PolicyChangedError, MalformedPolicyError)
     return (VictorOpsError, PolicyChangedError, MalformedPolicyError)
+
+
+def _is_uncertain(error):
+    """True when the failed write may have taken effect: its outcome was ambiguous, or the re-read found neither state."""
+    if isinstance(error, PolicyChangedError):
+        return True
+    try:
+        from ansible_collections.victorops.oncall.plugins.module_utils._client import AmbiguousWriteError
+    except ImportError:
+        return False
+    return isinstance(error, AmbiguousWriteError)
 
 
 def apply_plan(client, username, current, writes, reader=None):
@@ -86,6 +103,29 @@ def apply_plan(client, username, current, writes, reader=None):
         try:
             client.request(write.method, write.template, params=write.params, body=write.body, confirm_write=confirm_write)
         except errors as exc:
-            raise PlanExecutionError(summaries[:position], summaries[position:], exc)
+            raise PlanExecutionError(summaries[:position], summaries[position:], exc, uncertain=_is_uncertain(exc))
         expected = after
     return expected
+
+
+def read_steps(client, username):
+    """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
+    from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
+
+    try:
+        body = client.request("GET", POLICY, params=dict(username=username))
+    except (NotFoundError, ValidationError) as exc:
+        raise PlanError("user %s not found (%s)" % (username, exc))
+    return normalize_steps(body)
+
+
+def read_directory(client, username):
+    """The user's contact methods (one GET)."""
+    return ContactDirectory(client.request("GET", CONTACT_METHODS, params=dict(username=username)))
+
+
+def converge(client, check_mode, username, current, writes):
+    """The steps after ``writes``: sent and verified, or, in check mode, only simulated."""
+    if check_mode or not writes:
+        return simulate(current, writes)
+    return apply_plan(client, username, current, writes)

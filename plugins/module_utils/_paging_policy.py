@@ -19,9 +19,9 @@ simulates those writes with the API's semantics:
 Normalised step: ``{"timeout": int, "rules": [{"type": str, "contact_id": int or None}]}``.
 """
 
-from __future__ import absolute_import, division, print_function  # noqa: UP010  (ansible-test requires it)
+from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type  # noqa: UP001  (ansible-test requires it)
+__metaclass__ = type
 
 import collections
 import copy
@@ -259,9 +259,23 @@ class ContactDirectory:
 # ----- desired state from module options --------------------------------------------------------
 
 
-def needs_directory(rule_specs):
-    """True when some rule names its contact by value or label, so the contact methods must be read."""
-    return any(spec.get("contact") is not None and spec.get("type") != "push" for spec in rule_specs or [])
+def needs_directory(rule_specs, current=None):
+    """True when the user's contact methods must be read before planning.
+
+    That is when some rule names its contact by value or label, or, given the ``current`` steps,
+    when a rule gives a ``contact_id`` the policy does not use yet: such an id is checked before
+    it is written, so a wrong id fails clearly before any write instead of half-applying a plan.
+    An id the policy already uses was accepted by the API and needs no read.
+    """
+    known = {rule["contact_id"] for step in current or [] for rule in step["rules"]}
+    for spec in rule_specs or []:
+        if spec.get("type") == "push":
+            continue
+        if spec.get("contact") is not None:
+            return True
+        if current is not None and spec.get("contact_id") is not None and spec["contact_id"] not in known:
+            return True
+    return False
 
 
 def desired_rule(spec, directory=None, option="rule"):

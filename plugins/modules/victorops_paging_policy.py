@@ -153,23 +153,17 @@ api:
   sample: {"calls": 3, "writes": 2, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import PlanExecutionError, apply_plan
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge, read_directory, read_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
-    CONTACT_METHODS,
-    POLICY,
     RULE_TYPES,
     TIMEOUTS,
-    ContactDirectory,
     PlanError,
     desired_step,
     needs_directory,
-    normalize_steps,
     plan_policy,
     policy_view,
-    simulate,
 )
 
 RULE_OPTIONS = dict(
@@ -183,18 +177,6 @@ STEP_OPTIONS = dict(
 )
 
 
-def read_policy(client, username):
-    """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
-    try:
-        body = client.request("GET", POLICY, params=dict(username=username))
-    except (NotFoundError, ValidationError) as exc:
-        raise PlanError("user %s not found" % username) from exc
-    return normalize_steps(body)
-
-
-def read_directory(client, username):
-    return ContactDirectory(client.request("GET", CONTACT_METHODS, params=dict(username=username)))
-
 
 def manage(vo):
     p = vo.params
@@ -207,20 +189,13 @@ def manage(vo):
         if not step["rules"]:
             raise PlanError("steps[%d].rules must list at least one rule" % i)
 
-    current = read_policy(vo.client, username)
+    current = read_steps(vo.client, username)
     all_rules = [rule for step in p["steps"] for rule in step["rules"]]
-    directory = read_directory(vo.client, username) if needs_directory(all_rules) else None
+    directory = read_directory(vo.client, username) if needs_directory(all_rules, current) else None
     desired = [desired_step(step, directory, "steps[%d]" % i) for i, step in enumerate(p["steps"])]
     writes = plan_policy(username, current, desired)
 
-    if writes and not vo.check_mode:
-        try:
-            after = apply_plan(vo.client, username, current, writes)
-        except PlanExecutionError as exc:
-            vo.fail(str(exc), plan=exc.applied)
-            return
-    else:
-        after = simulate(current, writes)
+    after = converge(vo.client, vo.check_mode, username, current, writes)
 
     vo.exit(
         bool(writes),

@@ -172,36 +172,18 @@ api:
   sample: {"calls": 3, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import PlanExecutionError, apply_plan
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge, read_directory, read_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
-    CONTACT_METHODS,
-    POLICY,
     RULE_TYPES,
-    ContactDirectory,
     PlanError,
     desired_rule,
     needs_directory,
-    normalize_steps,
     plan_rule,
     policy_view,
-    simulate,
 )
 
-
-def read_policy(client, username):
-    """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
-    try:
-        body = client.request("GET", POLICY, params=dict(username=username))
-    except (NotFoundError, ValidationError) as exc:
-        raise PlanError("user %s not found" % username) from exc
-    return normalize_steps(body)
-
-
-def read_directory(client, username):
-    return ContactDirectory(client.request("GET", CONTACT_METHODS, params=dict(username=username)))
 
 
 def wanted_rule(spec, directory):
@@ -225,7 +207,7 @@ def manage(vo):
     if rule is not None and rule < 0:
         raise PlanError("rule must be 0 or more, got %d" % rule)
 
-    current = read_policy(vo.client, username)
+    current = read_steps(vo.client, username)
     if step >= len(current):
         if not present:
             # The rules of a missing step are absent; this also keeps a task that removed a step by
@@ -236,19 +218,12 @@ def manage(vo):
         plan_rule(username, current, step)
     directory = None
     spec = dict(type=p["type"], contact=p["contact"], contact_id=p["contact_id"])
-    if needs_directory([spec]):
+    if needs_directory([spec], current if present else None):
         directory = read_directory(vo.client, username)
     wanted = wanted_rule(spec, directory)
     writes = plan_rule(username, current, step, desired_rule=wanted, rule=rule, state=p["state"])
 
-    if writes and not vo.check_mode:
-        try:
-            after = apply_plan(vo.client, username, current, writes)
-        except PlanExecutionError as exc:
-            vo.fail(str(exc), plan=exc.applied)
-            return
-    else:
-        after = simulate(current, writes)
+    after = converge(vo.client, vo.check_mode, username, current, writes)
 
     step_removed = len(after) < len(current)
     result_step = None if step_removed else indexed_steps(after)[step]

@@ -156,24 +156,18 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import PlanExecutionError, apply_plan
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge, read_directory, read_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
-    CONTACT_METHODS,
-    POLICY,
     RULE_TYPES,
     TIMEOUTS,
-    ContactDirectory,
     PlanError,
     desired_rule,
     desired_timeout,
     needs_directory,
-    normalize_steps,
     plan_step,
     policy_view,
-    simulate,
 )
 
 RULE_OPTIONS = dict(
@@ -184,18 +178,6 @@ RULE_OPTIONS = dict(
 # Any valid step: only used to have the planner word the "beyond the end" refusal.
 PLACEHOLDER_STEP = dict(timeout=5, rules=[dict(type="push", contact_id=None)])
 
-
-def read_policy(client, username):
-    """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
-    try:
-        body = client.request("GET", POLICY, params=dict(username=username))
-    except (NotFoundError, ValidationError) as exc:
-        raise PlanError("user %s not found" % username) from exc
-    return normalize_steps(body)
-
-
-def read_directory(client, username):
-    return ContactDirectory(client.request("GET", CONTACT_METHODS, params=dict(username=username)))
 
 
 def one_step(steps, index, directory):
@@ -216,14 +198,14 @@ def manage(vo):
     if present and not p["rules"]:
         raise PlanError("rules must list at least one rule")
 
-    current = read_policy(vo.client, username)
+    current = read_steps(vo.client, username)
     directory = None
     desired = None
     if present:
         if index > len(current):
             # Refused before the contact methods are read: the out-of-range error needs no second read.
             plan_step(username, current, index, PLACEHOLDER_STEP)
-        if needs_directory(p["rules"]):
+        if needs_directory(p["rules"], current):
             directory = read_directory(vo.client, username)
         desired = dict(
             timeout=desired_timeout(p["timeout"], "timeout"),
@@ -231,14 +213,7 @@ def manage(vo):
         )
     writes = plan_step(username, current, index, desired)
 
-    if writes and not vo.check_mode:
-        try:
-            after = apply_plan(vo.client, username, current, writes)
-        except PlanExecutionError as exc:
-            vo.fail(str(exc), plan=exc.applied)
-            return
-    else:
-        after = simulate(current, writes)
+    after = converge(vo.client, vo.check_mode, username, current, writes)
 
     removed = not present and len(after) < len(current)
     result_step = None if removed else (indexed_steps(after)[index] if index < len(after) else None)

@@ -303,3 +303,111 @@ def test_a_second_run_after_the_faults_changes_nothing(emulator, run_playbook):
     assert emulator.writes() == []
     for write in WRITES:
         assert OBSERVE[write.name](emulator) == write.after(emulator), write.name
+
+
+def wait_for_log(emulator, method, path, count, limit=10.0):
+    """Wait until ``count`` requests to ``method path`` are logged (a delayed one is logged when it ends)."""
+    import time
+
+    deadline = time.monotonic() + limit
+    while len(emulator.calls(method=method, path=path)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return emulator.calls(method=method, path=path)
+
+
+LATE_WRITES = [w for w in WRITES if w.name in ("create step", "delete rule", "take on-call", "create user")]
+
+
+def test_a_write_still_running_after_the_wait_is_reported_uncertain_and_never_resent(emulator, run_playbook):
+    """The API answers nothing for longer than request_timeout twice over: the write lands late, exactly once."""
+    emulator.reset(seed=matrix_seed())
+    for write in LATE_WRITES:
+        emulator.inject(write.method, write.path, "delay", seconds=3.0)
+    run = run_playbook(play=playbook([(w.name, w.task) for w in LATE_WRITES], {"request_timeout": CLIENT_TIMEOUT}))
+    assert run.rc == 0, run
+    for write in LATE_WRITES:
+        assert run.status(write.name) == "failed", write.name
+        msg = run.result(write.name)["msg"]
+        assert "no response within 1 s" in msg, msg
+        assert "the write may or may not have been applied: it was not visible 1 s later" in msg, msg
+        assert "so it was not re-sent" in msg, msg
+        assert "Traceback" not in run.result(write.name).get("exception", "")
+        # Sent once; the late answer lands after the task gave up, exactly once.
+        assert [e["status"] for e in wait_for_log(emulator, write.method, write.path, 1)] == [200], write.name
+        assert OBSERVE[write.name](emulator) == write.after(emulator), write.name
+    step_msg = run.result("create step")["msg"]
+    assert step_msg.endswith(". Applied: none. May or may not have been applied: add step 2 (timeout 15, rules: email to contact method %d). "
+                             "Not applied: none." % contact_id(emulator, "step-post", "Work")), step_msg
+
+
+BUDGET_FAULTS = [("429", {}, "gave up (3 attempts"), ("403-rate", {}, "gave up (3 attempts"), ("503", {}, None), ("drop", {}, None)]
+
+
+@pytest.mark.parametrize("kind, options, words", BUDGET_FAULTS, ids=[b[0] for b in BUDGET_FAULTS])
+def test_every_write_fails_clearly_when_the_retry_budget_runs_out(kind, options, words, emulator, run_playbook):
+    emulator.reset(seed=matrix_seed())
+    for write in WRITES:
+        emulator.inject(write.method, write.path, kind, count=3, **options)
+    run = run_playbook(play=playbook([(w.name, w.task) for w in WRITES], {"retries": 2, "retry_timeout": 30}))
+    assert run.rc == 0, run
+    for write in WRITES:
+        result = run.result(write.name)
+        assert run.status(write.name) == "failed", (write.name, result)
+        msg = result["msg"]
+        if words is None:
+            # An idempotent PUT gives up like a read; a confirmed-unapplied POST/PATCH/DELETE says so.
+            words = "gave up (3 attempts" if write.idempotent else "the write was confirmed not applied, and the retry budget is spent (3 attempts"
+        assert words in msg, (write.name, msg)
+        assert "retries=2, retry_timeout=30 s" in msg, msg
+        assert len(emulator.calls(method=write.method, path=write.path)) == 3, write.name
+        assert OBSERVE[write.name](emulator) == write.before(emulator), write.name
+        if write.name in ("create step", "update step", "create rule", "update rule", "delete rule"):
+            assert msg.endswith("Applied: none. Not applied: %s." % msg.split("failed at '")[1].split("'")[0]), msg
+        words = None if kind in ("503", "drop") else words
+
+
+def test_retry_after_beyond_retry_timeout_stops_at_once(emulator, run_playbook):
+    emulator.reset(seed=matrix_seed())
+    write = WRITES[0]
+    emulator.inject(write.method, write.path, "429", retry_after=30)
+    run = run_playbook(play=playbook([(write.name, write.task)], {"retry_timeout": 0.5}))
+    msg = run.result(write.name)["msg"]
+    assert "rate limited (HTTP 429): Too Many Requests; gave up (1 attempt, 0.000 s waited; retries=6, retry_timeout=0.5 s)" in msg, msg
+    assert [e["status"] for e in emulator.calls(method=write.method, path=write.path)] == [429]
+    assert OBSERVE[write.name](emulator) == write.before(emulator)
+
+
+REMOVE_STEP = """
+  victorops.oncall.victorops_paging_step:
+    username: step-put
+    step: 1
+    state: absent
+"""
+
+
+def test_multi_write_plan_failing_on_its_second_write_says_what_was_applied(emulator, run_playbook):
+    seed = matrix_seed()
+    (user,) = [u for u in seed["users"] if u["username"] == "step-put"]
+    user["paging_policy"][1]["rules"].append({"type": "push"})  # 3 rules: removing the step takes a PUT, then a DELETE
+    emulator.reset(seed=seed)
+    emulator.inject("DELETE", PROFILE % "step-put" + "/1/0", "500")
+    run = run_playbook(play=playbook([("remove step", REMOVE_STEP)]))
+    result = run.result("remove step")
+    assert run.status("remove step") == "failed"
+    mobile, work = contact_id(emulator, "step-put", "Mobile"), contact_id(emulator, "step-put", "Work")
+    assert result["msg"] == (
+        "Changing the paging policy failed at 'delete rule 0 of step 1 (its last rule: step 1 is removed)': "
+        "DELETE /api-public/v1/profile/step-put/policies/1/0: server error (HTTP 500 Internal Server Error, text/html): "
+        "500 Internal Server Error; not retried; the write was confirmed not applied. "
+        "Applied: reduce to one rule before removing step 1 (timeout 10, rules: phone to contact method %d). "
+        "Not applied: delete rule 0 of step 1 (its last rule: step 1 is removed)." % mobile)
+    assert result["plan"] == ["reduce to one rule before removing step 1 (timeout 10, rules: phone to contact method %d)" % mobile]
+    assert emulator.state["users"]["step-put"]["paging_policy"] == policy(emulator, "step-put", SEED_POLICY[0], (10, [("phone", "Mobile")]))
+    assert work  # the email rule went with the applied PUT
+
+    # Run again: it picks up from the half-done state and finishes, one DELETE.
+    emulator.clear_log()
+    run = run_playbook(play=playbook([("remove step", REMOVE_STEP)]))
+    assert run.status("remove step") == "ok" and run.result("remove step")["changed"] is True, run
+    assert [(e["method"], e["path"]) for e in emulator.writes()] == [("DELETE", PROFILE % "step-put" + "/1/0")]
+    assert emulator.state["users"]["step-put"]["paging_policy"] == policy(emulator, "step-put", SEED_POLICY[0])

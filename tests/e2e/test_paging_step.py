@@ -258,14 +258,16 @@ def test_bad_input_fails_clearly_before_any_write(emulator, run_playbook):
     assert emulator.state["users"]["jdoe"]["paging_policy"] == seeded
 
 
-def test_an_unknown_contact_id_is_refused_by_the_api_without_change(emulator, run_playbook):
-    # contact_id alone is not checked against the contact methods (that would cost a read): the API refuses it.
+def test_an_unknown_contact_id_is_refused_before_any_write(emulator, run_playbook):
+    # A contact_id the policy does not use yet is checked against the user's contact methods (one read) before it is written.
     seeded = emulator.state["users"]["jdoe"]["paging_policy"]
     run = run_playbook(tasks_yaml(task("unknown contact id", username="jdoe", step=1, timeout=10, rules=[{"type": "email", "contact_id": 999}])))
     assert run.status("unknown contact id") == "failed"
     result = run.result("unknown contact id")
-    assert "HTTP 400" in result["msg"] and "Contact 999 is not one of jdoe's emails" in result["msg"], result["msg"]
-    assert "Applied: none" in result["msg"], result["msg"]
-    assert result["plan"] == []
-    assert [(w["method"], w["status"]) for w in emulator.writes()] == [("PUT", 400)]
+    assert "rules[0]" in result["msg"] and "999" in result["msg"], result["msg"]
+    assert [c["operation"] for c in emulator.calls()] == [
+        "GET /api-public/v1/profile/{username}/policies",
+        "GET /api-public/v1/user/{user}/contact-methods",
+    ]
+    assert emulator.writes() == []
     assert emulator.state["users"]["jdoe"]["paging_policy"] == seeded
