@@ -66,7 +66,7 @@ export VICTOROPS_PACING_STATE_DIR="$DEMO/pacing"
 onboard() {  # onboard N: run the playbook, keep its output and report, print its report and recap
     local n=$1 start=$SECONDS rc=0
     "$BIN/ansible-playbook" -i "$DEMO/inventory.ini" victorops.oncall.onboard -e @examples/people.yml \
-        -e "victorops_onboarding_report_file=$DEMO/report-run$n.json" > "$DEMO/run$n.log" 2>&1 || rc=$?
+        -e "user_onboarding_report_file=$DEMO/report-run$n.json" > "$DEMO/run$n.log" 2>&1 || rc=$?
     sed -n '/Show the onboarding report/,/^}/p' "$DEMO/run$n.log" | sed -n 's/^ *"\(.*\)",\{0,1\}$/  \1/p'
     grep -A1 '^PLAY RECAP' "$DEMO/run$n.log" || true
     echo "run $n: exit code $rc, $((SECONDS - start))s (full output: $DEMO/run$n.log)"

@@ -177,7 +177,6 @@ STEP_OPTIONS = dict(
 )
 
 
-
 def manage(vo):
     p = vo.params
     username = p["username"]

@@ -185,7 +185,6 @@ from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy im
 )
 
 
-
 def wanted_rule(spec, directory):
     """The normalised rule the options describe; errors name the module's own options (``contact``, not ``rule.contact``)."""
     try:

@@ -179,7 +179,6 @@ RULE_OPTIONS = dict(
 PLACEHOLDER_STEP = dict(timeout=5, rules=[dict(type="push", contact_id=None)])
 
 
-
 def one_step(steps, index, directory):
     if index >= len(steps):
         return None

@@ -99,7 +99,9 @@ def test_add_check_run_check_run(emulator, run_playbook):
         {"label": "Mobile", "value": "+1-555-0101", "rank": seeded["users"]["asmith"]["contact_methods"]["phones"][0]["rank"], "verified": "verified"},
         {"label": "Backup", "value": "+1 (555) 010-9999", "rank": 10, "verified": "unverified"},
     ]
-    assert stored(emulator, "asmith", "emails")[1:] == [{"label": "Email", "value": "Alice.Ops@Example.com", "rank": new_email["rank"], "verified": "unverified"}]
+    assert stored(emulator, "asmith", "emails")[1:] == [
+        {"label": "Email", "value": "Alice.Ops@Example.com", "rank": new_email["rank"], "verified": "unverified"}
+    ]
     after_run = copy.deepcopy(emulator.state)
 
     # 3. check mode again: nothing to do.
@@ -124,8 +126,7 @@ def test_add_check_run_check_run(emulator, run_playbook):
 def test_remove_check_run_check_run(emulator, run_playbook):
     seeded = copy.deepcopy(emulator.state)
     desk = seeded["users"]["bwong"]["contact_methods"]["phones"][0]
-    desk_result = {"id": desk["id"], "ext_id": desk["extId"], "label": "Desk", "value": "+1-555-0102", "kind": "phone",
-                   "rank": desk["rank"], "verified": False}
+    desk_result = {"id": desk["id"], "ext_id": desk["extId"], "label": "Desk", "value": "+1-555-0102", "kind": "phone", "rank": desk["rank"], "verified": False}
 
     # 1. check mode: the phone written differently is the same phone; no write.
     run = run_playbook(REMOVE, check=True, diff=True)
@@ -275,8 +276,10 @@ def test_api_refusal_to_remove_the_account_email_is_reported(emulator, run_playb
     """)
     result = failure(run, "remove account email")
     ext_id = emulator.state["users"]["cnguyen"]["contact_methods"]["emails"][0]["extId"]
-    assert result["msg"] == ("DELETE /api-public/v1/user/cnguyen/contact-methods/emails/%s: request refused by the API (HTTP 400): "
-                             "The user's account email (Default) cannot be deleted" % ext_id)
+    assert result["msg"] == (
+        "DELETE /api-public/v1/user/cnguyen/contact-methods/emails/%s: request refused by the API (HTTP 400): "
+        "The user's account email (Default) cannot be deleted" % ext_id
+    )
     assert result["api"]["calls"] == 2  # read + refused delete
     assert len(emulator.state["users"]["cnguyen"]["contact_methods"]["emails"]) == 1
 

@@ -78,10 +78,15 @@ def test_present_append_replace_and_unchanged(emulator, run_playbook):
     assert run.rc == 0, run
     result = assert_task(run, "append email Work to step 0", True, {GET_POLICY: 1, GET_CONTACTS: 1, POST_RULE: 1})  # fewest: 3
     assert result["rule"] == {"step": 0, "rule": 2, "type": "email", "contact_id": work}
-    assert result["step"] == {"step": 0, "timeout": 5, "rules": [
-        {"rule": 0, "type": "push", "contact_id": None},
-        {"rule": 1, "type": "sms", "contact_id": mobile},
-        {"rule": 2, "type": "email", "contact_id": work}]}
+    assert result["step"] == {
+        "step": 0,
+        "timeout": 5,
+        "rules": [
+            {"rule": 0, "type": "push", "contact_id": None},
+            {"rule": 1, "type": "sms", "contact_id": mobile},
+            {"rule": 2, "type": "email", "contact_id": work},
+        ],
+    }
     result = assert_task(run, "set rule 1 of step 1", True, {GET_POLICY: 1, GET_CONTACTS: 1, PUT_RULE: 1})  # fewest: 3
     assert result["rule"] == {"step": 1, "rule": 1, "type": "email", "contact_id": default}
     assert result["plan"] == ["replace rule 1 of step 1 (email to contact method %d) with email to contact method %d" % (work, default)]
@@ -118,7 +123,10 @@ def seed_for_deletes():
     seed = load_seed()
     (jdoe,) = [u for u in seed["users"] if u["username"] == "jdoe"]
     jdoe["paging_policy"] = [
-        {"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "Mobile"}, {"type": "email", "contact": "Work"}, {"type": "sms", "contact": "Mobile"}]},
+        {
+            "timeout": 5,
+            "rules": [{"type": "push"}, {"type": "sms", "contact": "Mobile"}, {"type": "email", "contact": "Work"}, {"type": "sms", "contact": "Mobile"}],
+        },
         {"timeout": 10, "rules": [{"type": "phone", "contact": "Mobile"}, {"type": "email", "contact": "Work"}]},
         {"timeout": 15, "rules": [{"type": "email", "contact": "Default"}]},
     ]
@@ -196,7 +204,11 @@ def test_diff_shows_the_step_before_and_after(emulator, run_playbook):
     sms = {"rule": 1, "type": "sms", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"}
     assert run.result("append email Work to step 0")["diff"] == {
         "before": {"step": 0, "timeout": 5, "rules": [push, sms]},
-        "after": {"step": 0, "timeout": 5, "rules": [push, sms, {"rule": 2, "type": "email", "contact_id": work, "contact": "email jdoe.work@example.com (Work)"}]},
+        "after": {
+            "step": 0,
+            "timeout": 5,
+            "rules": [push, sms, {"rule": 2, "type": "email", "contact_id": work, "contact": "email jdoe.work@example.com (Work)"}],
+        },
     }
     assert emulator.writes() == []
 
@@ -206,23 +218,33 @@ def test_bad_input_fails_clearly_before_any_write(emulator, run_playbook):
     seeded = emulator.state["users"]["jdoe"]["paging_policy"]
     cases = [
         # (task, expected message fragments, API calls made)
-        (task("rule 0 of step 0 by index", username="jdoe", step=0, rule=0, type="push", state="absent"),
-         "rule: rule 0 of step 0 (push) cannot be deleted", 1),
-        (task("rule 0 of step 0 by identity", username="jdoe", step=0, type="push", state="absent"),
-         "rule: rule 0 of step 0 (push) cannot be deleted", 1),
+        (task("rule 0 of step 0 by index", username="jdoe", step=0, rule=0, type="push", state="absent"), "rule: rule 0 of step 0 (push) cannot be deleted", 1),
+        (task("rule 0 of step 0 by identity", username="jdoe", step=0, type="push", state="absent"), "rule: rule 0 of step 0 (push) cannot be deleted", 1),
         (task("missing step", username="jdoe", step=5, type="push"), "step: step 5 does not exist: the policy has 2 steps (0-1)", 1),
         (task("rule beyond the end", username="jdoe", step=0, rule=5, type="push"), "rule: rule 5 is beyond the end of step 0", 1),
         (task("unknown user", username="nobody", step=0, type="push"), "user nobody not found", 1),
-        (task("email address for sms", username="jdoe", step=0, type="sms", contact="john.doe@example.com"),
-         "contact: 'john.doe@example.com' is an email address", 2),
-        (task("unknown contact", username="jdoe", step=0, type="email", contact="nobody@example.com"),
-         "contact: no email contact method of the user has the value or label 'nobody@example.com'", 2),
-        (task("push with a contact", username="jdoe", step=0, type="push", contact_id=mobile),
-         "a push rule pages every device of the user and takes no contact or contact_id", 1),
+        (
+            task("email address for sms", username="jdoe", step=0, type="sms", contact="john.doe@example.com"),
+            "contact: 'john.doe@example.com' is an email address",
+            2,
+        ),
+        (
+            task("unknown contact", username="jdoe", step=0, type="email", contact="nobody@example.com"),
+            "contact: no email contact method of the user has the value or label 'nobody@example.com'",
+            2,
+        ),
+        (
+            task("push with a contact", username="jdoe", step=0, type="push", contact_id=mobile),
+            "a push rule pages every device of the user and takes no contact or contact_id",
+            1,
+        ),
         (task("no type", username="jdoe", step=0, rule=1, state="absent"), "missing required arguments: type", 0),
         (task("type outside the choices", username="jdoe", step=0, type="fax"), "value of type must be one of: push, email, sms, phone, got: fax", 0),
-        (task("contact and contact_id", username="jdoe", step=0, type="sms", contact="Mobile", contact_id=mobile),
-         "parameters are mutually exclusive: contact|contact_id", 0),
+        (
+            task("contact and contact_id", username="jdoe", step=0, type="sms", contact="Mobile", contact_id=mobile),
+            "parameters are mutually exclusive: contact|contact_id",
+            0,
+        ),
         (task("negative rule", username="jdoe", step=0, rule=-1, type="push"), "rule must be 0 or more, got -1", 0),
         (task("negative step", username="jdoe", step=-2, type="push"), "step must be 0 or more, got -2", 0),
     ]

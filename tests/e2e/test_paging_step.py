@@ -48,8 +48,13 @@ def test_present_update_create_and_unchanged(emulator, run_playbook):
         task("update step 0", username="jdoe", step=0, timeout=1, rules=[{"type": "push"}, {"type": "email", "contact": "Default"}]),
         task("create step 2", username="jdoe", step=2, timeout=15, rules=[{"type": "sms", "contact_id": mobile}]),
         # Seed step 1, named by a reformatted phone number and an email in another case.
-        task("unchanged step 1", username="jdoe", step=1, timeout=10,
-             rules=[{"type": "phone", "contact": "+1 (555) 0100"}, {"type": "email", "contact": "JDOE.WORK@example.com"}]),
+        task(
+            "unchanged step 1",
+            username="jdoe",
+            step=1,
+            timeout=10,
+            rules=[{"type": "phone", "contact": "+1 (555) 0100"}, {"type": "email", "contact": "JDOE.WORK@example.com"}],
+        ),
     )
     seeded = emulator.state["users"]["jdoe"]["paging_policy"]
     assert seeded[0] == {"timeout": 5, "rules": [{"type": "push", "contact_id": None}, {"type": "sms", "contact_id": mobile}]}
@@ -60,8 +65,11 @@ def test_present_update_create_and_unchanged(emulator, run_playbook):
     assert run.rc == 0, run
     result = assert_task(run, "update step 0", True, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2 (policy, contacts by label)
     assert result["plan"] == ["update step 0 (timeout 1, rules: push; email to contact method %d)" % default]
-    assert result["step"] == {"step": 0, "timeout": 1, "rules": [
-        {"rule": 0, "type": "push", "contact_id": None}, {"rule": 1, "type": "email", "contact_id": default}]}
+    assert result["step"] == {
+        "step": 0,
+        "timeout": 1,
+        "rules": [{"rule": 0, "type": "push", "contact_id": None}, {"rule": 1, "type": "email", "contact_id": default}],
+    }
     result = assert_task(run, "create step 2", True, {GET_POLICY: 1})  # fewest: 1 (contact_id needs no read)
     assert result["plan"] == ["add step 2 (timeout 15, rules: sms to contact method %d)" % mobile]
     assert_task(run, "unchanged step 1", False, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2
@@ -178,18 +186,30 @@ def test_diff_shows_the_step_before_and_after_with_contacts(emulator, run_playbo
     run = run_playbook(play, check=True, diff=True)
     assert run.rc == 0, run
     assert run.result("update step 0")["diff"] == {
-        "before": {"step": 0, "timeout": 5, "rules": [
-            {"rule": 0, "type": "push", "contact_id": None, "contact": None},
-            {"rule": 1, "type": "sms", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"}]},
-        "after": {"step": 0, "timeout": 1, "rules": [
-            {"rule": 0, "type": "push", "contact_id": None, "contact": None},
-            {"rule": 1, "type": "email", "contact_id": default, "contact": "email john.doe@example.com (Default)"}]},
+        "before": {
+            "step": 0,
+            "timeout": 5,
+            "rules": [
+                {"rule": 0, "type": "push", "contact_id": None, "contact": None},
+                {"rule": 1, "type": "sms", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"},
+            ],
+        },
+        "after": {
+            "step": 0,
+            "timeout": 1,
+            "rules": [
+                {"rule": 0, "type": "push", "contact_id": None, "contact": None},
+                {"rule": 1, "type": "email", "contact_id": default, "contact": "email john.doe@example.com (Default)"},
+            ],
+        },
     }
     # No rule names a contact, so the contact methods are not read and contacts stay undescribed.
     assert run.result("remove step 1")["diff"] == {
-        "before": {"step": 1, "timeout": 10, "rules": [
-            {"rule": 0, "type": "phone", "contact_id": mobile, "contact": None},
-            {"rule": 1, "type": "email", "contact_id": work, "contact": None}]},
+        "before": {
+            "step": 1,
+            "timeout": 10,
+            "rules": [{"rule": 0, "type": "phone", "contact_id": mobile, "contact": None}, {"rule": 1, "type": "email", "contact_id": work, "contact": None}],
+        },
         "after": None,
     }
     assert emulator.writes() == []
@@ -214,27 +234,54 @@ def test_bad_input_fails_clearly_before_any_write(emulator, run_playbook):
     cases = [
         # (task, expected message fragment, API calls made)
         (task("unknown user", username="nobody", step=0, timeout=5, rules=[{"type": "push"}]), "user nobody not found", 1),
-        (task("beyond the end", username="jdoe", step=5, timeout=5, rules=[{"type": "email", "contact": "Work"}]),
-         "step: step 5 is beyond the end: the policy has 2 steps (0-1); create step 2 first", 1),
+        (
+            task("beyond the end", username="jdoe", step=5, timeout=5, rules=[{"type": "email", "contact": "Work"}]),
+            "step: step 5 is beyond the end: the policy has 2 steps (0-1); create step 2 first",
+            1,
+        ),
         (task("step 0 absent", username="jdoe", step=0, state="absent"), "step: step 0 cannot be removed", 1),
-        (task("email for sms", username="jdoe", step=0, timeout=5, rules=[{"type": "sms", "contact": "john.doe@example.com"}]),
-         "rules[0].contact: 'john.doe@example.com' is an email address", 2),
-        (task("phone label for email", username="jdoe", step=0, timeout=5, rules=[{"type": "push"}, {"type": "email", "contact": "Mobile"}]),
-         "rules[1].contact: 'Mobile' is a phone contact method", 2),
-        (task("unknown contact", username="jdoe", step=0, timeout=5, rules=[{"type": "phone", "contact": "Desk"}]),
-         "rules[0].contact: no phone contact method of the user has the value or label 'Desk'", 2),
-        (task("push with contact", username="jdoe", step=0, timeout=5, rules=[{"type": "push", "contact_id": mobile}]),
-         "rules[0]: a push rule pages every device of the user and takes no contact or contact_id", 1),
-        (task("email without contact", username="jdoe", step=0, timeout=5, rules=[{"type": "email"}]),
-         ("rules[0]: ", "email rule needs a contact"), 1),
-        (task("timeout outside the choices", username="jdoe", step=0, timeout=7, rules=[{"type": "push"}]),
-         "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 7", 0),
-        (task("type outside the choices", username="jdoe", step=0, timeout=5, rules=[{"type": "pager"}]),
-         "value of type must be one of: push, email, sms, phone, got: pager found in rules", 0),
-        (task("contact and contact_id", username="jdoe", step=0, timeout=5, rules=[{"type": "email", "contact": "Work", "contact_id": default}]),
-         "parameters are mutually exclusive: contact|contact_id found in rules", 0),
+        (
+            task("email for sms", username="jdoe", step=0, timeout=5, rules=[{"type": "sms", "contact": "john.doe@example.com"}]),
+            "rules[0].contact: 'john.doe@example.com' is an email address",
+            2,
+        ),
+        (
+            task("phone label for email", username="jdoe", step=0, timeout=5, rules=[{"type": "push"}, {"type": "email", "contact": "Mobile"}]),
+            "rules[1].contact: 'Mobile' is a phone contact method",
+            2,
+        ),
+        (
+            task("unknown contact", username="jdoe", step=0, timeout=5, rules=[{"type": "phone", "contact": "Desk"}]),
+            "rules[0].contact: no phone contact method of the user has the value or label 'Desk'",
+            2,
+        ),
+        (
+            task("push with contact", username="jdoe", step=0, timeout=5, rules=[{"type": "push", "contact_id": mobile}]),
+            "rules[0]: a push rule pages every device of the user and takes no contact or contact_id",
+            1,
+        ),
+        (task("email without contact", username="jdoe", step=0, timeout=5, rules=[{"type": "email"}]), ("rules[0]: ", "email rule needs a contact"), 1),
+        (
+            task("timeout outside the choices", username="jdoe", step=0, timeout=7, rules=[{"type": "push"}]),
+            "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 7",
+            0,
+        ),
+        (
+            task("type outside the choices", username="jdoe", step=0, timeout=5, rules=[{"type": "pager"}]),
+            "value of type must be one of: push, email, sms, phone, got: pager found in rules",
+            0,
+        ),
+        (
+            task("contact and contact_id", username="jdoe", step=0, timeout=5, rules=[{"type": "email", "contact": "Work", "contact_id": default}]),
+            "parameters are mutually exclusive: contact|contact_id found in rules",
+            0,
+        ),
         (task("no rules", username="jdoe", step=0, timeout=5, rules=[]), "rules must list at least one rule", 0),
-        (task("present without timeout", username="jdoe", step=0, rules=[{"type": "push"}]), "state is present but all of the following are missing: timeout", 0),
+        (
+            task("present without timeout", username="jdoe", step=0, rules=[{"type": "push"}]),
+            "state is present but all of the following are missing: timeout",
+            0,
+        ),
         (task("negative step", username="jdoe", step=-1, state="absent"), "step must be 0 or more, got -1", 0),
         (task("empty username", username=" ", step=1, state="absent"), "username must not be empty", 0),
     ]

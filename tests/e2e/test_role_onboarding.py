@@ -56,7 +56,7 @@ def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extr
     report_file = tmp_path / ("report-" + name.replace(".yml", ".json"))
     if report_file.exists():
         report_file.unlink()
-    variables = {"victorops_onboarding_people": people, "victorops_onboarding_report_file": str(report_file)}
+    variables = {"user_onboarding_people": people, "user_onboarding_report_file": str(report_file)}
     variables.update(extra or {})
     (tmp_path / name).write_text(yaml.safe_dump(variables, sort_keys=False))
     run = run_playbook(play=PLAY, check=check, extra_args=("-e", "@" + name))
@@ -201,16 +201,16 @@ def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
     "people, message",
     [
         pytest.param([{"username": "nomail", "first_name": "No", "last_name": "Mail"}],
-                     "missing required arguments: email found in victorops_onboarding_people", id="missing-email"),
+                     "missing required arguments: email found in user_onboarding_people", id="missing-email"),
         pytest.param([dict(PEOPLE[2], paging_template="nope")],
-                     "Invalid victorops_onboarding_people: eonly: unknown paging template 'nope' (known templates: email_only, phone_first, standard)",
+                     "Invalid user_onboarding_people: eonly: unknown paging template 'nope' (known templates: email_only, phone_first, standard)",
                      id="unknown-template"),
         pytest.param([dict(PEOPLE[0], paging_steps=[{"timeout": 7, "rules": [{"type": "push"}]}])],
                      "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 7", id="bad-timeout"),
         pytest.param([PEOPLE[2], dict(PEOPLE[2], first_name="Again")],
-                     "Invalid victorops_onboarding_people: username eonly appears more than once", id="duplicate"),
+                     "Invalid user_onboarding_people: username eonly appears more than once", id="duplicate"),
         pytest.param([dict(PEOPLE[0], paging_template="standard")],
-                     "Invalid victorops_onboarding_people: pstone: give either paging_template or paging_steps, not both", id="template-and-steps"),
+                     "Invalid user_onboarding_people: pstone: give either paging_template or paging_steps, not both", id="template-and-steps"),
     ],
 )
 def test_bad_input_is_rejected_before_any_api_call(emulator, run_playbook, tmp_path, people, message):
@@ -247,7 +247,7 @@ def test_connection_variables_override_the_environment(emulator, run_playbook, t
     # The environment points at a closed port with a wrong key; the role's variables carry the right ones.
     bad_env = {"VICTOROPS_API_URL": "http://127.0.0.1:9", "VICTOROPS_API_KEY": "wrong-key"}
     (tmp_path / "people.yml").write_text(yaml.safe_dump({
-        "victorops_onboarding_people": [PEOPLE[2]],
+        "user_onboarding_people": [PEOPLE[2]],
         "victorops_api_url": emulator.url,
         "victorops_api_key": "demo-api-key",
     }))

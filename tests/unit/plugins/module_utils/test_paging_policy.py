@@ -66,8 +66,10 @@ def test_path_templates():
     "body, expected",
     [
         pytest.param(
-            {"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "email", "contact": {"id": 312412, "type": "Email"}}]}],
-             "_selfUrl": "/api-public/v1/profile/johndoe/policies"},
+            {
+                "steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "email", "contact": {"id": 312412, "type": "Email"}}]}],
+                "_selfUrl": "/api-public/v1/profile/johndoe/policies",
+            },
             [step(5, email(312412))],
             id="spec-fixture-capitalised-contact-type",
         ),
@@ -77,29 +79,47 @@ def test_path_templates():
             id="timeout-and-id-as-strings",
         ),
         pytest.param(
-            {"steps": [{"index": 0, "timeout": 1, "rules": [
-                {"index": 0, "type": "push", "contact": {"id": 0, "type": "Device"}},
-                {"index": 1, "type": "push"},
-                {"index": 2, "type": "push", "contact": None},
-                {"index": 3, "type": "Push", "contact": {"id": 42, "type": "email"}},
-            ]}]},
+            {
+                "steps": [
+                    {
+                        "index": 0,
+                        "timeout": 1,
+                        "rules": [
+                            {"index": 0, "type": "push", "contact": {"id": 0, "type": "Device"}},
+                            {"index": 1, "type": "push"},
+                            {"index": 2, "type": "push", "contact": None},
+                            {"index": 3, "type": "Push", "contact": {"id": 42, "type": "email"}},
+                        ],
+                    }
+                ]
+            },
             [step(1, PUSH, PUSH, PUSH, PUSH)],
             id="push-with-device-contact-none-or-missing",
         ),
         pytest.param(
-            {"steps": [
-                {"index": 1, "timeout": 15, "rules": [{"index": 1, "type": "phone", "contact": {"id": 3, "type": "Phone"}},
-                                                      {"index": 0, "type": "EMAIL", "contact": {"id": 2, "type": "EMAIL"}}]},
-                {"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "push"}]},
-            ]},
+            {
+                "steps": [
+                    {
+                        "index": 1,
+                        "timeout": 15,
+                        "rules": [
+                            {"index": 1, "type": "phone", "contact": {"id": 3, "type": "Phone"}},
+                            {"index": 0, "type": "EMAIL", "contact": {"id": 2, "type": "EMAIL"}},
+                        ],
+                    },
+                    {"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "push"}]},
+                ]
+            },
             [step(5, PUSH), step(15, email(2), phone(3))],
             id="out-of-order-indexes-are-sorted",
         ),
         pytest.param(
-            {"steps": [
-                {"timeout": 30, "rules": [{"type": "sms", "contact": {"id": 9}}, {"type": "push"}]},
-                {"timeout": 60, "rules": [{"type": "email", "contact": {"id": 8, "type": "Email"}}]},
-            ]},
+            {
+                "steps": [
+                    {"timeout": 30, "rules": [{"type": "sms", "contact": {"id": 9}}, {"type": "push"}]},
+                    {"timeout": 60, "rules": [{"type": "email", "contact": {"id": 8, "type": "Email"}}]},
+                ]
+            },
             [step(30, sms(9), PUSH), step(60, email(8))],
             id="missing-indexes-keep-list-order",
         ),
@@ -124,12 +144,19 @@ def test_normalize_steps(body, expected):
         ({"steps": [{"index": 0, "timeout": True, "rules": []}]}, "step 0 timeout is True, not a number"),
         ({"steps": [{"index": "first", "timeout": 5, "rules": []}]}, "step index is 'first', not a number"),
         ({"steps": [{"index": 0, "timeout": 5, "rules": "push"}]}, "step 0 rules are not a list"),
-        ({"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "pigeon"}]}]}, "step 0 rule 0 has an unknown type 'pigeon' (known: push, email, sms, phone)"),
+        (
+            {"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "pigeon"}]}]},
+            "step 0 rule 0 has an unknown type 'pigeon' (known: push, email, sms, phone)",
+        ),
         ({"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "email"}]}]}, "step 0 rule 0 (email) has no contact id"),
-        ({"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "sms", "contact": {"type": "phone"}}]}]},
-         "step 0 rule 0 (sms) has no contact id"),
-        ({"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "sms", "contact": {"id": [1]}}]}]},
-         "step 0 rule 0 contact id is [1], not a number"),
+        (
+            {"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "sms", "contact": {"type": "phone"}}]}]},
+            "step 0 rule 0 (sms) has no contact id",
+        ),
+        (
+            {"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "sms", "contact": {"id": [1]}}]}]},
+            "step 0 rule 0 contact id is [1], not a number",
+        ),
     ],
 )
 def test_normalize_steps_rejects_unusable_bodies(body, message):
@@ -143,18 +170,24 @@ def test_normalize_steps_rejects_unusable_bodies(body, message):
 # ----- ContactDirectory --------------------------------------------------------------------------
 
 CONTACTS = {
-    "emails": {"_selfUrl": "/x", "contactMethods": [
-        {"id": 11, "label": "Default", "value": "John.Doe@Example.com", "contactType": "Email", "extId": "e-11"},
-        {"id": 12, "label": "Work", "value": "jd@work.example", "contactType": "Email", "extId": "e-12"},
-        {"id": 13, "label": "work", "value": "jd@other.example", "contactType": "Email", "extId": "e-13"},
-        {"id": 14, "label": "Pager", "value": "pager@example.com", "contactType": "Email", "extId": "e-14"},
-        {"id": 15, "label": "Pager", "value": "pager2@example.com", "contactType": "Email", "extId": "e-15"},
-    ]},
-    "phones": {"_selfUrl": "/y", "contactMethods": [
-        {"id": 21, "label": "Mobile", "value": "+1 (555) 123-4567", "contactType": "Phone", "extId": "p-21"},
-        {"id": 22, "label": "Desk", "value": "+44.20.7946.0000", "contactType": "Phone", "extId": "p-22"},
-        {"id": 23, "label": "Home", "value": "+15550001111", "contactType": "Phone", "extId": "p-23"},
-    ]},
+    "emails": {
+        "_selfUrl": "/x",
+        "contactMethods": [
+            {"id": 11, "label": "Default", "value": "John.Doe@Example.com", "contactType": "Email", "extId": "e-11"},
+            {"id": 12, "label": "Work", "value": "jd@work.example", "contactType": "Email", "extId": "e-12"},
+            {"id": 13, "label": "work", "value": "jd@other.example", "contactType": "Email", "extId": "e-13"},
+            {"id": 14, "label": "Pager", "value": "pager@example.com", "contactType": "Email", "extId": "e-14"},
+            {"id": 15, "label": "Pager", "value": "pager2@example.com", "contactType": "Email", "extId": "e-15"},
+        ],
+    },
+    "phones": {
+        "_selfUrl": "/y",
+        "contactMethods": [
+            {"id": 21, "label": "Mobile", "value": "+1 (555) 123-4567", "contactType": "Phone", "extId": "p-21"},
+            {"id": 22, "label": "Desk", "value": "+44.20.7946.0000", "contactType": "Phone", "extId": "p-22"},
+            {"id": 23, "label": "Home", "value": "+15550001111", "contactType": "Phone", "extId": "p-23"},
+        ],
+    },
     "devices": {"_selfUrl": "/z", "contactMethods": [{"id": 31, "label": "iPhone", "deviceType": "iOS", "extId": "d-31"}]},
 }
 
@@ -189,24 +222,44 @@ def test_resolve_contact_by_value_or_label(directory, rule_type, contact, expect
 @pytest.mark.parametrize(
     "rule_type, kwargs, message",
     [
-        ("sms", {"contact": "jd@work.example"},
-         "steps[1].rules[0].contact: 'jd@work.example' is an email address; an sms rule needs a phone contact method"),
+        ("sms", {"contact": "jd@work.example"}, "steps[1].rules[0].contact: 'jd@work.example' is an email address; an sms rule needs a phone contact method"),
         ("phone", {"contact": "Work"}, "steps[1].rules[0].contact: 'Work' is an email contact method; a phone rule needs a phone contact method"),
         ("email", {"contact": "Mobile"}, "steps[1].rules[0].contact: 'Mobile' is a phone contact method; an email rule needs an email contact method"),
-        ("email", {"contact": "+15551234567"},
-         "steps[1].rules[0].contact: '+15551234567' is a phone contact method; an email rule needs an email contact method"),
-        ("email", {"contact": "Pager"},
-         ("steps[1].rules[0].contact: 'Pager' matches several email contact methods: 14 'pager@example.com' (Pager), "
-          "15 'pager2@example.com' (Pager); use contact_id or the value")),
-        ("sms", {"contact": "Office"},
-         ("steps[1].rules[0].contact: no phone contact method of the user has the value or label 'Office' "
-          "(phone contact methods: '+1 (555) 123-4567' (Mobile), '+44.20.7946.0000' (Desk), '+15550001111' (Home))")),
-        ("email", {"contact_id": 99},
-         ("steps[1].rules[0].contact_id: 99 is not one of the user's contact methods (email contact methods: "
-          "'John.Doe@Example.com' (Default), 'jd@work.example' (Work), 'jd@other.example' (work), 'pager@example.com' (Pager), "
-          "'pager2@example.com' (Pager))")),
-        ("sms", {"contact_id": 11},
-         "steps[1].rules[0].contact_id: 11 is the email contact method 'John.Doe@Example.com'; an sms rule needs a phone contact method"),
+        (
+            "email",
+            {"contact": "+15551234567"},
+            "steps[1].rules[0].contact: '+15551234567' is a phone contact method; an email rule needs an email contact method",
+        ),
+        (
+            "email",
+            {"contact": "Pager"},
+            (
+                "steps[1].rules[0].contact: 'Pager' matches several email contact methods: 14 'pager@example.com' (Pager), "
+                "15 'pager2@example.com' (Pager); use contact_id or the value"
+            ),
+        ),
+        (
+            "sms",
+            {"contact": "Office"},
+            (
+                "steps[1].rules[0].contact: no phone contact method of the user has the value or label 'Office' "
+                "(phone contact methods: '+1 (555) 123-4567' (Mobile), '+44.20.7946.0000' (Desk), '+15550001111' (Home))"
+            ),
+        ),
+        (
+            "email",
+            {"contact_id": 99},
+            (
+                "steps[1].rules[0].contact_id: 99 is not one of the user's contact methods (email contact methods: "
+                "'John.Doe@Example.com' (Default), 'jd@work.example' (Work), 'jd@other.example' (work), 'pager@example.com' (Pager), "
+                "'pager2@example.com' (Pager))"
+            ),
+        ),
+        (
+            "sms",
+            {"contact_id": 11},
+            "steps[1].rules[0].contact_id: 11 is the email contact method 'John.Doe@Example.com'; an sms rule needs a phone contact method",
+        ),
         ("push", {"contact": "iPhone"}, "steps[1].rules[0]: a push rule pages every device of the user and takes no contact or contact_id"),
         ("push", {"contact_id": 31}, "steps[1].rules[0]: a push rule pages every device of the user and takes no contact or contact_id"),
         ("email", {}, "steps[1].rules[0]: an email rule needs a contact (the email contact method's value or label) or a contact_id"),
@@ -285,8 +338,10 @@ def test_desired_rule_and_step(directory):
         ({"timeout": 5, "rules": []}, "steps[1].rules: a step needs at least one rule (the API has no empty steps)"),
         ({"timeout": 5}, "steps[1].rules: a step needs at least one rule (the API has no empty steps)"),
         ({"timeout": 5, "rules": [{"type": "push"}, {"type": "beeper"}]}, "steps[1].rules[1].type: 'beeper' is not one of push, email, sms, phone"),
-        ({"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "jd@work.example"}]},
-         "steps[1].rules[1].contact: 'jd@work.example' is an email address; an sms rule needs a phone contact method"),
+        (
+            {"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "jd@work.example"}]},
+            "steps[1].rules[1].contact: 'jd@work.example' is an email address; an sms rule needs a phone contact method",
+        ),
         ({"timeout": 5, "rules": ["push"]}, "steps[1].rules[0]: expected a dictionary with type and contact or contact_id, got 'push'"),
         ("5", "steps[1]: expected a dictionary with timeout and rules, got '5'"),
     ],
@@ -348,8 +403,10 @@ def post_step(s, summary):
         pytest.param(
             [P0],
             [P0, step(10, sms(21)), step(30, phone(22), PUSH)],
-            [post_step(step(10, sms(21)), "add step 1 (timeout 10, rules: sms to contact method 21)"),
-             post_step(step(30, phone(22), PUSH), "add step 2 (timeout 30, rules: phone to contact method 22; push)")],
+            [
+                post_step(step(10, sms(21)), "add step 1 (timeout 10, rules: sms to contact method 21)"),
+                post_step(step(30, phone(22), PUSH), "add step 2 (timeout 30, rules: phone to contact method 22; push)"),
+            ],
             id="create-steps-in-order",
         ),
         pytest.param(
@@ -361,18 +418,22 @@ def post_step(s, summary):
         pytest.param(
             [P0, step(10, sms(21), PUSH), step(5, email(12), email(11))],
             [P0],
-            [delete(2, 1, "delete rule 1 of step 2"),
-             delete(2, 0, "delete rule 0 of step 2 (its last rule: step 2 is removed)"),
-             delete(1, 1, "delete rule 1 of step 1"),
-             delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed)")],
+            [
+                delete(2, 1, "delete rule 1 of step 2"),
+                delete(2, 0, "delete rule 0 of step 2 (its last rule: step 2 is removed)"),
+                delete(1, 1, "delete rule 1 of step 1"),
+                delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed)"),
+            ],
             id="remove-steps-with-2-rules-last-step-first",
         ),
         pytest.param(
             [P0, step(10, sms(21), PUSH, email(12), phone(22))],
             [step(1, PUSH)],
-            [put_step(0, step(1, PUSH), "update step 0 (timeout 1, rules: push)"),
-             put_step(1, step(10, sms(21)), "reduce to one rule before removing step 1 (timeout 10, rules: sms to contact method 21)"),
-             delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed)")],
+            [
+                put_step(0, step(1, PUSH), "update step 0 (timeout 1, rules: push)"),
+                put_step(1, step(10, sms(21)), "reduce to one rule before removing step 1 (timeout 10, rules: sms to contact method 21)"),
+                delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed)"),
+            ],
             id="remove-step-with-4-rules-costs-2",
         ),
     ],
@@ -407,13 +468,19 @@ THREE = [P0, step(10, sms(21), PUSH), step(20, email(12))]
         pytest.param(TWO, 5, None, [], id="absent-missing"),
         pytest.param(TWO, 2, None, [], id="absent-just-past-end"),
         pytest.param(
-            TWO, 1, None,
-            [put_step(1, step(10, sms(21)), "reduce to one rule before removing step 1 (timeout 10, rules: sms to contact method 21)"),
-             delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed)")],
+            TWO,
+            1,
+            None,
+            [
+                put_step(1, step(10, sms(21)), "reduce to one rule before removing step 1 (timeout 10, rules: sms to contact method 21)"),
+                delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed)"),
+            ],
             id="absent-3-rules",
         ),
         pytest.param(
-            THREE, 1, None,
+            THREE,
+            1,
+            None,
             [delete(1, 1, "delete rule 1 of step 1"), delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed, later steps move up)")],
             id="absent-middle-step-2-rules",
         ),
@@ -467,17 +534,30 @@ def post_rule(s, r, summary):
     [
         pytest.param(dict(step=1, desired_rule=PUSH), [post_rule(1, PUSH, "add rule 1 to step 1 (push)")], id="append-missing"),
         pytest.param(dict(step=0, desired_rule=sms(21)), [], id="present-already"),
-        pytest.param(dict(step=0, desired_rule=email(11), state="absent"),
-                     [delete(0, 3, "delete rule 3 of step 0"), delete(0, 1, "delete rule 1 of step 0")], id="absent-every-match-highest-first"),
+        pytest.param(
+            dict(step=0, desired_rule=email(11), state="absent"),
+            [delete(0, 3, "delete rule 3 of step 0"), delete(0, 1, "delete rule 1 of step 0")],
+            id="absent-every-match-highest-first",
+        ),
         pytest.param(dict(step=0, desired_rule=phone(22), state="absent"), [], id="absent-no-match"),
-        pytest.param(dict(step=1, desired_rule=sms(21), state="absent"),
-                     [delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed, later steps move up)")], id="absent-only-rule-removes-step"),
+        pytest.param(
+            dict(step=1, desired_rule=sms(21), state="absent"),
+            [delete(1, 0, "delete rule 0 of step 1 (its last rule: step 1 is removed, later steps move up)")],
+            id="absent-only-rule-removes-step",
+        ),
         pytest.param(dict(step=2, desired_rule=phone(22), rule=0), [], id="index-equal"),
-        pytest.param(dict(step=2, desired_rule=email(12), rule=1),
-                     [Write("PUT", RULE, {"username": U, "step": 2, "rule": 1}, rule_body(email(12)),
-                            "replace rule 1 of step 2 (push) with email to contact method 12")], id="index-replace"),
-        pytest.param(dict(step=2, desired_rule=email(12), rule=2), [post_rule(2, email(12), "add rule 2 to step 2 (email to contact method 12)")],
-                     id="index-append"),
+        pytest.param(
+            dict(step=2, desired_rule=email(12), rule=1),
+            [
+                Write(
+                    "PUT", RULE, {"username": U, "step": 2, "rule": 1}, rule_body(email(12)), "replace rule 1 of step 2 (push) with email to contact method 12"
+                )
+            ],
+            id="index-replace",
+        ),
+        pytest.param(
+            dict(step=2, desired_rule=email(12), rule=2), [post_rule(2, email(12), "add rule 2 to step 2 (email to contact method 12)")], id="index-append"
+        ),
         pytest.param(dict(step=2, rule=1, state="absent"), [delete(2, 1, "delete rule 1 of step 2")], id="index-absent"),
         pytest.param(dict(step=2, rule=2, state="absent"), [], id="index-absent-missing"),
         pytest.param(dict(step=2, rule=1, desired_rule=PUSH, state="absent"), [delete(2, 1, "delete rule 1 of step 2")], id="index-absent-matching"),
@@ -539,8 +619,14 @@ def test_simulate_last_rule_delete_removes_step_and_moves_later_steps_up():
         (Write("DELETE", RULE, {"username": U, "step": 0, "rule": 0}, None, "d00"), "d00: rule 0 of step 0 cannot be deleted"),
         (Write("DELETE", RULE, {"username": U, "step": 2, "rule": 0}, None, "d20"), "d20: step 2 does not exist (there are 2)"),
         (Write("PUT", RULE, {"username": U, "step": 1, "rule": 1}, {"type": "push"}, "p11"), "p11: rule 1 does not exist (there are 1)"),
-        (Write("POST", POLICY, {"username": U}, {"timeout": 5, "rules": []}, "empty"), "a step body needs a timeout and at least one rule: {'timeout': 5, 'rules': []}"),
-        (Write("DELETE", STEP, {"username": U, "step": 1}, None, "ds"), "DELETE /api-public/v1/profile/{username}/policies/{step} is not a paging-policy write"),
+        (
+            Write("POST", POLICY, {"username": U}, {"timeout": 5, "rules": []}, "empty"),
+            "a step body needs a timeout and at least one rule: {'timeout': 5, 'rules': []}",
+        ),
+        (
+            Write("DELETE", STEP, {"username": U, "step": 1}, None, "ds"),
+            "DELETE /api-public/v1/profile/{username}/policies/{step} is not a paging-policy write",
+        ),
     ],
 )
 def test_simulate_refuses_what_the_api_refuses(write, message):
@@ -555,16 +641,24 @@ def test_simulate_refuses_what_the_api_refuses(write, message):
 def test_policy_view(directory):
     steps = [step(5, PUSH, email(11)), step(10, sms(21))]
     assert policy_view(steps, directory) == [
-        {"step": 0, "timeout": 5, "rules": [
-            {"rule": 0, "type": "push", "contact_id": None, "contact": None},
-            {"rule": 1, "type": "email", "contact_id": 11, "contact": "email John.Doe@Example.com (Default)"},
-        ]},
+        {
+            "step": 0,
+            "timeout": 5,
+            "rules": [
+                {"rule": 0, "type": "push", "contact_id": None, "contact": None},
+                {"rule": 1, "type": "email", "contact_id": 11, "contact": "email John.Doe@Example.com (Default)"},
+            ],
+        },
         {"step": 1, "timeout": 10, "rules": [{"rule": 0, "type": "sms", "contact_id": 21, "contact": "phone +1 (555) 123-4567 (Mobile)"}]},
     ]
     assert policy_view(steps) == [
-        {"step": 0, "timeout": 5, "rules": [
-            {"rule": 0, "type": "push", "contact_id": None, "contact": None},
-            {"rule": 1, "type": "email", "contact_id": 11, "contact": None},
-        ]},
+        {
+            "step": 0,
+            "timeout": 5,
+            "rules": [
+                {"rule": 0, "type": "push", "contact_id": None, "contact": None},
+                {"rule": 1, "type": "email", "contact_id": 11, "contact": None},
+            ],
+        },
         {"step": 1, "timeout": 10, "rules": [{"rule": 0, "type": "sms", "contact_id": 21, "contact": None}]},
     ]
