@@ -14,13 +14,17 @@ PY312=${VICTOROPS_PY312:-$HOME/.pyenv/versions/3.12.1/bin/python3.12}
 TIMINGS=()
 T0=$(date +%s)
 
-gate() {  # gate NAME COMMAND...: run a gate, record its time
+FAILED=()
+gate() {  # gate NAME COMMAND...: run a gate, record its time and outcome; later gates still run
     local name=$1; shift
-    local start=$SECONDS
+    local start=$SECONDS status=ok
     echo
     echo "=== $name"
-    "$@"
-    TIMINGS+=("$(printf '%-44s %5ss' "$name" $((SECONDS - start)))")
+    if ! "$@"; then
+        status=FAILED
+        FAILED+=("$name")
+    fi
+    TIMINGS+=("$(printf '%-48s %5ss  %s' "$name" $((SECONDS - start)) "$status")")
 }
 
 venv() {  # venv DIR PYTHON REQUIREMENTS
@@ -41,6 +45,7 @@ install_get_pip_shim() {  # ansible-test downloads a get-pip script from a host 
 
 [ -n "$PY311" ] || { echo "Python 3.11 is required (python3.11 on PATH or VICTOROPS_PY311)"; exit 1; }
 gate "setup: .venv (Python 3.11, ansible-core 2.19)" venv "$ROOT/.venv" "$PY311" requirements-dev.txt
+[ ${#FAILED[@]} -eq 0 ] || { echo "setup failed"; exit 1; }
 HAVE_312=false
 if [ -x "$PY312" ]; then
     gate "setup: .venv312 (Python 3.12, ansible-core 2.21)" venv "$ROOT/.venv312" "$PY312" requirements-py312.txt
@@ -78,9 +83,14 @@ fi
 rm -rf tests/output
 gate "ansible-lint (production profile)" env PATH="$PATH311" ansible-lint --offline --profile production
 gate "antsibull-docs lint-collection-docs" env PATH="$PATH311" antsibull-docs lint-collection-docs --plugin-docs .
+gate "docs/reference matches the code" env PATH="$PATH311" bash ci/docs_reference.sh
 gate "pytest (unit, emulator, end-to-end)" env PATH="$PATH311" pytest -q -n 2 -p no:cacheprovider
 gate "build + galaxy-importer" env PATH="$PATH311" bash "$ROOT/ci/build_and_import.sh" "$ROOT/.venv-importer" "$STAGE/dist"
 
 echo
-echo "=== all gates passed in $(( $(date +%s) - T0 ))s"
 printf '%s\n' "${TIMINGS[@]}"
+if [ ${#FAILED[@]} -gt 0 ]; then
+    echo "=== FAILED gates: ${FAILED[*]} ($(( $(date +%s) - T0 ))s)"
+    exit 1
+fi
+echo "=== all gates passed in $(( $(date +%s) - T0 ))s"

@@ -147,29 +147,34 @@ def _value_for_message(value, limit=60):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def check_path_parameter(name, value):
-    """The value as it goes into the path, raw; ``PathParameterError`` when it is unsafe there."""
-    def refuse(reason):
-        return PathParameterError("path parameter %r refused: %s (value %s)" % (name, reason, _value_for_message(value)))
-
+def path_value_problem(value):
+    """Why ``value`` cannot be a path segment (it could change the path or is empty), or None when it can."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise refuse("it must be a string or an integer, not %s" % type(value).__name__)
+        return "it must be a string or an integer, not %s" % type(value).__name__
     text = str(value)
     if text == "":
-        raise refuse("it is empty")
+        return "it is empty"
     if len(text) > MAX_PATH_PARAMETER_LENGTH:
-        raise refuse("it is longer than %d characters" % MAX_PATH_PARAMETER_LENGTH)
+        return "it is longer than %d characters" % MAX_PATH_PARAMETER_LENGTH
     for forbidden in _PATH_FORBIDDEN:
         if forbidden in text:
-            raise refuse("it contains %r" % forbidden)
+            return "it contains %r" % forbidden
     if ".." in text or text == ".":
-        raise refuse("it contains a dot path segment")
+        return "it contains a dot path segment"
     for char in text:
         if char.isspace():
-            raise refuse("it contains whitespace")
+            return "it contains whitespace"
         if unicodedata.category(char) in ("Cc", "Cf", "Cs"):
-            raise refuse("it contains a control character")
-    return text
+            return "it contains a control character"
+    return None
+
+
+def check_path_parameter(name, value):
+    """The value as it goes into the path, raw; ``PathParameterError`` when it is unsafe there."""
+    problem = path_value_problem(value)
+    if problem is not None:
+        raise PathParameterError("path parameter %r refused: %s (value %s)" % (name, problem, _value_for_message(value)))
+    return str(value)
 
 
 def fill_path(template, params=None):

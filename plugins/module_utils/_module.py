@@ -21,6 +21,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     VictorOpsClient,
     VictorOpsError,
+    path_value_problem,
 )
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer
 
@@ -50,6 +51,13 @@ CONNECTION_ARGSPEC = dict(
 )
 
 
+# Options that name a user, an escalation policy or a team by its identifier. The API addresses
+# these objects by that identifier in its paths, so a value that could change a path (../x, a/b,
+# a?b, %2e%2e, a#b, control characters) names nothing the API can hold: it is refused before any
+# request, even where the value only goes into a request body.
+IDENTIFIER_OPTIONS = ("username", "from_user", "to_user", "replacement", "policy", "paging_policy", "user_paging_policies", "team_policies")
+
+
 def _default(value, default):
     return default if value is None else value
 
@@ -66,6 +74,7 @@ class VictorOpsModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
         self._check_settings()
+        self._check_identifiers()
 
     @property
     def check_mode(self):
@@ -98,6 +107,20 @@ class VictorOpsModule:
                 problems.append("rate_limits[%r] must be a whole number of calls of 1 or more, got %r" % (operation, limit))
         if problems:
             self.module.fail_json(msg="Invalid connection options: " + "; ".join(problems))
+
+    def _check_identifiers(self):
+        problems = []
+        for name in IDENTIFIER_OPTIONS:
+            value = self.params.get(name)
+            # Blank values are left to each module's own "must not be empty" check.
+            if not isinstance(value, str) or not value.strip():
+                continue
+            problem = path_value_problem(value)
+            if problem is not None:
+                shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:60] + "..."
+                problems.append("%s %s is not a valid identifier: %s" % (name, shown, problem))
+        if problems:
+            self.module.fail_json(msg="; ".join(problems), api=self.api_stats())
 
     @property
     def client(self):

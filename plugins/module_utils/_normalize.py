@@ -120,7 +120,8 @@ def oncall_users_by_policy(body):
     what = "GET /api-public/v1/oncall/current"
     body = expect_dict(body, what)
     result = {}
-    for team in expect_list(body.get("teamsOnCall", []), what, "teamsOnCall"):
+    # A body without the list is not "nobody on call": taken so, it would misreport a confirmation.
+    for team in expect_list(body.get("teamsOnCall"), what, "teamsOnCall"):
         if not isinstance(team, dict):
             raise UnexpectedResponseError(what, "a team entry is not an object")
         now = pick(team, "oncallNow", "onCallNow", "oncallnow") or []

@@ -160,6 +160,10 @@ class ContactDirectory:
         what = "GET " + CONTACT_METHODS
         if not isinstance(contact_methods_body, dict):
             raise MalformedPolicyError("expected a JSON object, got %s" % type(contact_methods_body).__name__, what)
+        if not any(section in contact_methods_body for section in ("emails", "phones", "devices")):
+            # Not a user without contacts: an answer without any section is not a contact-method list.
+            raise MalformedPolicyError("expected the sections emails, phones and devices, got keys %s"
+                                       % (", ".join(sorted(contact_methods_body)[:5]) or "none"), what)
         for section, kind in _DIRECTORY_SECTIONS:
             block = contact_methods_body.get(section)
             if block is None:

@@ -82,6 +82,7 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
+from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import oncall_users_by_policy
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
@@ -117,8 +118,12 @@ def take_on_call(vo):
             now = read_on_call(client, policy) or []
             return (True, None) if to_user in now else (False, None)
 
-        client.request("PATCH", TAKE_ONCALL, params=dict(policy=policy), body=dict(fromUser=from_user, toUser=to_user),
-                       confirm_write=confirm_write)
+        try:
+            client.request("PATCH", TAKE_ONCALL, params=dict(policy=policy), body=dict(fromUser=from_user, toUser=to_user),
+                           confirm_write=confirm_write)
+        except NotFoundError as exc:
+            # The policy and from_user were just read, so the unknown party is to_user; the refusal changed nothing.
+            raise PlanError("to_user %r could not take the on-call shift of %r: %s" % (to_user, from_user, exc))
     vo.exit(True, before=before, after=after, on_call=after)
 
 

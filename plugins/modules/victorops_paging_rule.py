@@ -58,7 +58,8 @@ options:
     type: str
   contact_id:
     description:
-      - The contact method's numeric id, as the API uses it in paging rules. Needs no read of the user's contact methods.
+      - The contact method's numeric id, as the API uses it in paging rules.
+      - An id the policy already uses needs no read; a new one is checked against the user's contact methods (one read) before it is written.
       - Mutually exclusive with O(contact).
     type: int
   state:

@@ -65,7 +65,7 @@ options:
       contact_id:
         description:
           - The contact method's numeric id, as the API uses it in paging rules.
-          - Needs no read of the user's contact methods.
+          - An id the policy already uses needs no read; a new one is checked against the user's contact methods (one read) before it is written.
           - Mutually exclusive with O(rules[].contact).
         type: int
   state:

@@ -148,7 +148,11 @@ def manage_membership(vo):
             return (True, None) if now_member == wanted else (False, None)
 
         if wanted:
-            client.request("POST", MEMBERS, params=dict(team=slug), body=dict(username=username), confirm_write=confirm_write)
+            try:
+                client.request("POST", MEMBERS, params=dict(team=slug), body=dict(username=username), confirm_write=confirm_write)
+            except NotFoundError as exc:
+                # The API checks the user only when the write arrives; the refusal changed nothing.
+                raise PlanError("username %r could not be added to team %r: %s" % (username, p["team"], exc))
         else:
             client.request("DELETE", MEMBER, params=dict(team=slug, user=username), body=dict(replacement=p["replacement"]),
                            confirm_write=confirm_write)

@@ -137,7 +137,7 @@ api:
 
 import re
 
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError
+from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import user_result
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
@@ -214,7 +214,11 @@ def ensure_absent(vo, current):
         def confirm_write():
             return (True, None) if fetch_user(client, username) is None else (False, None)
 
-        client.request("DELETE", USER, params=dict(user=username), body=dict(replacement=p["replacement"]), confirm_write=confirm_write)
+        try:
+            client.request("DELETE", USER, params=dict(user=username), body=dict(replacement=p["replacement"]), confirm_write=confirm_write)
+        except ValidationError as exc:
+            # The API checks the replacement only when the removal arrives; the refusal changed nothing.
+            raise PlanError("replacement %r: %s" % (p["replacement"], exc))
     vo.exit(True, before=current, after={}, user={})
 
 

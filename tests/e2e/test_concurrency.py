@@ -6,6 +6,7 @@ shared through its state file, must keep every process under the limits: no 429 
 so none can reach a task result.
 """
 
+import itertools
 import json
 import os
 import signal
@@ -143,7 +144,7 @@ def test_three_playbooks_and_five_forks_at_once_all_converge_without_a_429(tmp_p
     # The limit that bites: 8 lists of escalation policies, one per 2 s window, so the later ones waited.
     lists = sorted(e["time"] for e in emu.calls(operation=LIST_POLICIES))
     assert len(lists) == 8
-    gaps = [b - a for a, b in zip(lists, lists[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(lists)]
     assert min(gaps) >= WINDOW - 0.1, gaps  # tolerance: the log stamps arrival, the limiter counts a moment later
     waits = [r["result"]["api"]["pacing_wait"] for r in seen if r["task"] == "escalation policies"]
     assert sum(waits) >= 7 * WINDOW * 0.9, waits

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 # -- the organisation the matrix runs against -------------------------------------------------------
 
-POLICY_USERS = ("step-post", "step-put", "rule-post", "rule-put", "rule-delete", "contact-add", "whole-policy")
+POLICY_USERS = ("step-post", "step-put", "rule-post", "rule-put", "rule-delete", "contact-add", "policy-post", "policy-delete")
 
 
 def matrix_seed():
@@ -59,15 +59,16 @@ SEED_POLICY = ((5, [("push", None), ("sms", "Mobile")]), (10, [("phone", "Mobile
 class Write:
     """One write of the matrix: the task making it, where its fault goes, and the states on each side."""
 
-    def __init__(self, name, task, method, path, before, after, idempotent=False, writes=1):
+    def __init__(self, name, task, method, path, before, after, idempotent=False, later_sends=0, applied_before=None):
         self.name = name
         self.task = task
         self.method = method
         self.path = path
-        self.before = before  # emulator -> the observed state when the write did not happen
-        self.after = after  # emulator -> the observed state when it happened exactly once
+        self.before = before  # emulator -> the observed state when the faulted write did not happen (the task failed there)
+        self.after = after  # emulator -> the observed state when it happened exactly once (the task converged)
         self.idempotent = idempotent  # PUT: re-sent blindly after an ambiguous failure
-        self.writes = writes  # writes the task sends without faults
+        self.later_sends = later_sends  # later writes of the same task to the same method and path
+        self.applied_before = applied_before  # summary of the plan's writes before the faulted one, for multi-write plans
 
 
 def paging(username):
@@ -176,6 +177,31 @@ WRITES = [
         username: jdoe
     """ % DB_TEAM, "POST", "/api-public/v1/team/%s/members" % DB_TEAM,
         before=lambda e: ["asmith", "cnguyen"], after=lambda e: ["asmith", "cnguyen", "jdoe"]),
+    # Multi-write plans: the fault hits the second of three writes.
+    Write("policy with a step added mid-plan", """
+      victorops.oncall.victorops_paging_policy:
+        username: policy-post
+        steps:
+          - {timeout: 1, rules: [{type: push}, {type: sms, contact: Mobile}]}
+          - {timeout: 10, rules: [{type: phone, contact: Mobile}, {type: email, contact: Work}]}
+          - {timeout: 15, rules: [{type: email, contact: Work}]}
+          - {timeout: 20, rules: [{type: phone, contact: Mobile}]}
+    """, "POST", PROFILE % "policy-post",
+        # update step 0, add step 2 (faulted), add step 3: the same method and path once more
+        before=lambda e: policy(e, "policy-post", (1, SEED_POLICY[0][1]), SEED_POLICY[1]),
+        after=lambda e: policy(e, "policy-post", (1, SEED_POLICY[0][1]), SEED_POLICY[1], (15, [("email", "Work")]), (20, [("phone", "Mobile")])),
+        later_sends=1, applied_before="update step 0"),
+    Write("policy with a step removed mid-plan", """
+      victorops.oncall.victorops_paging_policy:
+        username: policy-delete
+        steps:
+          - {timeout: 1, rules: [{type: push}, {type: sms, contact: Mobile}]}
+    """, "DELETE", PROFILE % "policy-delete" + "/1/1",
+        # update step 0, delete rule 1 of step 1 (faulted), delete rule 0 of step 1: sent twice, the
+        # first DELETE would take the rule that moved up, and the third would find no rule left.
+        before=lambda e: policy(e, "policy-delete", (1, SEED_POLICY[0][1]), SEED_POLICY[1]),
+        after=lambda e: policy(e, "policy-delete", (1, SEED_POLICY[0][1])),
+        applied_before="update step 0"),
 ]
 OBSERVE = {
     "create step": paging("step-post"),
@@ -187,6 +213,8 @@ OBSERVE = {
     "create user": user_exists("new-hire"),
     "add contact method": phones("contact-add"),
     "add team member": team_members(DB_TEAM),
+    "policy with a step added mid-plan": paging("policy-post"),
+    "policy with a step removed mid-plan": paging("policy-delete"),
 }
 
 # -- the faults --------------------------------------------------------------------------------------
@@ -253,6 +281,12 @@ def faulted_sends(emulator, write):
     return [entry["status"] for entry in emulator.calls(method=write.method, path=write.path)]
 
 
+def logged_sends(fault, write):
+    """Everything the emulator logs for the write's method and path: the faulted write, then later writes there."""
+    sends = expected_sends(fault, write)
+    return sends if fault.outcome == "failed" else sends + [200] * write.later_sends
+
+
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_every_write_converges_or_fails_clearly_under_the_fault(fault, emulator, run_playbook):
     emulator.reset(seed=matrix_seed())
@@ -268,8 +302,8 @@ def test_every_write_converges_or_fails_clearly_under_the_fault(fault, emulator,
         result = run.result(write.name)
         observed = OBSERVE[write.name](emulator)
         sends = faulted_sends(emulator, write)
-        if sends != expected_sends(fault, write):
-            problems.append("%s: the faulted request was logged %r, expected %r" % (write.name, sends, expected_sends(fault, write)))
+        if sends != logged_sends(fault, write):
+            problems.append("%s: the faulted request was logged %r, expected %r" % (write.name, sends, logged_sends(fault, write)))
         if fault.outcome == "failed":
             if run.status(write.name) != "failed":
                 problems.append("%s: the task did not fail: %r" % (write.name, result))
@@ -277,6 +311,8 @@ def test_every_write_converges_or_fails_clearly_under_the_fault(fault, emulator,
                 problems.append("%s: state %r, expected the untouched %r" % (write.name, observed, write.before(emulator)))
             if "HTTP 500" not in result.get("msg", "") or "Traceback" in result.get("exception", ""):
                 problems.append("%s: unclear failure %r" % (write.name, result.get("msg")))
+            if write.applied_before and ". Applied: %s (" % write.applied_before not in result.get("msg", ""):
+                problems.append("%s: the failure does not say what was applied: %r" % (write.name, result.get("msg")))
             continue
         if run.status(write.name) != "ok" or result.get("changed") is not True:
             problems.append("%s: expected changed, got %s %r" % (write.name, run.status(write.name), result.get("msg")))
@@ -340,6 +376,29 @@ def test_a_write_still_running_after_the_wait_is_reported_uncertain_and_never_re
                              "Not applied: none." % contact_id(emulator, "step-post", "Work")), step_msg
 
 
+def test_a_late_write_in_the_middle_of_a_plan_stops_the_plan_and_says_which_write_is_uncertain(emulator, run_playbook):
+    emulator.reset(seed=matrix_seed())
+    (write,) = [w for w in WRITES if w.name == "policy with a step removed mid-plan"]
+    emulator.inject(write.method, write.path, "delay", seconds=3.0)
+    run = run_playbook(play=playbook([(write.name, write.task)], {"request_timeout": CLIENT_TIMEOUT}))
+    msg = run.result(write.name)["msg"]
+    assert run.status(write.name) == "failed"
+    assert msg.endswith(". Applied: update step 0 (timeout 1, rules: push; sms to contact method %d). "
+                        "May or may not have been applied: delete rule 1 of step 1. "
+                        "Not applied: delete rule 0 of step 1 (its last rule: step 1 is removed)." % contact_id(emulator, "policy-delete", "Mobile")), msg
+    assert [e["status"] for e in wait_for_log(emulator, write.method, write.path, 1)] == [200]
+    # The late DELETE landed once; the plan stopped, so nothing else was deleted by a shifted index.
+    assert OBSERVE[write.name](emulator) == policy(emulator, "policy-delete", (1, SEED_POLICY[0][1]), (10, [("phone", "Mobile")]))
+    assert [(e["method"], e["path"]) for e in emulator.writes()] == [("PUT", PROFILE % "policy-delete" + "/0"), (write.method, write.path)]
+
+    # Run again: the plan is made from what is there now and finishes the job.
+    run = run_playbook(play=playbook([(write.name, write.task)]))
+    assert run.status(write.name) == "ok" and run.result(write.name)["changed"] is True
+    assert OBSERVE[write.name](emulator) == write.after(emulator)
+
+
+
+
 BUDGET_FAULTS = [("429", {}, "gave up (3 attempts"), ("403-rate", {}, "gave up (3 attempts"), ("503", {}, None), ("drop", {}, None)]
 
 
@@ -364,6 +423,9 @@ def test_every_write_fails_clearly_when_the_retry_budget_runs_out(kind, options,
         assert OBSERVE[write.name](emulator) == write.before(emulator), write.name
         if write.name in ("create step", "update step", "create rule", "update rule", "delete rule"):
             assert msg.endswith("Applied: none. Not applied: %s." % msg.split("failed at '")[1].split("'")[0]), msg
+        if write.applied_before:
+            assert ". Applied: %s (" % write.applied_before in msg, msg
+            assert result["plan"] == [msg.split(". Applied: ")[1].split(". Not applied: ")[0]], (msg, result["plan"])
 
 
 def test_retry_after_beyond_retry_timeout_stops_at_once(emulator, run_playbook):

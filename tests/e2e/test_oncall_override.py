@@ -138,13 +138,13 @@ def test_bad_input_fails_clearly_without_writing(emulator, run_playbook):
     assert result["msg"] == "to_user must not be empty"
     assert result["api"]["calls"] == 0
 
-    # The read finds nobody on call for a slug that cannot exist; the path is never built.
+    # A slug that would change the path is refused before any request.
     result = failure(run, "path-unsafe policy")
     assert "pol-a/b" in result["msg"]
-    assert result["api"]["writes"] == 0
+    assert result["api"]["calls"] == 0
 
     assert emulator.writes() == []
-    assert len(emulator.calls()) == 3
+    assert len(emulator.calls()) == 2
     assert emulator.state["oncall"] == untouched
 
 

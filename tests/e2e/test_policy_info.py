@@ -113,7 +113,7 @@ def test_errors_are_clear_and_send_nothing_needless(run_playbook, emulator):
     assert run.status("Unknown user") == "failed"
     assert "404" in unknown["msg"] and "nobody-here" in unknown["msg"]
     refused = run.result("Path-changing username")
-    assert run.status("Path-changing username") == "failed" and "username" in refused["msg"]
+    assert run.status("Path-changing username") == "failed" and "paging_policy" in refused["msg"]
     assert "Traceback" not in run.stdout + run.stderr
     # Only the unknown user's read reached the API.
     assert [c["path"] for c in emulator.calls()] == ["/api-public/v1/profile/nobody-here/policies"]
