@@ -23,8 +23,16 @@ def short(operation):
 def one_line(record):
     ratio = "%.2f" % record["ratio"] if record["ratio"] else "n/a"
     return "calls %d (fewest %d), 429s %d, wall %.1f s (%.0f s in the 60-s world), floor %.0f s, ratio %s, converged %s, rc %s" % (
-        record["calls_total"], record["minimum_total"], record["rate_limited"], record["wall_s"], record["wall_world_s"],
-        record["floor_s"], ratio, record["converged"], record["return_codes"])
+        record["calls_total"],
+        record["minimum_total"],
+        record["rate_limited"],
+        record["wall_s"],
+        record["wall_world_s"],
+        record["floor_s"],
+        ratio,
+        record["converged"],
+        record["return_codes"],
+    )
 
 
 def _ours(results):
@@ -36,32 +44,43 @@ def targets(results):
     ours = _ours(results)
     out = []
     extra = ["%s: %d for %d" % (r["name"], r["calls_total"], r["minimum_total"]) for r in ours if r["calls"] != r["minimum"]]
-    out.append(dict(
-        target="calls equal to the fewest the API allows, every scenario",
-        measured="equal in %d of %d scenarios%s" % (len(ours) - len(extra), len(ours), ("; not: " + ", ".join(extra)) if extra else ""),
-        met=not extra and bool(ours),
-    ))
+    out.append(
+        dict(
+            target="calls equal to the fewest the API allows, every scenario",
+            measured="equal in %d of %d scenarios%s" % (len(ours) - len(extra), len(ours), ("; not: " + ", ".join(extra)) if extra else ""),
+            met=not extra and bool(ours),
+        )
+    )
     throttled = sum(r["rate_limited"] for r in ours)
-    out.append(dict(
-        target="no 429 at default settings, every scenario, concurrency included",
-        measured="%d 429 answers over %d scenarios (%s)" % (throttled, len(ours), ", ".join("%s %d" % (r["name"], r["rate_limited"]) for r in ours)),
-        met=throttled == 0 and bool(ours),
-    ))
+    out.append(
+        dict(
+            target="no 429 at default settings, every scenario, concurrency included",
+            measured="%d 429 answers over %d scenarios (%s)" % (throttled, len(ours), ", ".join("%s %d" % (r["name"], r["rate_limited"]) for r in ours)),
+            met=throttled == 0 and bool(ours),
+        )
+    )
     # With 10 people the floor is one window and Ansible's start-up weighs as much: the target is for N = 50.
     dominated = [r for r in ours if r["people"] >= FLOOR_DOMINATES_AT and r["name"].split("-")[0] in ("onboard", "forks", "procs") and r["ratio"]]
-    out.append(dict(
-        target="wall time within %.2f x the rate-limit floor once the floor dominates (onboarding, N = %d)" % (RATIO_TARGET, FLOOR_DOMINATES_AT),
-        measured=", ".join("%s %.3f" % (r["name"], r["ratio"]) for r in dominated) or "not measured (needs --sizes 50)",
-        met=bool(dominated) and all(r["ratio"] <= RATIO_TARGET for r in dominated),
-    ))
+    out.append(
+        dict(
+            target="wall time within %.2f x the rate-limit floor once the floor dominates (onboarding, N = %d)" % (RATIO_TARGET, FLOOR_DOMINATES_AT),
+            measured=", ".join("%s %.3f" % (r["name"], r["ratio"]) for r in dominated) or "not measured (needs --sizes 50)",
+            met=bool(dominated) and all(r["ratio"] <= RATIO_TARGET for r in dominated),
+        )
+    )
     reruns = [r for r in ours if r["name"].startswith("rerun-")]
-    out.append(dict(
-        target="no-change re-run: at most one policy read and one contact-method read per person, no write",
-        measured=", ".join("%s: %d calls for %d people (%s)" % (
-            r["name"], r["calls_total"], r["people"], ", ".join("%s %d" % (short(op), n) for op, n in sorted(r["calls"].items()))) for r in reruns)
-        or "not measured",
-        met=bool(reruns) and all(r["calls_total"] <= 2 * r["people"] and set(r["calls"]) <= set(r["minimum"]) for r in reruns),
-    ))
+    out.append(
+        dict(
+            target="no-change re-run: at most one policy read and one contact-method read per person, no write",
+            measured=", ".join(
+                "%s: %d calls for %d people (%s)"
+                % (r["name"], r["calls_total"], r["people"], ", ".join("%s %d" % (short(op), n) for op, n in sorted(r["calls"].items())))
+                for r in reruns
+            )
+            or "not measured",
+            met=bool(reruns) and all(r["calls_total"] <= 2 * r["people"] and set(r["calls"]) <= set(r["minimum"]) for r in reruns),
+        )
+    )
     return out
 
 
@@ -102,8 +121,8 @@ def markdown(results):
         "| machine | %s CPUs; `%s` |" % (m["cpus"], m["uname"]),
         "| Python, Ansible | Python %s, %s |" % (m["python"], m["ansible_core"]),
         "| rate window | %g s stand for the API's 60 s (times scale by %g) |" % (window, scale),
-        "| load average (1, 5, 15 min) | %s at the start, %s at the end |" % (" / ".join("%.2f" % x for x in results["load_start"]),
-                                                                           " / ".join("%.2f" % x for x in results["load_end"])),
+        "| load average (1, 5, 15 min) | %s at the start, %s at the end |"
+        % (" / ".join("%.2f" % x for x in results["load_start"]), " / ".join("%.2f" % x for x in results["load_end"])),
         "| total time | %.0f s |" % results["total_s"],
         "",
         "The machine is shared: other work ran at the same time, as the load average shows; each scenario's load at its start is",
@@ -131,16 +150,29 @@ def markdown(results):
     ]
     for r in results["scenarios"]:
         ok = r["converged"] and not any(r["return_codes"]) and r.get("counters_match") is not False
-        lines.append("| %s: %s | %s | %d | %d (%d) | %d | %s | %s | %s | %s | %.2f |" % (
-            r["name"], r["description"], TOOL_NAMES[r["tool"]], r["people"], r["calls_total"], r["minimum_total"], r["rate_limited"],
-            _seconds(r["wall_s"], r["wall_world_s"]), _seconds(r["floor_s"], r["floor_world_s"]),
-            "%.2f" % r["ratio"] if r["ratio"] else "n/a (no floor)", "yes" if ok else "**no** (rc %s)" % r["return_codes"], r["load_before"][0]))
+        lines.append(
+            "| %s: %s | %s | %d | %d (%d) | %d | %s | %s | %s | %s | %.2f |"
+            % (
+                r["name"],
+                r["description"],
+                TOOL_NAMES[r["tool"]],
+                r["people"],
+                r["calls_total"],
+                r["minimum_total"],
+                r["rate_limited"],
+                _seconds(r["wall_s"], r["wall_world_s"]),
+                _seconds(r["floor_s"], r["floor_world_s"]),
+                "%.2f" % r["ratio"] if r["ratio"] else "n/a (no floor)",
+                "yes" if ok else "**no** (rc %s)" % r["return_codes"],
+                r["load_before"][0],
+            )
+        )
     lines += [
         "",
         "### Calls by operation",
         "",
-        "Requests the emulator received, 429 answers included, next to the fewest (in brackets). Limits per window: %s." % ", ".join(
-            "%s %d" % (name, limit) for name, limit in results["limits"].items()),
+        "Requests the emulator received, 429 answers included, next to the fewest (in brackets). Limits per window: %s."
+        % ", ".join("%s %d" % (name, limit) for name, limit in results["limits"].items()),
         "",
         "| scenario | %s | pacing wait s (all items) |" % " | ".join(short(op) for op in OPERATIONS),
         "|---|%s---|" % ("---|" * len(OPERATIONS)),
@@ -156,8 +188,8 @@ def markdown(results):
             "",
             "## Cost of one task",
             "",
-            "Seconds per loop item, %d items each, with nothing to wait for (no pacing wait, no retry): `victorops_paging_policy`" % (
-                timing["collection"]["items"]),
+            "Seconds per loop item, %d items each, with nothing to wait for (no pacing wait, no retry): `victorops_paging_policy`"
+            % (timing["collection"]["items"]),
             "with nothing to change (it reads the policy and the contact methods) next to `ansible.builtin.uri` doing one GET.",
             "Most of both is Ansible starting a Python process for the module; the API calls take milliseconds.",
             "",
@@ -166,8 +198,10 @@ def markdown(results):
         ]
         for tool, name in (("collection", "victorops.oncall.victorops_paging_policy (no change)"), ("uri", "ansible.builtin.uri (one GET)")):
             t = timing[tool]
-            lines.append("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f |" % (
-                name, t["calls_per_item"], t["median_s"], t["mean_s"], t["min_s"], t["max_s"], t["load_before"]))
+            lines.append(
+                "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f |"
+                % (name, t["calls_per_item"], t["median_s"], t["mean_s"], t["min_s"], t["max_s"], t["load_before"])
+            )
     lines += [
         "",
         "## Calls over time",
@@ -217,27 +251,46 @@ def findings(results):
     if not ours:
         return []
     text = ["", "## Findings (N = %d)" % largest, ""]
-    text.append("* `victorops_paging_policy` in a loop onboarded %d people with %d calls (the fewest: %d), %d 429, in %.1f s: %.2f x the"
-                " floor of %.0f s (%d windows, set by the %d step creations at 15 per window)." % (
-                    largest, ours["calls_total"], ours["minimum_total"], ours["rate_limited"], ours["wall_s"], ours["ratio"], ours["floor_s"],
-                    ours["floor_windows"], ours["minimum"].get("POST /api-public/v1/profile/{}/policies", 0)))
+    text.append(
+        "* `victorops_paging_policy` in a loop onboarded %d people with %d calls (the fewest: %d), %d 429, in %.1f s: %.2f x the"
+        " floor of %.0f s (%d windows, set by the %d step creations at 15 per window)."
+        % (
+            largest,
+            ours["calls_total"],
+            ours["minimum_total"],
+            ours["rate_limited"],
+            ours["wall_s"],
+            ours["ratio"],
+            ours["floor_s"],
+            ours["floor_windows"],
+            ours["minimum"].get("POST /api-public/v1/profile/{}/policies", 0),
+        )
+    )
     for key, words in (("forks", "5 forks"), ("procs", "3 concurrent ansible-playbook processes")):
         r = by_name.get(key)
         if r:
-            text.append("* Split over %s sharing the API key: %d calls, %d 429, %.1f s (%.2f x the floor)." % (
-                words, r["calls_total"], r["rate_limited"], r["wall_s"], r["ratio"]))
+            text.append(
+                "* Split over %s sharing the API key: %d calls, %d 429, %.1f s (%.2f x the floor)."
+                % (words, r["calls_total"], r["rate_limited"], r["wall_s"], r["ratio"])
+            )
     for key, words in (("uri", "`ansible.builtin.uri` tasks with `until`/`retries`"), ("naive", "the `requests` script without pacing")):
         r = by_name.get(key)
         if r:
-            text.append("* %s: %d calls (%d of them answered 429), %.1f s (%.2f x the floor)." % (
-                words[0].upper() + words[1:], r["calls_total"], r["rate_limited"], r["wall_s"], r["ratio"]))
+            text.append(
+                "* %s: %d calls (%d of them answered 429), %.1f s (%.2f x the floor)."
+                % (words[0].upper() + words[1:], r["calls_total"], r["rate_limited"], r["wall_s"], r["ratio"])
+            )
     rerun = by_name.get("rerun")
     if rerun:
-        text.append("* The daily re-run with nothing to change: %d reads, no write, %.1f s; its floor (%.0f s) is set by the %d policy reads." % (
-            rerun["calls_total"], rerun["wall_s"], rerun["floor_s"], rerun["people"]))
-    text.append("* Nothing can go faster than the floor without fewer calls, and no call can be left out: each person's policy and"
-                " contact methods (named by value) must be read once and each changed step written once. What remains above the floor is Ansible's start-up"
-                " and the serial loop's work in the last window (see *Time beyond the floor*).")
+        text.append(
+            "* The daily re-run with nothing to change: %d reads, no write, %.1f s; its floor (%.0f s) is set by the %d policy reads."
+            % (rerun["calls_total"], rerun["wall_s"], rerun["floor_s"], rerun["people"])
+        )
+    text.append(
+        "* Nothing can go faster than the floor without fewer calls, and no call can be left out: each person's policy and"
+        " contact methods (named by value) must be read once and each changed step written once. What remains above the floor is Ansible's start-up"
+        " and the serial loop's work in the last window (see *Time beyond the floor*)."
+    )
     return text
 
 
@@ -253,8 +306,8 @@ def overhead_section(results):
         "*Start-up*: from the start to the first request (Ansible loading the playbook and starting the first module).",
         "*Rest*: wall time minus start-up minus floor: mostly the time a serial loop needs to send the last window's calls,",
         "one module process after another, plus the processes' exit. Neither grows with the window, so with the real",
-        "60-second window the same run would take about start-up + floor x %g + rest: the estimate in the last column." % (
-            results["world_window_s"] / results["window_s"]),
+        "60-second window the same run would take about start-up + floor x %g + rest: the estimate in the last column."
+        % (results["world_window_s"] / results["window_s"]),
         "Start-up is what varies most with the machine's load, above all when several `ansible-playbook` processes start",
         "at once on its %s CPUs." % results["machine"]["cpus"],
         "",
@@ -272,9 +325,12 @@ def overhead_section(results):
             "",
             "**The compressed window flatters the slow tools.** Only the rate limits are compressed; Ansible's cost per task is",
             "not. The `uri` tasks spend most of their time starting module processes, so at a %g-second window they stay under" % results["window_s"],
-            "the limits more often than they would at the real 60-second one: %s." % "; ".join(
-                "%s sent %.1f requests a second, %.0f in a real minute against a limit of 15 per operation" % (
-                    r["name"], r["calls_total"] / r["api_span_s"], 60 * r["calls_total"] / r["api_span_s"]) for r in uri),
+            "the limits more often than they would at the real 60-second one: %s."
+            % "; ".join(
+                "%s sent %.1f requests a second, %.0f in a real minute against a limit of 15 per operation"
+                % (r["name"], r["calls_total"] / r["api_span_s"], 60 * r["calls_total"] / r["api_span_s"])
+                for r in uri
+            ),
             "Their times in the 60-second world are the compressed run scaled up, not a prediction; in the real world the",
             "`uri` onboarding would be throttled more and take at least the floor plus its retries' delays.",
         ]
@@ -302,7 +358,7 @@ def plot(results, path):
     if not shown:
         return
     figure, axes = plt.subplots(len(shown), 1, figsize=(10, 2.6 * len(shown)), sharex=True, squeeze=False)
-    colours = {op: colour for op, colour in zip(OPERATIONS, ("tab:blue", "tab:orange", "tab:green", "tab:purple"))}
+    colours = dict(zip(OPERATIONS, ("tab:blue", "tab:orange", "tab:green", "tab:purple")))
     limit = max(results["limits"].values())
     for axis, record in zip(axes[:, 0], shown):
         for op in OPERATIONS:
@@ -316,8 +372,9 @@ def plot(results, path):
         throttled = [t * scale / 60 for t, _o, status in record["timeline"] if status == 429]
         if throttled:
             axis.plot(throttled, [limit or 0] * len(throttled), "x", color="red", label="429 (%d)" % len(throttled))
-        axis.set_title("%s: %s, %d calls, %.0f s (60-s world)" % (record["name"], TOOL_NAMES[record["tool"]], record["calls_total"], record["wall_world_s"]),
-                       fontsize=9)
+        axis.set_title(
+            "%s: %s, %d calls, %.0f s (60-s world)" % (record["name"], TOOL_NAMES[record["tool"]], record["calls_total"], record["wall_world_s"]), fontsize=9
+        )
         axis.set_ylabel("calls in window")
         axis.set_ylim(0, (limit or 15) + 3)
         axis.legend(fontsize=7, loc="lower right", ncol=3)

@@ -127,7 +127,7 @@ def floor_windows(calls):
     windows = 0
     for operation, count in calls.items():
         limit = limit_for(operation)
-        windows = max(windows, max(0, math.ceil(count / limit - 1)))
+        windows = max(windows, 0, math.ceil(count / limit - 1))
     return windows
 
 
@@ -224,7 +224,7 @@ class Bench:
             output.close()
         wall = time.time() - started
         events = []
-        for tag, (_proc, _output, path) in zip([tag for tag, _ in runs], procs):
+        for tag, (_proc, _output, path) in zip([run[0] for run in runs], procs):
             if path.exists():
                 events.extend(dict(json.loads(line), process=tag) for line in path.read_text().splitlines() if line.strip())
         return codes, events, wall, started

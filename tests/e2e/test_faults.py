@@ -21,20 +21,22 @@ def matrix_seed():
 
     seed = load_seed()
     for number, username in enumerate(POLICY_USERS):
-        seed["users"].append({
-            "username": username,
-            "firstName": "Fault",
-            "lastName": username.title(),
-            "email": "%s@example.com" % username,
-            "contact_methods": {
-                "emails": [{"label": "Work", "value": "%s.work@example.com" % username}],
-                "phones": [{"label": "Mobile", "value": "+1-555-02%02d" % number}],
-            },
-            "paging_policy": [
-                {"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "Mobile"}]},
-                {"timeout": 10, "rules": [{"type": "phone", "contact": "Mobile"}, {"type": "email", "contact": "Work"}]},
-            ],
-        })
+        seed["users"].append(
+            {
+                "username": username,
+                "firstName": "Fault",
+                "lastName": username.title(),
+                "email": "%s@example.com" % username,
+                "contact_methods": {
+                    "emails": [{"label": "Work", "value": "%s.work@example.com" % username}],
+                    "phones": [{"label": "Mobile", "value": "+1-555-02%02d" % number}],
+                },
+                "paging_policy": [
+                    {"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "Mobile"}]},
+                    {"timeout": 10, "rules": [{"type": "phone", "contact": "Mobile"}, {"type": "email", "contact": "Work"}]},
+                ],
+            }
+        )
     return seed
 
 
@@ -47,8 +49,7 @@ def contact_id(emulator, username, label):
 def policy(emulator, username, *steps):
     """Normalised steps from ``(timeout, [(type, contact label or None), ...])`` pairs."""
     return [
-        {"timeout": timeout, "rules": [{"type": kind, "contact_id": None if label is None else contact_id(emulator, username, label)}
-                                       for kind, label in rules]}
+        {"timeout": timeout, "rules": [{"type": kind, "contact_id": None if label is None else contact_id(emulator, username, label)} for kind, label in rules]}
         for timeout, rules in steps
     ]
 
@@ -96,46 +97,68 @@ DB_TEAM = "team-Db4DemoTeamAb002"
 HIGH_SEVERITY = "pol-Hs7opsDemoPol001"
 
 WRITES = [
-    Write("create step", """
+    Write(
+        "create step",
+        """
       victorops.oncall.victorops_paging_step:
         username: step-post
         step: 2
         timeout: 15
         rules: [{type: email, contact: Work}]
-    """, "POST", PROFILE % "step-post",
+    """,
+        "POST",
+        PROFILE % "step-post",
         before=lambda e: policy(e, "step-post", *SEED_POLICY),
-        after=lambda e: policy(e, "step-post", *SEED_POLICY, (15, [("email", "Work")]))),
-    Write("update step", """
+        after=lambda e: policy(e, "step-post", *SEED_POLICY, (15, [("email", "Work")])),
+    ),
+    Write(
+        "update step",
+        """
       victorops.oncall.victorops_paging_step:
         username: step-put
         step: 1
         timeout: 20
         rules: [{type: phone, contact: Mobile}, {type: email, contact: Work}]
-    """, "PUT", PROFILE % "step-put" + "/1",
+    """,
+        "PUT",
+        PROFILE % "step-put" + "/1",
         before=lambda e: policy(e, "step-put", *SEED_POLICY),
         after=lambda e: policy(e, "step-put", SEED_POLICY[0], (20, [("phone", "Mobile"), ("email", "Work")])),
-        idempotent=True),
-    Write("create rule", """
+        idempotent=True,
+    ),
+    Write(
+        "create rule",
+        """
       victorops.oncall.victorops_paging_rule:
         username: rule-post
         step: 1
         type: sms
         contact: Mobile
-    """, "POST", PROFILE % "rule-post" + "/1",
+    """,
+        "POST",
+        PROFILE % "rule-post" + "/1",
         before=lambda e: policy(e, "rule-post", *SEED_POLICY),
-        after=lambda e: policy(e, "rule-post", SEED_POLICY[0], (10, [("phone", "Mobile"), ("email", "Work"), ("sms", "Mobile")]))),
-    Write("update rule", """
+        after=lambda e: policy(e, "rule-post", SEED_POLICY[0], (10, [("phone", "Mobile"), ("email", "Work"), ("sms", "Mobile")])),
+    ),
+    Write(
+        "update rule",
+        """
       victorops.oncall.victorops_paging_rule:
         username: rule-put
         step: 1
         rule: 1
         type: email
         contact: Default
-    """, "PUT", PROFILE % "rule-put" + "/1/1",
+    """,
+        "PUT",
+        PROFILE % "rule-put" + "/1/1",
         before=lambda e: policy(e, "rule-put", *SEED_POLICY),
         after=lambda e: policy(e, "rule-put", SEED_POLICY[0], (10, [("phone", "Mobile"), ("email", "Default")])),
-        idempotent=True),
-    Write("delete rule", """
+        idempotent=True,
+    ),
+    Write(
+        "delete rule",
+        """
       victorops.oncall.victorops_paging_rule:
         username: rule-delete
         step: 1
@@ -143,42 +166,73 @@ WRITES = [
         type: phone
         contact: Mobile
         state: absent
-    """, "DELETE", PROFILE % "rule-delete" + "/1/0",
+    """,
+        "DELETE",
+        PROFILE % "rule-delete" + "/1/0",
         before=lambda e: policy(e, "rule-delete", *SEED_POLICY),
         # Sent twice, the DELETE by index would also remove the email rule that moved up.
-        after=lambda e: policy(e, "rule-delete", SEED_POLICY[0], (10, [("email", "Work")]))),
-    Write("take on-call", """
+        after=lambda e: policy(e, "rule-delete", SEED_POLICY[0], (10, [("email", "Work")])),
+    ),
+    Write(
+        "take on-call",
+        """
       victorops.oncall.victorops_oncall_override:
         policy: %s
         from_user: asmith
         to_user: bwong
-    """ % HIGH_SEVERITY, "PATCH", "/api-public/v1/policies/%s/oncall/user" % HIGH_SEVERITY,
-        before=lambda e: ["asmith"], after=lambda e: ["bwong"]),
-    Write("create user", """
+    """
+        % HIGH_SEVERITY,
+        "PATCH",
+        "/api-public/v1/policies/%s/oncall/user" % HIGH_SEVERITY,
+        before=lambda e: ["asmith"],
+        after=lambda e: ["bwong"],
+    ),
+    Write(
+        "create user",
+        """
       victorops.oncall.victorops_user:
         username: new-hire
         first_name: Nora
         last_name: Hire
         email: nora.hire@example.com
-    """, "POST", "/api-public/v1/user",
-        before=lambda e: False, after=lambda e: True),
-    Write("add contact method", """
+    """,
+        "POST",
+        "/api-public/v1/user",
+        before=lambda e: False,
+        after=lambda e: True,
+    ),
+    Write(
+        "add contact method",
+        """
       victorops.oncall.victorops_contact_method:
         username: contact-add
         kind: phone
         value: "+1-555-0299"
         label: Desk
         rank: 1
-    """, "POST", "/api-public/v1/user/contact-add/contact-methods/phones",
-        before=lambda e: ["+1-555-0205"], after=lambda e: ["+1-555-0205", "+1-555-0299"]),
-    Write("add team member", """
+    """,
+        "POST",
+        "/api-public/v1/user/contact-add/contact-methods/phones",
+        before=lambda e: ["+1-555-0205"],
+        after=lambda e: ["+1-555-0205", "+1-555-0299"],
+    ),
+    Write(
+        "add team member",
+        """
       victorops.oncall.victorops_team_member:
         team: %s
         username: jdoe
-    """ % DB_TEAM, "POST", "/api-public/v1/team/%s/members" % DB_TEAM,
-        before=lambda e: ["asmith", "cnguyen"], after=lambda e: ["asmith", "cnguyen", "jdoe"]),
+    """
+        % DB_TEAM,
+        "POST",
+        "/api-public/v1/team/%s/members" % DB_TEAM,
+        before=lambda e: ["asmith", "cnguyen"],
+        after=lambda e: ["asmith", "cnguyen", "jdoe"],
+    ),
     # Multi-write plans: the fault hits the second of three writes.
-    Write("policy with a step added mid-plan", """
+    Write(
+        "policy with a step added mid-plan",
+        """
       victorops.oncall.victorops_paging_policy:
         username: policy-post
         steps:
@@ -186,22 +240,31 @@ WRITES = [
           - {timeout: 10, rules: [{type: phone, contact: Mobile}, {type: email, contact: Work}]}
           - {timeout: 15, rules: [{type: email, contact: Work}]}
           - {timeout: 20, rules: [{type: phone, contact: Mobile}]}
-    """, "POST", PROFILE % "policy-post",
+    """,
+        "POST",
+        PROFILE % "policy-post",
         # update step 0, add step 2 (faulted), add step 3: the same method and path once more
         before=lambda e: policy(e, "policy-post", (1, SEED_POLICY[0][1]), SEED_POLICY[1]),
         after=lambda e: policy(e, "policy-post", (1, SEED_POLICY[0][1]), SEED_POLICY[1], (15, [("email", "Work")]), (20, [("phone", "Mobile")])),
-        later_sends=1, applied_before="update step 0"),
-    Write("policy with a step removed mid-plan", """
+        later_sends=1,
+        applied_before="update step 0",
+    ),
+    Write(
+        "policy with a step removed mid-plan",
+        """
       victorops.oncall.victorops_paging_policy:
         username: policy-delete
         steps:
           - {timeout: 1, rules: [{type: push}, {type: sms, contact: Mobile}]}
-    """, "DELETE", PROFILE % "policy-delete" + "/1/1",
+    """,
+        "DELETE",
+        PROFILE % "policy-delete" + "/1/1",
         # update step 0, delete rule 1 of step 1 (faulted), delete rule 0 of step 1: sent twice, the
         # first DELETE would take the rule that moved up, and the third would find no rule left.
         before=lambda e: policy(e, "policy-delete", (1, SEED_POLICY[0][1]), SEED_POLICY[1]),
         after=lambda e: policy(e, "policy-delete", (1, SEED_POLICY[0][1])),
-        applied_before="update step 0"),
+        applied_before="update step 0",
+    ),
 ]
 OBSERVE = {
     "create step": paging("step-post"),
@@ -270,7 +333,7 @@ def playbook(tasks, defaults=None):
         text += "".join("      %s: %s\n" % item for item in sorted(defaults.items()))
     text += "  tasks:\n"
     for name, body in tasks:
-        lines = [line for line in body.strip("\n").splitlines()]
+        lines = body.strip("\n").splitlines()
         indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
         text += "    - name: %s\n      ignore_errors: true\n" % name
         text += "".join("      %s\n" % line[indent:] for line in lines)
@@ -372,8 +435,10 @@ def test_a_write_still_running_after_the_wait_is_reported_uncertain_and_never_re
         assert [e["status"] for e in wait_for_log(emulator, write.method, write.path, 1)] == [200], write.name
         assert OBSERVE[write.name](emulator) == write.after(emulator), write.name
     step_msg = run.result("create step")["msg"]
-    assert step_msg.endswith(". Applied: none. May or may not have been applied: add step 2 (timeout 15, rules: email to contact method %d). "
-                             "Not applied: none." % contact_id(emulator, "step-post", "Work")), step_msg
+    assert step_msg.endswith(
+        ". Applied: none. May or may not have been applied: add step 2 (timeout 15, rules: email to contact method %d). "
+        "Not applied: none." % contact_id(emulator, "step-post", "Work")
+    ), step_msg
 
 
 def test_a_late_write_in_the_middle_of_a_plan_stops_the_plan_and_says_which_write_is_uncertain(emulator, run_playbook):
@@ -383,9 +448,11 @@ def test_a_late_write_in_the_middle_of_a_plan_stops_the_plan_and_says_which_writ
     run = run_playbook(play=playbook([(write.name, write.task)], {"request_timeout": CLIENT_TIMEOUT}))
     msg = run.result(write.name)["msg"]
     assert run.status(write.name) == "failed"
-    assert msg.endswith(". Applied: update step 0 (timeout 1, rules: push; sms to contact method %d). "
-                        "May or may not have been applied: delete rule 1 of step 1. "
-                        "Not applied: delete rule 0 of step 1 (its last rule: step 1 is removed)." % contact_id(emulator, "policy-delete", "Mobile")), msg
+    assert msg.endswith(
+        ". Applied: update step 0 (timeout 1, rules: push; sms to contact method %d). "
+        "May or may not have been applied: delete rule 1 of step 1. "
+        "Not applied: delete rule 0 of step 1 (its last rule: step 1 is removed)." % contact_id(emulator, "policy-delete", "Mobile")
+    ), msg
     assert [e["status"] for e in wait_for_log(emulator, write.method, write.path, 1)] == [200]
     # The late DELETE landed once; the plan stopped, so nothing else was deleted by a shifted index.
     assert OBSERVE[write.name](emulator) == policy(emulator, "policy-delete", (1, SEED_POLICY[0][1]), (10, [("phone", "Mobile")]))
@@ -395,8 +462,6 @@ def test_a_late_write_in_the_middle_of_a_plan_stops_the_plan_and_says_which_writ
     run = run_playbook(play=playbook([(write.name, write.task)]))
     assert run.status(write.name) == "ok" and run.result(write.name)["changed"] is True
     assert OBSERVE[write.name](emulator) == write.after(emulator)
-
-
 
 
 BUDGET_FAULTS = [("429", {}, "gave up (3 attempts"), ("403-rate", {}, "gave up (3 attempts"), ("503", {}, None), ("drop", {}, None)]
@@ -462,7 +527,8 @@ def test_multi_write_plan_failing_on_its_second_write_says_what_was_applied(emul
         "DELETE /api-public/v1/profile/step-put/policies/1/0: server error (HTTP 500 Internal Server Error, text/html): "
         "500 Internal Server Error; not retried; the write was confirmed not applied. "
         "Applied: reduce to one rule before removing step 1 (timeout 10, rules: phone to contact method %d). "
-        "Not applied: delete rule 0 of step 1 (its last rule: step 1 is removed)." % mobile)
+        "Not applied: delete rule 0 of step 1 (its last rule: step 1 is removed)." % mobile
+    )
     assert result["plan"] == ["reduce to one rule before removing step 1 (timeout 10, rules: phone to contact method %d)" % mobile]
     assert emulator.state["users"]["step-put"]["paging_policy"] == policy(emulator, "step-put", SEED_POLICY[0], (10, [("phone", "Mobile")]))
     assert work  # the email rule went with the applied PUT
