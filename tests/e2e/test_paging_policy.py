@@ -5,42 +5,23 @@ state), check mode again and the real run again (not changed, no write). Each ta
 are asserted exactly, with the fewest calls the API allows written beside them.
 """
 
-import yaml
+from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
+    DELETE_RULE,
+    GET_CONTACTS,
+    GET_POLICY,
+    POST_STEP,
+    PUT_STEP,
+    assert_task,
+    contact_id,
+    rule,
+    tasks_yaml,
+)
 
 MODULE = "victorops.oncall.victorops_paging_policy"
-GET_POLICY = "GET /api-public/v1/profile/{username}/policies"
-GET_CONTACTS = "GET /api-public/v1/user/{username}/contact-methods"
-POST_STEP = "POST /api-public/v1/profile/{username}/policies"
-PUT_STEP = "PUT /api-public/v1/profile/{username}/policies/{step}"
-DELETE_RULE = "DELETE /api-public/v1/profile/{username}/policies/{step}/{rule}"
-
-
-def contact_id(emulator, username, label):
-    methods = emulator.state["users"][username]["contact_methods"]
-    (found,) = [c["id"] for kind in ("emails", "phones") for c in methods[kind] if c["label"] == label]
-    return found
 
 
 def task(name, **options):
     return {"name": name, MODULE: options}
-
-
-def tasks_yaml(*tasks):
-    return yaml.safe_dump(list(tasks), sort_keys=False)
-
-
-def assert_task(run, name, changed, operations):
-    """The task's result: changed flag and the exact count of each API operation it sent."""
-    result = run.result(name)
-    assert run.status(name) == "ok", result
-    assert result["changed"] is changed, (name, result)
-    assert result["api"]["operations"] == operations, (name, result["api"])
-    assert result["api"]["calls"] == sum(operations.values())
-    return result
-
-
-def rule(rule_type, contact=None):
-    return {"type": rule_type, "contact_id": contact}
 
 
 def indexed(steps):
@@ -179,15 +160,21 @@ def test_diff_shows_the_policy_before_and_after(emulator, run_playbook):
     phone = {"rule": 0, "type": "phone", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"}
     email_work = {"rule": 1, "type": "email", "contact_id": work, "contact": "email jdoe.work@example.com (Work)"}
     assert run.result("grow jdoe's policy")["diff"] == {
-        "before": {"username": "jdoe", "steps": [
-            {"step": 0, "timeout": 5, "rules": [push, sms]},
-            {"step": 1, "timeout": 10, "rules": [phone, email_work]},
-        ]},
-        "after": {"username": "jdoe", "steps": [
-            {"step": 0, "timeout": 5, "rules": [push, sms]},
-            {"step": 1, "timeout": 15, "rules": [phone, email_work]},
-            {"step": 2, "timeout": 30, "rules": [{"rule": 0, "type": "email", "contact_id": default, "contact": "email john.doe@example.com (Default)"}]},
-        ]},
+        "before": {
+            "username": "jdoe",
+            "steps": [
+                {"step": 0, "timeout": 5, "rules": [push, sms]},
+                {"step": 1, "timeout": 10, "rules": [phone, email_work]},
+            ],
+        },
+        "after": {
+            "username": "jdoe",
+            "steps": [
+                {"step": 0, "timeout": 5, "rules": [push, sms]},
+                {"step": 1, "timeout": 15, "rules": [phone, email_work]},
+                {"step": 2, "timeout": 30, "rules": [{"rule": 0, "type": "email", "contact_id": default, "contact": "email john.doe@example.com (Default)"}]},
+            ],
+        },
     }
     assert emulator.writes() == []
 
@@ -221,14 +208,26 @@ def test_bad_input_fails_clearly_before_any_write(emulator, run_playbook):
         (task("unknown user", username="nobody", steps=[push_step]), "user nobody not found", 1),
         (task("no steps", username="jdoe", steps=[]), "steps must list at least one step", 0),
         (task("a step without rules", username="jdoe", steps=[push_step, {"timeout": 5, "rules": []}]), "steps[1].rules must list at least one rule", 0),
-        (task("email address for sms", username="jdoe", steps=[push_step, {"timeout": 5, "rules": [{"type": "sms", "contact": "jdoe.work@example.com"}]}]),
-         "steps[1].rules[0].contact: 'jdoe.work@example.com' is an email address", 2),
-        (task("unknown label", username="jdoe", steps=[{"timeout": 5, "rules": [{"type": "push"}, {"type": "email", "contact": "Home"}]}]),
-         "steps[0].rules[1].contact: no email contact method of the user has the value or label 'Home'", 2),
-        (task("push with a contact", username="jdoe", steps=[{"timeout": 5, "rules": [{"type": "push", "contact_id": mobile}]}]),
-         "steps[0].rules[0]: a push rule pages every device of the user and takes no contact or contact_id", 1),
-        (task("timeout outside the choices", username="jdoe", steps=[{"timeout": 3, "rules": [{"type": "push"}]}]),
-         "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 3 found in steps", 0),
+        (
+            task("email address for sms", username="jdoe", steps=[push_step, {"timeout": 5, "rules": [{"type": "sms", "contact": "jdoe.work@example.com"}]}]),
+            "steps[1].rules[0].contact: 'jdoe.work@example.com' is an email address",
+            2,
+        ),
+        (
+            task("unknown label", username="jdoe", steps=[{"timeout": 5, "rules": [{"type": "push"}, {"type": "email", "contact": "Home"}]}]),
+            "steps[0].rules[1].contact: no email contact method of the user has the value or label 'Home'",
+            2,
+        ),
+        (
+            task("push with a contact", username="jdoe", steps=[{"timeout": 5, "rules": [{"type": "push", "contact_id": mobile}]}]),
+            "steps[0].rules[0]: a push rule pages every device of the user and takes no contact or contact_id",
+            1,
+        ),
+        (
+            task("timeout outside the choices", username="jdoe", steps=[{"timeout": 3, "rules": [{"type": "push"}]}]),
+            "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 3 found in steps",
+            0,
+        ),
         (task("missing timeout", username="jdoe", steps=[{"rules": [{"type": "push"}]}]), "missing required arguments: timeout found in steps", 0),
         (task("empty username", username="", steps=[push_step]), "username must not be empty", 0),
     ]

@@ -5,42 +5,23 @@ state), check mode again and the real run again (not changed, no write). Each ta
 are asserted exactly, with the fewest calls the API allows written beside them.
 """
 
-import yaml
+from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
+    DELETE_RULE,
+    GET_CONTACTS,
+    GET_POLICY,
+    POST_RULE,
+    PUT_RULE,
+    assert_task,
+    contact_id,
+    rule,
+    tasks_yaml,
+)
 
 MODULE = "victorops.oncall.victorops_paging_rule"
-GET_POLICY = "GET /api-public/v1/profile/{username}/policies"
-GET_CONTACTS = "GET /api-public/v1/user/{username}/contact-methods"
-POST_RULE = "POST /api-public/v1/profile/{username}/policies/{step}"
-PUT_RULE = "PUT /api-public/v1/profile/{username}/policies/{step}/{rule}"
-DELETE_RULE = "DELETE /api-public/v1/profile/{username}/policies/{step}/{rule}"
-
-
-def contact_id(emulator, username, label):
-    methods = emulator.state["users"][username]["contact_methods"]
-    (found,) = [c["id"] for kind in ("emails", "phones") for c in methods[kind] if c["label"] == label]
-    return found
 
 
 def task(name, **options):
     return {"name": name, MODULE: options}
-
-
-def tasks_yaml(*tasks):
-    return yaml.safe_dump(list(tasks), sort_keys=False)
-
-
-def assert_task(run, name, changed, operations):
-    """The task's result: changed flag and the exact count of each API operation it sent."""
-    result = run.result(name)
-    assert run.status(name) == "ok", result
-    assert result["changed"] is changed, (name, result)
-    assert result["api"]["operations"] == operations, (name, result["api"])
-    assert result["api"]["calls"] == sum(operations.values())
-    return result
-
-
-def rule(rule_type, contact=None):
-    return {"type": rule_type, "contact_id": contact}
 
 
 def test_present_append_replace_and_unchanged(emulator, run_playbook):
