@@ -145,7 +145,7 @@ plan:
   returned: always
   type: list
   elements: str
-  sample: ["PUT /api-public/v1/profile/jdoe/policies/0: set step 0 (timeout 5, 2 rules)"]
+  sample: ["update step 0 (timeout 5, rules: push; email to contact method 100011)", "add step 1 (timeout 10, rules: sms to contact method 100012)"]
 api:
   description: The API client's counters for this task.
   returned: always

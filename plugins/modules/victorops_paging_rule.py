@@ -165,7 +165,7 @@ plan:
   returned: always
   type: list
   elements: str
-  sample: ["POST /api-public/v1/profile/jdoe/policies/0: append rule 2 (phone)"]
+  sample: ["add rule 2 to step 0 (phone to contact method 100012)"]
 api:
   description: The API client's counters for this task.
   returned: always

@@ -148,7 +148,7 @@ plan:
   returned: always
   type: list
   elements: str
-  sample: ["POST /api-public/v1/profile/jdoe/policies: create step 1 (timeout 10, 2 rules)"]
+  sample: ["add step 1 (timeout 10, rules: sms to contact method 100012; phone to contact method 100012)"]
 api:
   description: The API client's counters for this task.
   returned: always
