@@ -2,115 +2,206 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Targets, Markdown and plot of a benchmark run (the dictionary benchmarks/run.py writes as JSON)."""
 
-import bisect
-
-SHORT = {
-    "GET /api-public/v1/profile/{}/policies": "GET policy",
-    "GET /api-public/v1/user/{}/contact-methods": "GET contacts",
-    "PUT /api-public/v1/profile/{}/policies/{}": "PUT step",
-    "POST /api-public/v1/profile/{}/policies": "POST step",
-}
-OPERATIONS = list(SHORT)
-RATIO_TARGET = 1.15
-FLOOR_DOMINATES_AT = 50
-TOOL_NAMES = {"collection": "victorops.oncall", "uri": "ansible.builtin.uri", "naive": "requests script"}
+FLOOR_FACTOR = 1.15
+NOLIMIT_FACTOR = 1.2
+FIRST_RUN_THROTTLES = 5
+LATER_THROTTLES_PER_OPERATION = 1
+TASK_FACTOR = 1.1
+TABLE_NAMES = {"seed": "seed (2018)", "2020": "2020", "2ps": "2ps", "off": "no limits"}
+CONTACT_READS = ("list_contact_methods", "list_emails", "list_phones")
+READS_PREFIXES = ("get_", "list_")
 
 
-def short(operation):
-    return SHORT.get(operation, operation)
+def limits_text(counts, default, span):
+    """``get_paging_policy 15, every other operation 15, per 15 s`` for one table."""
+    named = ", ".join("%s %d" % (operation, count) for operation, count in sorted(counts.items()))
+    return "%s%severy other operation %d, per %g s" % (named, ", " if named else "", default, span) if default else "none"
 
 
 def one_line(record):
-    ratio = "%.2f" % record["ratio"] if record["ratio"] else "n/a"
-    return "calls %d (fewest %d), 429s %d, wall %.1f s (%.0f s in the 60-s world), floor %.0f s, ratio %s, converged %s, rc %s" % (
+    return "calls %d (fewest %d + %d throttled), wall %.1f s, floor %.1f s, converged %s, rc %s, counters agree %s, load %.2f" % (
         record["calls_total"],
         record["minimum_total"],
-        record["rate_limited"],
+        record["throttled_total"],
         record["wall_s"],
-        record["wall_world_s"],
         record["floor_s"],
-        ratio,
         record["converged"],
         record["return_codes"],
+        record.get("counters_match"),
+        record["load_before"][0],
     )
 
 
-def _ours(results):
-    return [r for r in results["scenarios"] if r["tool"] == "collection"]
+def _find(results, name):
+    for record in results["scenarios"]:
+        if record["name"] == name:
+            return record
+    return None
+
+
+def sizes(results):
+    return sorted({r["people"] for r in results["scenarios"] if not r["kind"].startswith("compare-")})
+
+
+def nolimit_wall(results, count):
+    """The no-limits reference of a size: the mean of its runs (one before the tables, one after)."""
+    walls = [r["wall_s"] for r in results["scenarios"] if r["kind"] == "nolimit" and r["people"] == count]
+    return sum(walls) / len(walls) if walls else None
+
+
+def calls_explained(record):
+    """True when every operation's calls are exactly its fewest plus its throttled answers."""
+    operations = set(record["calls"]) | set(record["minimum"])
+    return all(record["calls"].get(op, 0) == record["minimum"].get(op, 0) + record["throttled"].get(op, 0) for op in operations)
+
+
+def wall_bound(results, record):
+    """(bound in seconds, which reference sets it): 1.15 x the floor or 1.2 x the no-limits run, whichever is larger."""
+    reference = nolimit_wall(results, record["people"])
+    by_floor = FLOOR_FACTOR * record["floor_s"]
+    by_reference = NOLIMIT_FACTOR * reference if reference else 0.0
+    return (by_floor, "floor") if by_floor >= by_reference else (by_reference, "no limits")
+
+
+def ok(record):
+    return record["converged"] and not any(record["return_codes"]) and record.get("counters_match") is not False
+
+
+def table_targets(results, table, count):
+    """The targets of issue 12 for one table and size: [(target, measured, met)]."""
+    learn = _find(results, "learn-%s-%d" % (table, count))
+    later = _find(results, "later-%s-%d" % (table, count))
+    out = []
+    runs = [r for r in (learn, later) if r]
+    if not runs:
+        return out
+    out.append(
+        (
+            "calls = the fewest + throttled answers",
+            "; ".join("%s %d = %d + %d" % (r["kind"], r["calls_total"], r["minimum_total"], r["throttled_total"]) for r in runs),
+            all(calls_explained(r) for r in runs),
+        )
+    )
+    if learn:
+        out.append(("throttled answers in the first run <= %d" % FIRST_RUN_THROTTLES, _throttled_text(learn), learn["throttled_total"] <= FIRST_RUN_THROTTLES))
+    if later:
+        worst = max(later["throttled"].values() or [0])
+        out.append(
+            (
+                "throttled answers in a later run <= %d per operation" % LATER_THROTTLES_PER_OPERATION,
+                _throttled_text(later),
+                worst <= LATER_THROTTLES_PER_OPERATION,
+            )
+        )
+    for r in runs:
+        bound, by = wall_bound(results, r)
+        out.append(
+            (
+                "wall time (%s run) <= max(%.2f x floor, %.1f x no limits)" % (r["kind"], FLOOR_FACTOR, NOLIMIT_FACTOR),
+                "%.1f s <= %.1f s (%s); floor %.1f s, no limits %.1f s" % (r["wall_s"], bound, by, r["floor_s"], nolimit_wall(results, count) or 0),
+                r["wall_s"] <= bound,
+            )
+        )
+    out.append(
+        ("converged, rc 0, module counters = emulator log", ", ".join("%s %s" % (r["kind"], "yes" if ok(r) else "no") for r in runs), all(ok(r) for r in runs))
+    )
+    return out
+
+
+def _learnt_text(record):
+    """The pacing state's learnt table after a run: ``nothing (2ps)``, ``2018``, ``2020; create_step 2018``."""
+    learnt = record.get("learnt")
+    if learnt is None:
+        return "not recorded"
+    text = learnt.get("account") or "nothing (starts at 2ps)"
+    operations = learnt.get("operations") or {}
+    if operations:
+        text += "; " + ", ".join("%s %s" % item for item in sorted(operations.items()))
+    return text
+
+
+def _throttled_text(record):
+    if not record["throttled"]:
+        return "0"
+    return "%d (%s)" % (record["throttled_total"], ", ".join("%s %d" % item for item in sorted(record["throttled"].items())))
 
 
 def targets(results):
-    """Each target of the benchmark with its measured value and whether it is met."""
-    ours = _ours(results)
+    """Every target with its measured value and whether it is met: a flat list for the JSON and the summary."""
     out = []
-    extra = ["%s: %d for %d" % (r["name"], r["calls_total"], r["minimum_total"]) for r in ours if r["calls"] != r["minimum"]]
-    out.append(
-        dict(
-            target="calls equal to the fewest the API allows, every scenario",
-            measured="equal in %d of %d scenarios%s" % (len(ours) - len(extra), len(ours), ("; not: " + ", ".join(extra)) if extra else ""),
-            met=not extra and bool(ours),
-        )
-    )
-    throttled = sum(r["rate_limited"] for r in ours)
-    out.append(
-        dict(
-            target="no 429 at default settings, every scenario, concurrency included",
-            measured="%d 429 answers over %d scenarios (%s)" % (throttled, len(ours), ", ".join("%s %d" % (r["name"], r["rate_limited"]) for r in ours)),
-            met=throttled == 0 and bool(ours),
-        )
-    )
-    # With 10 people the floor is one window and Ansible's start-up weighs as much: the target is for N = 50.
-    dominated = [r for r in ours if r["people"] >= FLOOR_DOMINATES_AT and r["name"].split("-")[0] in ("onboard", "forks", "procs") and r["ratio"]]
-    out.append(
-        dict(
-            target="wall time within %.2f x the rate-limit floor once the floor dominates (onboarding, N = %d)" % (RATIO_TARGET, FLOOR_DOMINATES_AT),
-            measured=", ".join("%s %.3f" % (r["name"], r["ratio"]) for r in dominated) or "not measured (needs --sizes 50)",
-            met=bool(dominated) and all(r["ratio"] <= RATIO_TARGET for r in dominated),
-        )
-    )
-    reruns = [r for r in ours if r["name"].startswith("rerun-")]
-    out.append(
-        dict(
-            target="no-change re-run: at most one policy read and one contact-method read per person, no write",
-            measured=", ".join(
-                "%s: %d calls for %d people (%s)"
-                % (r["name"], r["calls_total"], r["people"], ", ".join("%s %d" % (short(op), n) for op, n in sorted(r["calls"].items())))
-                for r in reruns
+    for count in sizes(results):
+        for table in results["tables"]:
+            for target, measured, met in table_targets(results, table, count):
+                out.append(dict(target="%s, N = %d: %s" % (TABLE_NAMES[table], count, target), measured=measured, met=met))
+    steady = results.get("steady_table", "seed")
+    for count in sizes(results):
+        for kind, words in (("forks", "5 forks"), ("procs", "3 concurrent processes on one key")):
+            r = _find(results, "%s-%s-%d" % (kind, steady, count))
+            if r:
+                out.append(
+                    dict(
+                        target="%s, N = %d: 0 throttled answers in steady state with %s" % (TABLE_NAMES[steady], count, words),
+                        measured="%s; calls %d = %d + %d; %s"
+                        % (_throttled_text(r), r["calls_total"], r["minimum_total"], r["throttled_total"], "converged" if ok(r) else "NOT converged"),
+                        met=r["throttled_total"] == 0 and ok(r) and calls_explained(r),
+                    )
+                )
+        r = _find(results, "rerun-%s-%d" % (steady, count))
+        if r:
+            policy = r["calls"].get("get_paging_policy", 0)
+            contacts = sum(r["calls"].get(op, 0) for op in CONTACT_READS)
+            writes = sum(n for op, n in r["calls"].items() if not op.startswith(READS_PREFIXES))
+            out.append(
+                dict(
+                    target="no-change re-run of N = %d: one policy read and at most one contact read per person, no write" % count,
+                    measured="%d policy reads, %d contact reads, %d writes for %d people (%d calls: %s)"
+                    % (policy, contacts, writes, count, r["calls_total"], ", ".join("%s %d" % item for item in sorted(r["calls"].items()))),
+                    met=policy == count and contacts <= count and writes == 0 and ok(r),
+                )
             )
-            or "not measured",
-            met=bool(reruns) and all(r["calls_total"] <= 2 * r["people"] and set(r["calls"]) <= set(r["minimum"]) for r in reruns),
+    timing = results.get("task_timing")
+    if timing and timing.get("collection", {}).get("median_s") and timing.get("uri", {}).get("median_s"):
+        ratio = timing["collection"]["median_s"] / timing["uri"]["median_s"]
+        out.append(
+            dict(
+                target="module time per no-op task <= %.1f x an ansible.builtin.uri GET" % TASK_FACTOR,
+                measured="%.3f s / %.3f s = %.2f (medians of %d and %d items)"
+                % (timing["collection"]["median_s"], timing["uri"]["median_s"], ratio, timing["collection"]["items"], timing["uri"]["items"]),
+                met=ratio <= TASK_FACTOR,
+            )
         )
-    )
     return out
 
 
 # ----- Markdown -----------------------------------------------------------------------------------
 
 
-def _seconds(real, world):
-    return "%.1f (%.0f)" % (real, world)
+def _yes(met):
+    return "yes" if met else "**no**"
 
 
 def markdown(results):
     window = results["window_s"]
-    scale = results["world_window_s"] / window
     m = results["machine"]
     lines = [
         "# Performance",
         "",
-        "How fast `victorops.oncall` converges paging policies, measured against the emulator at the API's documented",
-        "(2018) rate limits, next to the same work done with `ansible.builtin.uri` and with a plain Python script.",
+        "How `victorops.oncall` onboards people with the role `victorops.oncall.user_onboarding` at its default settings",
+        "(adaptive pacing, `rate_limit_profile: auto`) against the emulator with each of its rate-limit tables: the calls",
+        "it makes next to the fewest the API allows, the throttled answers it meets while it learns the limits and after,",
+        "and its wall time next to the table's rate-limit floor and to the same run against an emulator with no limits.",
         "This file, `docs/performance.json` and `docs/performance.png` are written by the benchmark; re-run it to refresh them.",
         "",
         "## How to run it",
         "",
         "```bash",
-        ".venv/bin/python benchmarks/run.py            # full run (N = 10 and 50, 15-second window), about 12 minutes",
-        ".venv/bin/python benchmarks/run.py --quick    # N = 10, 3-second window, results in a temporary directory",
+        ".venv/bin/python benchmarks/run.py            # full run: N = 10 and 50, every table, 15-second window",
+        ".venv/bin/python benchmarks/run.py --quick    # N = 3, 3-second window, results in a temporary directory",
         "```",
         "",
-        "`--only onboard forks` runs some scenarios only, `--sizes`, `--window` and `--output-dir` change the rest,",
-        "`--keep` keeps the playbook output. The benchmark is not part of the test suite.",
+        "`--sizes`, `--tables`, `--window`, `--steady-table`, `--timing-rounds` and `--output-dir` change what is run,",
+        "`--compare` adds the paging policy alone done with `victorops_paging_policy`, `ansible.builtin.uri` tasks and a",
+        "plain `requests` script, `--keep` keeps the playbook output and pacing state. The benchmark is not part of the test suite.",
         "",
         "## This run",
         "",
@@ -118,52 +209,237 @@ def markdown(results):
         "|---|---|",
         "| command | `%s` |" % results["command"],
         "| date | %s |" % results["date"],
+        "| complete | %s |" % _completeness(results),
         "| machine | %s CPUs; `%s` |" % (m["cpus"], m["uname"]),
         "| Python, Ansible | Python %s, %s |" % (m["python"], m["ansible_core"]),
-        "| rate window | %g s stand for the API's 60 s (times scale by %g) |" % (window, scale),
+        "| rate window | %g s stand for the API's 60 s; every limit is compressed by %g / 60, the per-second table included |" % (window, window),
         "| load average (1, 5, 15 min) | %s at the start, %s at the end |"
-        % (" / ".join("%.2f" % x for x in results["load_start"]), " / ".join("%.2f" % x for x in results["load_end"])),
-        "| total time | %.0f s |" % results["total_s"],
+        % (" / ".join("%.2f" % x for x in results["load_start"]), " / ".join("%.2f" % x for x in results.get("load_end", results["load_start"]))),
+        "| total time | %.0f s |" % results.get("total_s", 0),
         "",
-        "The machine is shared: other work ran at the same time, as the load average shows; each scenario's load at its start is",
-        "in the JSON (`load_before`).",
+        "The machine is shared and has 2 CPUs: other work ran at the same time, as the load average shows. Each scenario's",
+        "load at its start is in the tables below and in the JSON (`load_before`); Ansible's own time per task grows with it.",
         "",
-        "## Targets",
-        "",
-        "| target | measured | met |",
-        "|---|---|---|",
     ]
-    for target in results["targets"]:
-        lines.append("| %s | %s | %s |" % (target["target"], target["measured"], "yes" if target["met"] else "**no**"))
+    lines += summary_section(results)
     lines += findings(results)
+    for count in sizes(results):
+        lines += side_by_side(results, count)
+    lines += minimum_section(results)
+    lines += scenarios_section(results)
+    lines += timing_section(results)
     lines += [
         "",
-        "## Scenarios",
+        "## Calls over time",
         "",
-        "Times in real seconds, with the same time in the 60-second world in brackets. *Floor*: the time the fewest calls need at",
-        "the documented limits: in each window the first *limit* calls of an operation go at once and the rest wait a window, so",
-        "an operation with *c* calls needs ceil(*c* / *limit* - 1) windows; the floor is the largest over the operations.",
-        "*Wall*: from the start of the first `ansible-playbook` process (or the script) to the end of the last, start-up included.",
+        "![Calls over time against each table, learning run and later run, next to the no-limits run](performance.png)",
         "",
-        "| scenario | tool | N | calls (fewest) | 429s | wall s | floor s | wall / floor | converged, rc 0, counters agree | load at start |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "One panel per table at the largest N: the cumulative calls of the first (learning) run, of the later run and of",
+        "the no-limits reference against the time since the start; red crosses are throttled answers, the dashed line is",
+        "the table's floor.",
+        "",
+    ]
+    lines += METHOD_NOTES
+    return "\n".join(lines) + "\n"
+
+
+def _completeness(results):
+    if results.get("complete"):
+        return "yes"
+    done = {r["name"] for r in results["scenarios"]}
+    missing = [name for name in results.get("planned", []) if name not in done]
+    return "**no**: stopped after %d scenarios%s; what was not run is not in the tables" % (
+        len(results["scenarios"]),
+        " (not run: %s)" % ", ".join(missing) if missing else "",
+    )
+
+
+def summary_section(results):
+    lines = ["## Targets", "", "Issue 12's targets, each with its measured value.", ""]
+    header = "| N | target | " + " | ".join(TABLE_NAMES[t] for t in results["tables"]) + " |"
+    lines += [header, "|---|---|" + "---|" * len(results["tables"])]
+    for count in sizes(results):
+        per_table = {table: table_targets(results, table, count) for table in results["tables"]}
+        names = []
+        for rows in per_table.values():
+            for target, _measured, _met in rows:
+                if target not in names:
+                    names.append(target)
+        for name in names:
+            cells = []
+            for table in results["tables"]:
+                found = [(measured, met) for target, measured, met in per_table[table] if target == name]
+                cells.append("%s: %s" % (_yes(found[0][1]), found[0][0]) if found else "not run")
+            lines.append("| %d | %s | %s |" % (count, name, " | ".join(cells)))
+    flat = targets(results)
+    rest = [
+        t for t in flat if not any(t["target"].startswith(TABLE_NAMES[table] + ", N = ") and "steady state" not in t["target"] for table in results["tables"])
+    ]
+    if rest:
+        lines += ["", "| target | measured | met |", "|---|---|---|"]
+        for target in rest:
+            lines.append("| %s | %s | %s |" % (target["target"], target["measured"], _yes(target["met"])))
+    met = sum(1 for t in flat if t["met"])
+    lines += ["", "%d of %d targets met." % (met, len(flat))]
+    return lines
+
+
+def findings(results):
+    """A few sentences computed from the run: what set the pace, what was throttled and learnt."""
+    lines = ["", "## Findings", ""]
+    for count in sizes(results):
+        reference = nolimit_wall(results, count)
+        firsts = [r for r in (_find(results, "learn-%s-%d" % (t, count)) for t in results["tables"]) if r]
+        laters = [r for r in (_find(results, "later-%s-%d" % (t, count)) for t in results["tables"]) if r]
+        if not firsts or not reference:
+            continue
+        by_reference = [r for r in firsts if wall_bound(results, r)[1] == "no limits"]
+        by_floor = [r for r in firsts if wall_bound(results, r)[1] == "floor"]
+        text = "* N = %d: the no-limits reference took %.1f s." % (count, reference)
+        if by_reference:
+            text += " %.1f x that (%.1f s) is more than %.2f x the floor of %s (%s): there Ansible's own time per task, not the rate limit, sets the pace." % (
+                NOLIMIT_FACTOR,
+                NOLIMIT_FACTOR * reference,
+                FLOOR_FACTOR,
+                ", ".join(TABLE_NAMES[r["table"]] for r in by_reference),
+                ", ".join("%.1f s" % r["floor_s"] for r in by_reference),
+            )
+        if by_floor:
+            text += " The floor sets the bound for %s (%s)." % (
+                ", ".join(TABLE_NAMES[r["table"]] for r in by_floor),
+                ", ".join("%.1f s, set by %s" % (r["floor_s"], r["floor_operation"]) for r in by_floor),
+            )
+        lines.append(text)
+        lines.append(
+            "* N = %d: first runs met %d throttled answers (%s), later runs %d (%s); learnt after the first run: %s."
+            % (
+                count,
+                sum(r["throttled_total"] for r in firsts),
+                ", ".join("%s %d" % (TABLE_NAMES[r["table"]], r["throttled_total"]) for r in firsts),
+                sum(r["throttled_total"] for r in laters),
+                ", ".join("%s %d" % (TABLE_NAMES[r["table"]], r["throttled_total"]) for r in laters),
+                ", ".join("%s: %s" % (TABLE_NAMES[r["table"]], _learnt_text(r)) for r in firsts),
+            )
+        )
+    timing = results.get("task_timing") or {}
+    if timing.get("collection", {}).get("median_s"):
+        lines.append(
+            "* One module task took %.2f s (median) with the load average near %s: most of every run's time is Ansible"
+            " starting module processes on a shared 2-CPU machine, which is why a run that meets no limit can take longer than one that does."
+            % (timing["collection"]["median_s"], ", ".join("%.0f" % x for x in timing["collection"]["load_before"]))
+        )
+    return lines if len(lines) > 3 else []
+
+
+def side_by_side(results, count):
+    tables = results["tables"]
+    reference = [r for r in results["scenarios"] if r["kind"] == "nolimit" and r["people"] == count]
+    lines = [
+        "",
+        "## The three tables side by side, N = %d" % count,
+        "",
+        "No-limits reference (the same run against the emulator with no limits): %s; mean %.1f s."
+        % (
+            ", ".join("%s %.1f s (load %.2f)" % (r["name"], r["wall_s"], r["load_before"][0]) for r in reference) or "not run",
+            nolimit_wall(results, count) or 0,
+        ),
+        "",
+        "| | " + " | ".join(TABLE_NAMES[t] for t in tables) + " |",
+        "|---|" + "---|" * len(tables),
+    ]
+
+    def row(label, function):
+        cells = []
+        for table in tables:
+            try:
+                cells.append(function(table))
+            except (TypeError, KeyError, AttributeError, ZeroDivisionError):
+                cells.append("-")
+        lines.append("| %s | %s |" % (label, " | ".join(cells)))
+
+    first = {t: _find(results, "learn-%s-%d" % (t, count)) for t in tables}
+    later = {t: _find(results, "later-%s-%d" % (t, count)) for t in tables}
+    row("limits", lambda t: results["limits"][t])
+    row("floor s (set by)", lambda t: "%.1f (%s)" % (first[t]["floor_s"], first[t]["floor_operation"] or "-"))
+    for label, runs in (("first run", first), ("later run", later)):
+        row(
+            "%s: calls (fewest + throttled)" % label,
+            lambda t, runs=runs: "%d (%d + %d)" % (runs[t]["calls_total"], runs[t]["minimum_total"], runs[t]["throttled_total"]),
+        )
+        row("%s: throttled by operation" % label, lambda t, runs=runs: _throttled_text(runs[t]))
+        row("%s: wall s" % label, lambda t, runs=runs: "%.1f" % runs[t]["wall_s"])
+        row("%s: wall / floor" % label, lambda t, runs=runs: "%.2f" % (runs[t]["wall_s"] / runs[t]["floor_s"]) if runs[t]["floor_s"] else "n/a (no floor)")
+        row("%s: wall / no limits" % label, lambda t, runs=runs: "%.2f" % (runs[t]["wall_s"] / nolimit_wall(results, count)))
+        row(
+            "%s: pacing wait, retry wait s (all modules)" % label,
+            lambda t, runs=runs: "%.1f, %.1f" % (runs[t]["module_pacing_wait_s"], runs[t]["module_retry_wait_s"]),
+        )
+        row("%s: learnt after the run" % label, lambda t, runs=runs: _learnt_text(runs[t]))
+        row("%s: load at start" % label, lambda t, runs=runs: "%.2f" % runs[t]["load_before"][0])
+    return lines
+
+
+def minimum_section(results):
+    minimum = results.get("person_minimum") or {}
+    lines = [
+        "",
+        "## The fewest calls",
+        "",
+        "The benchmark computes the fewest calls of every run from each person's desired state and the state they start",
+        "from (`person_minimum` in `benchmarks/run.py`), not from the role: per person,",
+        "",
+        "* `get_user` 1: whether the user exists, and with which names, must be read before anything is written (a dry",
+        "  run decides from it too; the API has no create-if-absent);",
+        "* `create_user` 1 when the person is new;",
+        "* `list_contact_methods` 1: rules name contacts by value, the API wants their ids, and one read returns every",
+        "  contact method of the user (the create-user answer carries none); a second read would add nothing;",
+        "* `add_phone` 1 when the phone is not there yet (a new person's only contact method is the signup email);",
+        "* `get_paging_policy` 1: the existing steps must be read before any step is written (a new user's default",
+        "  policy is not documented);",
+        "* per desired step, nothing when the step at that index is already the same, `update_step` when it differs,",
+        "  `create_step` when there is none: the API writes one step per call.",
+        "",
+        "Each benchmark person is new, has an email and a phone, and gets three steps of two rules; the default policy",
+        "(one 5-minute step: push, then email) differs from their step 0, so step 0 is updated and steps 1 and 2 created.",
+        "",
+        "| operation | new person | no-change re-run |",
+        "|---|---|---|",
+    ]
+    operations = sorted(set(minimum.get("new", {})) | set(minimum.get("rerun", {})))
+    for op in operations:
+        lines.append("| `%s` | %d | %d |" % (op, minimum.get("new", {}).get(op, 0), minimum.get("rerun", {}).get(op, 0)))
+    lines.append("| **per person** | **%d** | **%d** |" % (sum(minimum.get("new", {}).values()), sum(minimum.get("rerun", {}).values())))
+    return lines
+
+
+def scenarios_section(results):
+    operations = sorted({op for r in results["scenarios"] for op in set(r["calls"]) | set(r["minimum"])})
+    lines = [
+        "",
+        "## Every scenario",
+        "",
+        "*Wall*: from the start of the first `ansible-playbook` process to the end of the last, start-up included.",
+        "*Floor*: the time the fewest calls need at the table's limits: per operation, the first *limit* calls go at once",
+        "and every further *limit* waits one span of the table (the rate window, or its 1/60 for `2ps`), so *c* calls need",
+        "ceil(*c* / *limit* - 1) spans; the slowest operation sets the floor.",
+        "",
+        "| scenario | table | N | calls (fewest + throttled) | wall s | floor s | converged, rc 0, counters agree | load at start |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results["scenarios"]:
-        ok = r["converged"] and not any(r["return_codes"]) and r.get("counters_match") is not False
         lines.append(
-            "| %s: %s | %s | %d | %d (%d) | %d | %s | %s | %s | %s | %.2f |"
+            "| %s: %s | %s | %d | %d (%d + %d) | %.1f | %.1f | %s | %.2f |"
             % (
                 r["name"],
-                r["description"],
-                TOOL_NAMES[r["tool"]],
+                r["description"] or r["kind"],
+                TABLE_NAMES[r["table"]],
                 r["people"],
                 r["calls_total"],
                 r["minimum_total"],
-                r["rate_limited"],
-                _seconds(r["wall_s"], r["wall_world_s"]),
-                _seconds(r["floor_s"], r["floor_world_s"]),
-                "%.2f" % r["ratio"] if r["ratio"] else "n/a (no floor)",
-                "yes" if ok else "**no** (rc %s)" % r["return_codes"],
+                r["throttled_total"],
+                r["wall_s"],
+                r["floor_s"],
+                "yes" if ok(r) else "**no** (rc %s, converged %s)" % (r["return_codes"], r["converged"]),
                 r["load_before"][0],
             )
         )
@@ -171,178 +447,67 @@ def markdown(results):
         "",
         "### Calls by operation",
         "",
-        "Requests the emulator received, 429 answers included, next to the fewest (in brackets). Limits per window: %s."
-        % ", ".join("%s %d" % (name, limit) for name, limit in results["limits"].items()),
+        "Requests the emulator received, throttled answers included, next to the fewest (in brackets).",
         "",
-        "| scenario | %s | pacing wait s (all items) |" % " | ".join(short(op) for op in OPERATIONS),
-        "|---|%s---|" % ("---|" * len(OPERATIONS)),
+        "| scenario | %s |" % " | ".join("`%s`" % op for op in operations),
+        "|---|%s" % ("---|" * len(operations)),
     ]
     for r in results["scenarios"]:
-        cells = ["%d (%d)" % (r["calls"].get(op, 0), r["minimum"].get(op, 0)) for op in OPERATIONS]
-        wait = "%.1f" % r["module_pacing_wait_s"] if "module_pacing_wait_s" in r else "-"
-        lines.append("| %s | %s | %s |" % (r["name"], " | ".join(cells), wait))
-    lines += overhead_section(results)
+        cells = ["%d (%d)" % (r["calls"].get(op, 0), r["minimum"].get(op, 0)) for op in operations]
+        lines.append("| %s | %s |" % (r["name"], " | ".join(cells)))
+    return lines
+
+
+def timing_section(results):
     timing = results.get("task_timing")
-    if timing:
-        lines += [
-            "",
-            "## Cost of one task",
-            "",
-            "Seconds per loop item, %d items each, with nothing to wait for (no pacing wait, no retry): `victorops_paging_policy`"
-            % (timing["collection"]["items"]),
-            "with nothing to change (it reads the policy and the contact methods) next to `ansible.builtin.uri` doing one GET.",
-            "Most of both is Ansible starting a Python process for the module; the API calls take milliseconds.",
-            "",
-            "| task | calls per item | median s | mean s | min s | max s | load at start |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for tool, name in (("collection", "victorops.oncall.victorops_paging_policy (no change)"), ("uri", "ansible.builtin.uri (one GET)")):
-            t = timing[tool]
-            lines.append(
-                "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f |"
-                % (name, t["calls_per_item"], t["median_s"], t["mean_s"], t["min_s"], t["max_s"], t["load_before"])
-            )
-    lines += [
+    if not timing:
+        return []
+    lines = [
         "",
-        "## Calls over time",
+        "## Cost of one task",
         "",
-        "![Requests in the trailing window per operation against its limit](performance.png)",
+        "Seconds per loop item with nothing to wait for (the emulator with no limits), in alternating rounds of 10 items:",
+        "`victorops_paging_policy` with nothing to change (it reads the policy and the contact methods) next to",
+        "`ansible.builtin.uri` doing one GET. Most of both is Ansible starting a Python process for the module.",
         "",
-        "Each panel is one onboarding of the largest N; each line counts an operation's accepted requests in the trailing window,",
-        "the dashed line is the limit, and red crosses are 429 answers.",
-        "",
+        "| task | items | calls per item | median s | mean s | min s | max s | load at the start of each round |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    lines += METHOD_NOTES
-    return "\n".join(lines) + "\n"
+    for tool, name in (("collection", "victorops.oncall.victorops_paging_policy (no change)"), ("uri", "ansible.builtin.uri (one GET)")):
+        t = timing.get(tool)
+        if t and t["median_s"] is not None:
+            lines.append(
+                "| %s | %d | %s | %.3f | %.3f | %.3f | %.3f | %s |"
+                % (name, t["items"], t["calls_per_item"], t["median_s"], t["mean_s"], t["min_s"], t["max_s"], ", ".join("%.2f" % x for x in t["load_before"]))
+            )
+    return lines
 
 
 METHOD_NOTES = [
     "## What is measured",
     "",
-    "* **People.** Each person already exists with the emulator's default paging policy (one 5-minute step: push, then",
-    "  email to the signup address) and two contact methods (the signup email and a Mobile phone). The onboarding gives",
-    "  each three steps of two rules each, contacts given by value (the email address and the phone number), so the",
-    "  contact methods must be read to find their ids.",
-    "* **Fewest calls.** Per person: one read of the policy, one read of the contact methods (rules name contacts by",
-    "  value), and per changed step one write: onboarding replaces step 0 (PUT) and creates steps 1 and 2 (POST each);",
-    "  the changed rule is one PUT; the re-run writes nothing. No call reads or writes more than one person or step.",
-    "* **Scenarios.** `onboard`: `victorops_paging_policy` in a loop, one host. `rerun`: the same, starting from the",
-    "  onboarded state. `change`: step 2 rule 0 changes from sms to phone for everyone. `forks`: the people split over",
-    "  5 inventory hosts (local connection) run with 5 forks. `procs`: split over 3 `ansible-playbook` processes started",
-    "  together with the same API key and pacing state directory. `uri`: `ansible.builtin.uri` tasks per person (GET the",
-    "  policy, GET the contact methods, PUT the existing step, POST the new ones, contact ids picked in Jinja), each with",
-    "  `until: status != 429`, `retries: 10` and a 10-second `delay` (60-s world). `naive`: the same calls from a",
-    "  `requests` script that sleeps 5 seconds (60-s world) after a 429 and sends again, without pacing.",
-    "* **Settings.** The modules run at their defaults (pacing on, the 2018 limits, 6 retries); only the rate window is",
-    "  compressed, through `VICTOROPS_RATE_WINDOW`, which the emulator reads too. Every scenario starts from a fresh",
-    "  emulator state, empty rate windows and an empty pacing state directory.",
-    "* **Checks.** Every scenario ends with a comparison of every person's policy on the emulator with the requested",
-    "  steps (*converged*). For the collection's scenarios the sum of the modules' own call counters (`api.calls`) is",
-    "  compared with the emulator's log (`counters_match` in the JSON). The JSON also holds every request's time,",
-    "  operation and status (`timeline`, seconds from the scenario's start).",
+    "* **People.** N new people (no user yet), each with an email, a phone and three paging steps of two rules, contacts",
+    "  given by value, onboarded by the role `victorops.oncall.user_onboarding` (`benchmarks/playbooks/onboard_role.yml`)",
+    "  at the collection's defaults: `rate_limit_profile: auto`, pacing on, 6 retries. Only the rate window is",
+    "  compressed, through `VICTOROPS_RATE_WINDOW`, which the emulator reads too.",
+    "* **Tables.** One emulator per limit table (`seed`, the 2018 figures; `2020`; `2ps`, per rolling second; see",
+    "  `docs/emulator.md`), and one with no limits for the reference. Every run starts from an emulator with no users",
+    "  and empty rate windows, except the no-change re-run, which follows the later run.",
+    "* **Runs per table.** *First run*: an empty pacing state directory, so the pacer starts at the fastest table and",
+    "  learns. *Later run*: the same onboarding from a fresh emulator state with the pacing state the first run left.",
+    "  *Re-run*, *forks*, *procs* (the steady-state table only): nothing to change; the people over 5 inventory hosts",
+    "  run with 5 forks; over 3 `ansible-playbook` processes started together with one API key. Forks and procs start",
+    "  from a copy of the pacing state the table's earlier runs left.",
+    "* **No-limits reference.** The same run against the emulator with no limits, at the same default settings, once",
+    "  before the tables and once after them; the reference is their mean.",
+    "* **Counting.** Calls and throttled answers (HTTP 429) come from the emulator's request log. The sum of the",
+    "  modules' own counters (`api.calls` of every result) is compared with it (*counters agree*). Every run ends with",
+    "  a check of every person's user, phone and paging policy on the emulator (*converged*). The JSON holds every",
+    "  request's time, operation and status (`timeline`, seconds from the run's start).",
 ]
 
 
-def findings(results):
-    """The comparison at the largest N, in a few sentences computed from the run."""
-    largest = max([r["people"] for r in results["scenarios"]] or [0])
-    by_name = {r["name"].split("-")[0]: r for r in results["scenarios"] if r["people"] == largest}
-    ours = by_name.get("onboard")
-    if not ours:
-        return []
-    text = ["", "## Findings (N = %d)" % largest, ""]
-    text.append(
-        "* `victorops_paging_policy` in a loop onboarded %d people with %d calls (the fewest: %d), %d 429, in %.1f s: %.2f x the"
-        " floor of %.0f s (%d windows, set by the %d step creations at 15 per window)."
-        % (
-            largest,
-            ours["calls_total"],
-            ours["minimum_total"],
-            ours["rate_limited"],
-            ours["wall_s"],
-            ours["ratio"],
-            ours["floor_s"],
-            ours["floor_windows"],
-            ours["minimum"].get("POST /api-public/v1/profile/{}/policies", 0),
-        )
-    )
-    for key, words in (("forks", "5 forks"), ("procs", "3 concurrent ansible-playbook processes")):
-        r = by_name.get(key)
-        if r:
-            text.append(
-                "* Split over %s sharing the API key: %d calls, %d 429, %.1f s (%.2f x the floor)."
-                % (words, r["calls_total"], r["rate_limited"], r["wall_s"], r["ratio"])
-            )
-    for key, words in (("uri", "`ansible.builtin.uri` tasks with `until`/`retries`"), ("naive", "the `requests` script without pacing")):
-        r = by_name.get(key)
-        if r:
-            text.append(
-                "* %s: %d calls (%d of them answered 429), %.1f s (%.2f x the floor)."
-                % (words[0].upper() + words[1:], r["calls_total"], r["rate_limited"], r["wall_s"], r["ratio"])
-            )
-    rerun = by_name.get("rerun")
-    if rerun:
-        text.append(
-            "* The daily re-run with nothing to change: %d reads, no write, %.1f s; its floor (%.0f s) is set by the %d policy reads."
-            % (rerun["calls_total"], rerun["wall_s"], rerun["floor_s"], rerun["people"])
-        )
-    text.append(
-        "* Nothing can go faster than the floor without fewer calls, and no call can be left out: each person's policy and"
-        " contact methods (named by value) must be read once and each changed step written once. What remains above the floor is Ansible's start-up"
-        " and the serial loop's work in the last window (see *Time beyond the floor*)."
-    )
-    return text
-
-
-def overhead_section(results):
-    """Where the time beyond the floor goes, for the scenarios that have a floor."""
-    rows = [r for r in results["scenarios"] if r["floor_s"] and r["first_call_s"] is not None]
-    if not rows:
-        return []
-    lines = [
-        "",
-        "### Time beyond the floor",
-        "",
-        "*Start-up*: from the start to the first request (Ansible loading the playbook and starting the first module).",
-        "*Rest*: wall time minus start-up minus floor: mostly the time a serial loop needs to send the last window's calls,",
-        "one module process after another, plus the processes' exit. Neither grows with the window, so with the real",
-        "60-second window the same run would take about start-up + floor x %g + rest: the estimate in the last column."
-        % (results["world_window_s"] / results["window_s"]),
-        "Start-up is what varies most with the machine's load, above all when several `ansible-playbook` processes start",
-        "at once on its %s CPUs." % results["machine"]["cpus"],
-        "",
-        "| scenario | start-up s | floor s | rest s | wall / floor | same run at a 60 s window (estimate) |",
-        "|---|---|---|---|---|---|",
-    ]
-    scale = results["world_window_s"] / results["window_s"]
-    for r in rows:
-        rest = r["wall_s"] - r["first_call_s"] - r["floor_s"]
-        estimate = (r["first_call_s"] + r["floor_s"] * scale + rest) / (r["floor_s"] * scale)
-        lines.append("| %s | %.1f | %.1f | %.1f | %.2f | %.2f |" % (r["name"], r["first_call_s"], r["floor_s"], rest, r["ratio"], estimate))
-    uri = [r for r in results["scenarios"] if r["tool"] == "uri" and r["api_span_s"]]
-    if uri:
-        lines += [
-            "",
-            "**The compressed window flatters the slow tools.** Only the rate limits are compressed; Ansible's cost per task is",
-            "not. The `uri` tasks spend most of their time starting module processes, so at a %g-second window they stay under" % results["window_s"],
-            "the limits more often than they would at the real 60-second one: %s."
-            % "; ".join(
-                "%s sent %.1f requests a second, %.0f in a real minute against a limit of 15 per operation"
-                % (r["name"], r["calls_total"] / r["api_span_s"], 60 * r["calls_total"] / r["api_span_s"])
-                for r in uri
-            ),
-            "Their times in the 60-second world are the compressed run scaled up, not a prediction; in the real world the",
-            "`uri` onboarding would be throttled more and take at least the floor plus its retries' delays.",
-        ]
-    return lines
-
-
 # ----- plot ---------------------------------------------------------------------------------------
-
-
-def _trailing_counts(times, window):
-    """For each time, the number of times in the window ending there (the emulator's sliding count)."""
-    return [i + 1 - bisect.bisect_right(times, t - window) for i, t in enumerate(times)]
 
 
 def plot(results, path):
@@ -351,35 +516,38 @@ def plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    window = results["window_s"]
-    scale = results["world_window_s"] / window
-    largest = max([r["people"] for r in results["scenarios"]] or [0])
-    shown = [r for r in results["scenarios"] if r["people"] == largest and r["name"].split("-")[0] in ("onboard", "forks", "procs", "uri", "naive")]
-    if not shown:
+    counts = sizes(results)
+    if not counts:
         return
-    figure, axes = plt.subplots(len(shown), 1, figsize=(10, 2.6 * len(shown)), sharex=True, squeeze=False)
-    colours = dict(zip(OPERATIONS, ("tab:blue", "tab:orange", "tab:green", "tab:purple")))
-    limit = max(results["limits"].values())
-    for axis, record in zip(axes[:, 0], shown):
-        for op in OPERATIONS:
-            times = sorted(t for t, o, status in record["timeline"] if o == op and status != 429)
-            if not times:
+    largest = counts[-1]
+    tables = [t for t in results["tables"] if _find(results, "learn-%s-%d" % (t, largest))]
+    if not tables:
+        return
+    reference = _find(results, "nolimit-%d" % largest)
+    figure, axes = plt.subplots(1, len(tables), figsize=(5 * len(tables), 4), sharey=True, squeeze=False)
+    for axis, table in zip(axes[0], tables):
+        floor = None
+        for record, colour, label in (
+            (reference, "grey", "no limits"),
+            (_find(results, "learn-%s-%d" % (table, largest)), "tab:blue", "first run"),
+            (_find(results, "later-%s-%d" % (table, largest)), "tab:green", "later run"),
+        ):
+            if not record:
                 continue
-            counts = _trailing_counts(times, window)
-            axis.step([t * scale / 60 for t in times], counts, where="post", color=colours[op], label=short(op))
-        if limit:
-            axis.axhline(limit, color="black", linestyle="--", linewidth=1, label="limit (%d per window)" % limit)
-        throttled = [t * scale / 60 for t, _o, status in record["timeline"] if status == 429]
-        if throttled:
-            axis.plot(throttled, [limit or 0] * len(throttled), "x", color="red", label="429 (%d)" % len(throttled))
-        axis.set_title(
-            "%s: %s, %d calls, %.0f s (60-s world)" % (record["name"], TOOL_NAMES[record["tool"]], record["calls_total"], record["wall_world_s"]), fontsize=9
-        )
-        axis.set_ylabel("calls in window")
-        axis.set_ylim(0, (limit or 15) + 3)
-        axis.legend(fontsize=7, loc="lower right", ncol=3)
+            times = [t for t, _op, _status in record["timeline"]]
+            axis.step(times, range(1, len(times) + 1), where="post", color=colour, label="%s: %d calls, %.0f s" % (label, len(times), record["wall_s"]))
+            throttled = [(t, i + 1) for i, (t, _op, status) in enumerate(record["timeline"]) if status == 429]
+            if throttled:
+                axis.plot([t for t, _i in throttled], [i for _t, i in throttled], "x", color="red", markersize=8)
+            if record["table"] == table:
+                floor = record["floor_s"]
+        if floor:
+            axis.axvline(floor, color="black", linestyle="--", linewidth=1, label="floor %.0f s" % floor)
+        axis.set_title("%s, N = %d" % (TABLE_NAMES[table], largest), fontsize=10)
+        axis.set_xlabel("seconds since the start (window %g s)" % results["window_s"])
         axis.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel("minutes in the 60-second world since the start")
+        axis.legend(fontsize=7, loc="lower right")
+    axes[0, 0].set_ylabel("calls so far (red x: throttled)")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)

@@ -10,14 +10,29 @@ import shutil
 import subprocess
 import sys
 
-SKIP_DIRS = {".git", ".venv", ".venv312", ".venv-importer", ".ansible", ".cache", ".pytest_cache", ".ruff_cache",
-             ".hypothesis", "__pycache__", "dist", "build", "collections", ".demo"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    ".venv312",
+    ".venv-importer",
+    ".ansible",
+    ".cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".nox",
+    ".hypothesis",
+    "__pycache__",
+    "dist",
+    "build",
+    "collections",
+    ".demo",
+}
 
 
 def git_files(root):
     try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             capture_output=True, check=True).stdout
+        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], capture_output=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     return sorted({f for f in out.decode().split("\0") if f})

@@ -2,34 +2,60 @@
 # The collection's main job, end to end, against the bundled VictorOps emulator:
 # onboard the sample people in examples/people.yml, run the same job again, and show that nothing changed.
 #
-# Needs only Python 3.11 and PyPI: it creates .venv when missing, builds and installs the collection into
-# .demo/collections, starts the emulator from that installed copy and runs the collection's playbook
-# victorops.oncall.onboard twice. Pacing is on, with the API's real 60-second rate window unless
-# VICTOROPS_RATE_WINDOW is set. Pass --wait to keep the emulator running at the end until Enter is pressed.
+# Needs only Python 3.11 or newer and PyPI: it creates .demo/venv with requirements-demo.txt (ansible-core and
+# requests) when missing, builds and installs the collection into .demo/collections, starts the emulator from that
+# installed copy and runs the collection's playbook victorops.oncall.onboard twice. Pacing is on, with the API's
+# real 60-second rate window unless VICTOROPS_RATE_WINDOW is set. Pass --wait to keep the emulator running at the
+# end until Enter is pressed. VICTOROPS_PYTHON picks the interpreter (default: the newest python3.X >= 3.11 on PATH).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 DEMO="$ROOT/.demo"
-PY311=${VICTOROPS_PY311:-$(command -v python3.11 || true)}
+VENV="$DEMO/venv"
 WAIT=false
 [ "${1:-}" = "--wait" ] && WAIT=true
 
 step() { echo; echo "=== $*"; }
 
+usable_python() {  # usable_python CANDIDATE: true when it runs and is Python 3.11 or newer (a pyenv shim may not run)
+    "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' >/dev/null 2>&1
+}
+
+find_python() {
+    local candidate
+    if [ -n "${VICTOROPS_PYTHON:-}" ]; then
+        usable_python "$VICTOROPS_PYTHON" && { echo "$VICTOROPS_PYTHON"; return; }
+        echo "VICTOROPS_PYTHON=$VICTOROPS_PYTHON is not a working Python 3.11 or newer" >&2
+        return 1
+    fi
+    for candidate in python3.14 python3.13 python3.12 python3.11 python3; do
+        command -v "$candidate" >/dev/null 2>&1 && usable_python "$candidate" && { command -v "$candidate"; return; }
+    done
+    echo "Python 3.11 or newer is required: put python3.11 (or newer) on PATH or set VICTOROPS_PYTHON" >&2
+    return 1
+}
+
 # --- 1. Python environment ---------------------------------------------------------------------------
-if [ ! -x "$ROOT/.venv/bin/ansible-playbook" ]; then
-    [ -n "$PY311" ] || { echo "Python 3.11 is required (python3.11 on PATH or VICTOROPS_PY311)" >&2; exit 1; }
-    step "Creating .venv (Python 3.11) with requirements-dev.txt"
-    [ -x "$ROOT/.venv/bin/python" ] || "$PY311" -m venv "$ROOT/.venv"
-    "$ROOT/.venv/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
+# Reuse .demo/venv unless it is broken, or VICTOROPS_PYTHON names another interpreter than the one it was made with.
+WANTED=""
+[ -z "${VICTOROPS_PYTHON:-}" ] || WANTED=$("$(find_python)" -c 'import sys; print(sys.version)')
+HAVE=""
+! usable_python "$VENV/bin/python" || HAVE=$("$VENV/bin/python" -c 'import sys; print(sys.version)')
+if [ -z "$HAVE" ] || { [ -n "$WANTED" ] && [ "$WANTED" != "$HAVE" ]; }; then
+    PYTHON=$(find_python)
+    step "Creating .demo/venv with $("$PYTHON" --version) and requirements-demo.txt (ansible-core, requests)"
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV"
 fi
-PY="$ROOT/.venv/bin/python"
-BIN="$ROOT/.venv/bin"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-demo.txt 2>&1 | grep -v "is ignored" || true
+"$VENV/bin/python" -c 'import ansible, requests' || { echo "installing requirements-demo.txt into $VENV failed" >&2; exit 1; }
+PY="$VENV/bin/python"
+BIN="$VENV/bin"
 
 # --- 2. Build and install the collection -------------------------------------------------------------
 step "Building the collection and installing it into .demo/collections"
-rm -rf "$DEMO"
+find "$DEMO" -mindepth 1 -maxdepth 1 ! -name venv -exec rm -rf {} +
 mkdir -p "$DEMO/dist" "$DEMO/collections" "$DEMO/pacing"
 "$BIN/ansible-galaxy" collection build --output-path "$DEMO/dist" --force >/dev/null
 TARBALL=$(ls "$DEMO"/dist/victorops-oncall-*.tar.gz)
@@ -41,18 +67,26 @@ echo "installed $(basename "$TARBALL") at $INSTALLED"
 WINDOW=${VICTOROPS_RATE_WINDOW:-60}
 export VICTOROPS_RATE_WINDOW=$WINDOW
 step "Starting the VictorOps emulator (default seed, rate window ${WINDOW}s)"
+: > "$DEMO/emulator.out"  # exists before the emulator starts, so polling it never races the redirection
 PYTHONPATH="$DEMO/collections" "$PY" -m ansible_collections.victorops.oncall.tests.emulator \
-    --seed "$INSTALLED/tests/emulator/seeds/default.yml" --port 0 --window "$WINDOW" > "$DEMO/emulator.out" 2>&1 &
+    --seed "$INSTALLED/tests/emulator/seeds/default.yml" --port 0 --window "$WINDOW" >> "$DEMO/emulator.out" 2>&1 &
 EMULATOR_PID=$!
 trap 'kill "$EMULATOR_PID" 2>/dev/null || true; wait "$EMULATOR_PID" 2>/dev/null || true' EXIT
+# Ready means: the emulator printed its URL and answers on it. Up to 30 seconds; stop at once if it exits.
 URL=""
-for _ in $(seq 1 100); do
-    URL=$(sed -n 's/^VictorOps emulator listening on //p' "$DEMO/emulator.out")
-    [ -n "$URL" ] && break
-    kill -0 "$EMULATOR_PID" 2>/dev/null || { cat "$DEMO/emulator.out" >&2; exit 1; }
+READY=false
+for _ in $(seq 1 300); do
+    if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+        echo "the emulator exited before it was ready:" >&2; cat "$DEMO/emulator.out" >&2; exit 1
+    fi
+    [ -n "$URL" ] || URL=$(sed -n 's/^VictorOps emulator listening on //p' "$DEMO/emulator.out" || true)
+    if [ -n "$URL" ] && "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/_emulator/state", timeout=2).read()' "$URL" 2>/dev/null; then
+        READY=true
+        break
+    fi
     sleep 0.1
 done
-[ -n "$URL" ] || { echo "the emulator did not start:" >&2; cat "$DEMO/emulator.out" >&2; exit 1; }
+$READY || { echo "the emulator was not ready within 30 seconds:" >&2; cat "$DEMO/emulator.out" >&2; exit 1; }
 echo "listening on $URL"
 
 # --- 4. Onboard, twice -------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 #
 # It creates the virtual environments it needs (.venv on Python 3.11 with ansible-core 2.19,
 # .venv312 on Python 3.12 with ansible-core 2.21, .venv-importer for galaxy-importer), stages a
-# copy of the collection at a path ending in ansible_collections/victorops/oncall (ansible-test
-# requires it), and runs every gate there. Any failing gate fails the run.
+# copy of the collection at a private path ending in collections/ansible_collections/victorops/oncall
+# (ansible-test requires the last three parts; pytest-ansible then uses the tree as it is), and runs
+# every gate there. Any failing gate fails the run. TESTING.md tells how to run one gate or one test.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,10 +58,12 @@ gate "setup: .venv-importer (galaxy-importer)" venv "$ROOT/.venv-importer" "$PY3
 install_get_pip_shim "$ROOT/.venv"
 $HAVE_312 && install_get_pip_shim "$ROOT/.venv312"
 
-# Stage the collection at a real path ending in ansible_collections/victorops/oncall.
+# Stage the collection at a real path ending in collections/ansible_collections/victorops/oncall,
+# inside a directory only this user can write (mktemp -d creates it with mode 0700).
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/victorops-oncall-ci.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
-COLL="$STAGE/ansible_collections/victorops/oncall"
+COLLECTIONS="$STAGE/collections"
+COLL="$COLLECTIONS/ansible_collections/victorops/oncall"
 "$ROOT/.venv/bin/python" "$ROOT/ci/stage.py" "$ROOT" "$COLL"
 # The emulator's conformance test validates against the official spec kept beside the repository.
 SPEC="$ROOT/../shared/victorops-api/victorops-api-v1.yaml"
@@ -69,7 +72,7 @@ if [ -f "$SPEC" ]; then
 else
     echo "NOTE: $SPEC not found: the emulator's conformance tests will skip, saying so." >&2
 fi
-export ANSIBLE_COLLECTIONS_PATH="$STAGE"
+export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
 export ANSIBLE_PYTHON_INTERPRETER="$ROOT/.venv/bin/python"
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 cd "$COLL"
@@ -78,6 +81,9 @@ PATH311="$ROOT/.venv/bin:$PATH"
 PATH312="$ROOT/.venv312/bin:$PATH"
 
 gate "ruff" env PATH="$PATH311" ruff check --no-cache .
+gate "ruff format --check" env PATH="$PATH311" ruff format --check --no-cache .
+gate "mypy (plugins/module_utils)" env PATH="$PATH311" MYPYPATH="$COLLECTIONS" mypy --cache-dir "$STAGE/mypy-cache" -p ansible_collections.victorops.oncall.plugins.module_utils
+gate "version only in galaxy.yml" env PATH="$PATH311" python ci/version.py --check
 gate "yamllint" env PATH="$PATH311" yamllint -s .
 gate "antsibull-changelog lint" env PATH="$PATH311" antsibull-changelog lint
 gate "ansible-doc (every module and role)" env PATH="$PATH311" bash "$ROOT/ci/ansible_doc_all.sh"
@@ -92,7 +98,7 @@ gate "ansible-lint (production profile)" env PATH="$PATH311" ansible-lint --offl
 gate "antsibull-docs lint-collection-docs" env PATH="$PATH311" antsibull-docs lint-collection-docs --plugin-docs .
 gate "docs/reference matches the code" env PATH="$PATH311" bash ci/docs_reference.sh
 gate "pytest (unit, emulator, end-to-end)" env PATH="$PATH311" pytest -q -n 2 -p no:cacheprovider
-gate "build + galaxy-importer" env PATH="$PATH311" bash "$ROOT/ci/build_and_import.sh" "$ROOT/.venv-importer" "$STAGE/dist"
+gate "build + tarball contents + galaxy-importer" env PATH="$PATH311" bash ci/build_and_import.sh "$ROOT/.venv-importer" "$STAGE/dist"
 
 echo
 printf '%s\n' "${TIMINGS[@]}"

@@ -13,22 +13,33 @@ options:
   api_id:
     description:
       - The VictorOps API ID (C(X-VO-Api-Id) header).
-      - If not set, the value of the E(VICTOROPS_API_ID) environment variable is used.
+      - If not set, the value of the E(VICTOROPS_API_ID) environment variable is used (an AWX VictorOps credential sets it).
+        One of the two is required; a task without either fails before any request, naming both.
+      - Printable ASCII only.
     type: str
-    required: true
   api_key:
     description:
       - The VictorOps API key (C(X-VO-Api-Key) header). It is never logged or returned.
-      - If not set, the value of the E(VICTOROPS_API_KEY) environment variable is used.
+      - If not set, the value of the E(VICTOROPS_API_KEY) environment variable is used (an AWX VictorOps credential sets it).
+        One of the two is required; a task without either fails before any request, naming both.
+      - Printable ASCII only; the key is sent only to O(api_url) (see O(allow_insecure_http)).
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the VictorOps public API.
       - If not set, the value of the E(VICTOROPS_API_URL) environment variable is used, then the default.
+      - The base URL only (scheme, host and optional port), without C(/api-public/v1).
+      - Plain C(http://) is refused unless the host is a loopback address (the collection's emulator) or
+        O(allow_insecure_http=true), because the API key travels in every request. A host that is not
+        C(victorops.com) or one of its subdomains gets a warning.
       - Point it at the collection's emulator to dry-run playbooks locally.
     type: str
     default: https://api.victorops.com
+  allow_insecure_http:
+    description:
+      - Allow a plain C(http://) O(api_url) on a host that is not a loopback address. The API key is then sent unencrypted.
+    type: bool
+    default: false
   validate_certs:
     description:
       - Whether to verify the API's TLS certificate. Only set to V(false) against a local emulator.
@@ -41,10 +52,17 @@ options:
   request_timeout:
     description:
       - Seconds to wait for each HTTP response.
+      - Seconds to wait for the connection and for each read of a response; never more than what is left of O(deadline).
       - If not set, the value of the E(VICTOROPS_REQUEST_TIMEOUT) environment variable is used, then V(30).
       - Named so as not to clash with the paging timeout of M(victorops.oncall.victorops_paging_step).
     type: float
-    default: 30
+  deadline:
+    description:
+      - The most seconds the task may spend on the API in total (requests, reading answers, waits for retries and for
+        the rate limit). When it runs out the task fails, saying what was tried and for how long.
+      - A server that accepts the connection and never answers, or trickles its answer, cannot hold the task longer.
+      - If not set, the value of the E(VICTOROPS_DEADLINE) environment variable is used, then V(300).
+    type: float
   retries:
     description:
       - How many times a throttled (HTTP 429) or transiently failed request is re-sent before the task fails.
@@ -53,7 +71,9 @@ options:
     type: int
   retry_timeout:
     description:
-      - The most seconds, in total, spent waiting between retries of one request.
+      - The most seconds, in total, spent waiting between the retries of one request (the waits only, not the requests).
+      - A server that asks, with C(Retry-After), for a longer wait than what is left of this budget makes the task fail
+        at once, with the server's wait in the message, rather than retry too early.
       - If not set, the value of the E(VICTOROPS_RETRY_TIMEOUT) environment variable is used, then V(120).
     type: float
   pacing:
@@ -65,16 +85,22 @@ options:
     type: bool
   rate_limit_profile:
     description:
-      - Which documented table of per-operation rate limits pacing follows.
+      - Which per-operation rate limits pacing follows.
+      - V(auto) starts from the fastest documented table and, when the API throttles an operation, slows that operation
+        down to a rate the API accepts, never below the 2018 table. What it learns is shared by every run on the
+        controller through the pacing state and kept for later runs for a while (see the rate-limits guide).
+      - V(2ps) is the current documentation's table (2 requests a second per operation, 1 a second for reading a paging policy).
+      - V(2020) is the 2020 spec's table (60 a minute for most operations).
       - V(2018) is the strictest (once a minute for the escalation policy list, 6 a minute for taking on-call, 15 a minute for the rest).
-      - V(2020) is the later, more generous table.
-      - If not set, the value of the E(VICTOROPS_RATE_LIMIT_PROFILE) environment variable is used, then V(2018).
+      - If not set, the value of the E(VICTOROPS_RATE_LIMIT_PROFILE) environment variable is used, then V(auto).
     type: str
-    choices: ['2018', '2020']
+    choices: [auto, 2ps, '2020', '2018']
   rate_limits:
     description:
       - Per-operation overrides of the pacing limits, as calls per O(rate_window).
-      - Keys are operations such as V(GET /api-public/v1/profile/{username}/policies), or V(default) for every other operation.
+      - Keys are operation names such as V(get_paging_policy) or V(list_escalation_policies) (the keys of RV(api.operations)),
+        or V(default) for every other operation. The C(METHOD /path) form, such as V(GET /api-public/v1/profile/{username}/policies), is accepted too.
+      - A key that names no operation is an error listing the known ones.
     type: dict
   rate_window:
     description:
@@ -91,7 +117,12 @@ options:
 notes:
   - Environment variables are read where the module runs, which is the controller for these API modules
     (or the execution environment container in AWX).
-  - Every result carries an RV(api) dictionary with the client's counters, so throttling is visible.
+  - Every result carries an C(api) dictionary with the client's counters, per operation name, so throttling is visible.
+  - A module that waited more than 10 seconds for the rate limit says so in a warning, with the operation and the seconds.
+  - A failed task's result carries C(error), the kind of failure, for automation to act on - V(connection) (the API could
+    not be reached), V(authentication), V(deadline), V(throttled), V(refused) (the API refused the request), V(uncertain)
+    (a write may or may not have been applied; re-run to converge), V(option) (bad input; nothing was sent or written),
+    V(unexpected_answer) or V(api).
 requirements:
   - requests >= 2.25 (Python library)
 '''

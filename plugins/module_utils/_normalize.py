@@ -9,15 +9,38 @@ functions so that one value always looks the same to users, whichever form the A
 A body of the wrong shape raises ``UnexpectedResponseError`` instead of a KeyError.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
+
+import re
+
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import UnexpectedResponseError
 
 
-class UnexpectedResponseError(Exception):
-    """The API answered 200 with a body this collection cannot use."""
+# -- canonical forms: how two values the API may spell differently are compared ---------------
 
-    def __init__(self, what, detail):
-        super().__init__("Unexpected answer from %s: %s" % (what, detail))
+_NOT_A_DIGIT = re.compile(r"[^0-9]")
+
+
+def contact_key(kind, value):
+    """The canonical form of a contact value, the one comparison used everywhere.
+
+    Emails compare without regard to case; phones by their digits (``+1 (555) 010-0999``,
+    ``+15550100999`` and ``+1 555-010-0999`` are one number), since the API may store and read back
+    a number in its own format.
+    """
+    value = (value or "").strip()
+    if kind == "email":
+        return value.casefold()
+    return _NOT_A_DIGIT.sub("", value)
+
+
+def user_key(username):
+    """The canonical form of a username: the API may store and answer usernames in another case."""
+    return (username or "").strip().casefold()
+
+
+def same_user(one, other):
+    return user_key(one) == user_key(other)
 
 
 def expect_dict(body, what):
@@ -56,9 +79,8 @@ def escalation_policy_list(body, what):
     return result
 
 
-def type_list(body, key, as_int=False):
+def type_list(body, key, as_int=False, what="the type list"):
     """A ``/policies/types/...`` answer to ``[{type, description}]`` with lower-case (or integer) types."""
-    what = "GET /api-public/v1/policies/types"
     body = expect_dict(body, what)
     result = []
     for item in expect_list(body.get(key), what, key):
@@ -76,8 +98,7 @@ def type_list(body, key, as_int=False):
     return result
 
 
-def user_paging_policies(body):
-    what = "GET /api-public/v1/user/{user}/policies"
+def user_paging_policies(body, what="the user's paging policies"):
     body = expect_dict(body, what)
     policies = []
     for item in expect_list(body.get("policies"), what, "policies"):
@@ -95,42 +116,27 @@ def user_paging_policies(body):
     return dict(username=body.get("username"), user_id=body.get("userId"), policies=policies)
 
 
-def paging_policy_result(username, body):
-    """A GET /profile/{username}/policies answer as returned to users: steps and rules with their indexes."""
-    from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import normalize_steps
-
-    return dict(username=username, steps=indexed_steps(normalize_steps(body)))
-
-
-def indexed_steps(steps):
-    """Normalised steps with their 0-based ``step`` and ``rule`` indexes, the form results and diffs use."""
-    return [
-        dict(step=i, timeout=step["timeout"],
-             rules=[dict(rule=j, type=rule["type"], contact_id=rule["contact_id"]) for j, rule in enumerate(step["rules"])])
-        for i, step in enumerate(steps)
-    ]
-
-
-def oncall_users_by_policy(body):
-    """GET /api-public/v1/oncall/current to ``{policy slug: {"name": ..., "users": [usernames]}}``.
+def oncall_users_by_policy(body, what="the on-call answer"):
+    """The on-call-now answer to ``{policy slug: {"name": ..., "team": {name, slug}, "users": [usernames]}}``.
 
     The spec says ``onCallNow``/``onCallUser``; the real API answers ``oncallNow``/``onCalluser``.
     Both are accepted.
     """
-    what = "GET /api-public/v1/oncall/current"
     body = expect_dict(body, what)
     result = {}
     # A body without the list is not "nobody on call": taken so, it would misreport a confirmation.
     for team in expect_list(body.get("teamsOnCall"), what, "teamsOnCall"):
         if not isinstance(team, dict):
             raise UnexpectedResponseError(what, "a team entry is not an object")
+        owner = team.get("team") if isinstance(team.get("team"), dict) else {}
         now = pick(team, "oncallNow", "onCallNow", "oncallnow") or []
         for entry in expect_list(now, what, "oncallNow"):
             policy = (entry or {}).get("escalationPolicy") or {}
             slug = policy.get("slug")
             if not slug:
                 continue
-            users = result.setdefault(slug, dict(name=policy.get("name"), users=[]))["users"]
+            users = result.setdefault(slug, dict(name=policy.get("name"), team=dict(name=owner.get("name"), slug=owner.get("slug")),
+                                                 users=[]))["users"]
             for user in entry.get("users") or []:
                 inner = pick(user or {}, "onCalluser", "onCallUser", "oncallUser") or {}
                 name = inner.get("username") if isinstance(inner, dict) else None
@@ -149,10 +155,6 @@ CONTACT_KINDS = {
     "email": ("emails", "email"),
     "phone": ("phones", "phone"),
 }
-
-# Characters people write inside phone numbers that do not change the number.
-_PHONE_PUNCTUATION = " \t-.()"
-
 
 def _verified(value):
     """``verified`` is a boolean on users but the string ``"verified"``/``"unverified"`` on contact methods."""
@@ -177,14 +179,6 @@ def user_result(body, what):
         created_at=body.get("createdAt"),
         password_last_updated=body.get("passwordLastUpdated"),
     )
-
-
-def contact_value_key(kind, value):
-    """The form two contact values are compared in: emails ignore case, phones ignore punctuation."""
-    value = (value or "").strip()
-    if kind == "email":
-        return value.lower()
-    return "".join(c for c in value if c not in _PHONE_PUNCTUATION)
 
 
 def contact_method_result(item, kind, what):
@@ -231,7 +225,7 @@ def team_member_list(body, what):
 
 
 def team_list(body, what):
-    """GET /api-public/v1/team (a bare array of teams; ``{"teams": [...]}`` tolerated) to ``[{name, slug}]``."""
+    """The team list (a bare array of teams; ``{"teams": [...]}`` tolerated) to ``[{name, slug}]``."""
     items = body if isinstance(body, list) else expect_dict(body, what).get("teams")
     result = []
     for item in expect_list(items, what, "teams"):
@@ -239,3 +233,8 @@ def team_list(body, what):
             raise UnexpectedResponseError(what, "a team has no slug")
         result.append(dict(name=item.get("name"), slug=item["slug"]))
     return result
+
+
+def user_team_list(body, what):
+    """A user's teams (``{"teams": [...]}``, or a bare array) to ``[{name, slug}]``."""
+    return team_list(body, what)

@@ -1,129 +1,305 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Cross-process pacing under the API's per-operation rate limits.
+"""Cross-process pacing under the API's per-operation rate limits, and learning which limits apply.
 
 Every loop item and every fork runs the module in a separate process, so the budget cannot live in
 memory: it lives in a small JSON state file, one per API account (a hash of the API URL and API ID),
 read and rewritten under an exclusive ``flock`` on a companion lock file.
 
-For each operation the state holds the times of the requests sent in the last window. ``acquire``
-reserves a slot at the send time (waiting, without holding the lock, while the window is full);
+For each operation the state holds the times of the requests sent in the last rate window. ``acquire``
+reserves a slot at the send time (waiting, without holding the lock, while a limit is reached);
 ``release`` moves the slot to the completion time, because the server saw the request at or before
 completion, so the slot can safely expire one window later. A process killed mid-request leaves its
-reservation behind; it expires one window after it was made, so nothing is blocked for longer and
-no budget is lost for good. The kernel drops the lock of a killed process.
+reservation behind; it expires one window after it was made. The kernel drops the lock of a killed process.
+
+Adaptive profile (``auto``): pacing starts at the fastest documented table (``2ps``). When the API throttles
+an operation, :meth:`Pacer.throttled` looks at the requests of that operation in the state and picks the
+fastest slower table that those requests exceed: that table is the account's (the server's limits are per
+account, so every operation moves to it). When no documented table explains the throttle, that operation
+alone steps down one table. Never below ``2018``. What was learnt is kept in the state file for
+``learn_ttl`` seconds (a day), so later runs start at the learnt table and a raised limit is found again.
+
+The state directory must belong to the effective user and must not be writable by group or others; files are
+opened relative to a descriptor of that directory, never following a symbolic link; the state is written
+to a fresh temporary file (random name, ``O_EXCL``) and renamed over the old one; any content that is not
+what this code writes (oversize, not JSON, non-finite or out-of-range numbers, deep nesting) is ignored and
+rewritten. When the directory cannot be trusted or the lock is held too long, pacing goes on in memory for
+this process only and :attr:`Pacer.fallback_reason` says why.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
+import binascii
 import errno
 import fcntl
 import hashlib
 import json
+import math
 import os
 import random
+import stat
 import time
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import (
+    AUTO,
     DEFAULT_PROFILE,
-    limit_for,
-    normalize_operation,
+    LEVELS,
+    Limit,
+    check_profile,
+    check_rate_limits,
+    estimate_seconds,
+    limits_for,
+    operation_name,
+    slower,
+    table_limit,
 )
 
 STATE_DIR_ENV = "VICTOROPS_PACING_STATE_DIR"
 DEFAULT_STATE_DIR = os.path.join("~", ".cache", "victorops_oncall", "pacing")
-STATE_VERSION = 1
+STATE_VERSION = 2
+# How long an acceptance of the credentials makes a later 403 a throttle rather than a refused key.
+ACCEPTED_TTL = 3600.0
 # Shortest sleep between two looks at a full window: avoids a busy loop on clock rounding.
 MIN_WAIT = 0.001
+# Longest wait for the lock before pacing in memory.
+LOCK_TIMEOUT = 10.0
+# How long a learnt table is kept (seconds of wall clock, not scaled by the rate window).
+LEARN_TTL = 24 * 3600.0
+# State files larger than this are not parsed.
+MAX_STATE_BYTES = 1024 * 1024
+# Sanity bounds of what a state file may hold.
+MAX_OPERATIONS = 256
+MAX_ENTRIES = 4096
+MAX_KEPT = 64
+MAX_NAME = 200
+MAX_INT_DIGITS = 20
+WAIT_WARNING_SECONDS = 10.0
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
-def default_state_dir():
+class _Unusable(Exception):
+    """The state directory or its files cannot be used safely; the message says why."""
+
+
+def default_state_dir() -> str:
     return os.path.expanduser(os.environ.get(STATE_DIR_ENV) or DEFAULT_STATE_DIR)
 
 
-def key_digest(key):
+def key_digest(key: str) -> str:
     """File-name-safe digest of the account key; the key itself never reaches the disk."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _empty_state():
-    return {"version": STATE_VERSION, "ops": {}, "blocked": {}}
+def _empty_state() -> dict[str, Any]:
+    return {"version": STATE_VERSION, "ops": {}, "blocked": {}, "learnt": {}, "op_levels": {}, "accepted": None}
 
 
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _sanitize(state):
-    """The state as loaded, or an empty one when it is not the shape this code writes."""
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        return _empty_state()
-    ops = state.get("ops")
-    blocked = state.get("blocked")
-    if not isinstance(ops, dict) or not isinstance(blocked, dict):
-        return _empty_state()
+def _reject_constant(name):
+    raise ValueError("%s is not a number this file may hold" % name)
+
+
+def _bounded_int(text):
+    if len(text) > MAX_INT_DIGITS:
+        raise ValueError("an integer of %d digits" % len(text))
+    return int(text)
+
+
+def parse_state(data: bytes) -> dict[str, Any]:
+    """The JSON of a state file; ValueError for anything that is not plain, finite, reasonably sized JSON."""
+    if len(data) > MAX_STATE_BYTES:
+        raise ValueError("larger than %d bytes" % MAX_STATE_BYTES)
+    try:
+        # Floats out of range (1e400) become inf and are dropped by sanitize(), like every non-finite number.
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant, parse_int=_bounded_int)
+    except (RecursionError, OverflowError, UnicodeDecodeError, TypeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _name_ok(name) -> bool:
+    return isinstance(name, str) and 0 < len(name) <= MAX_NAME
+
+
+def _level_entry(value, now, ttl):
+    """A valid ``{"level", "until"}`` record, or None."""
+    if not isinstance(value, dict) or value.get("level") not in LEVELS or not _finite(value.get("until")):
+        return None
+    until = float(value["until"])
+    if until <= now or until > now + ttl:  # expired, or from a clock that went back: learn again
+        return None
+    return {"level": value["level"], "until": until}
+
+
+def sanitize(state, now: float, ttl: float = LEARN_TTL) -> dict[str, Any]:
+    """Only the parts of ``state`` that have the shape and ranges this code writes; an empty state otherwise."""
     clean = _empty_state()
-    for op, entries in ops.items():
-        if not isinstance(entries, list):
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        return clean
+    ops: Any = state.get("ops")
+    blocked: Any = state.get("blocked")
+    learnt: Any = state.get("learnt", {})
+    op_levels: Any = state.get("op_levels", {})
+    if not all(isinstance(part, dict) for part in (ops, blocked, learnt, op_levels)):
+        return clean
+    for op, entries in list(ops.items())[:MAX_OPERATIONS]:
+        if not _name_ok(op) or not isinstance(entries, list):
             continue
-        kept = [[float(e[0]), e[1]] for e in entries
-                if isinstance(e, list) and len(e) == 2 and _is_number(e[0]) and (e[1] is None or isinstance(e[1], str))]
+        kept = [
+            [float(e[0]), e[1]] for e in entries[:MAX_ENTRIES] if isinstance(e, list) and len(e) == 2 and _finite(e[0]) and (e[1] is None or _name_ok(e[1]))
+        ]
         if kept:
             clean["ops"][op] = kept
-    for op, until in blocked.items():
-        if _is_number(until):
+    for op, until in list(blocked.items())[:MAX_OPERATIONS]:
+        if _name_ok(op) and _finite(until):
             clean["blocked"][op] = float(until)
+    account = _level_entry(learnt, now, ttl) if learnt else None
+    if account is not None:
+        clean["learnt"] = account
+    for op, value in list(op_levels.items())[:MAX_OPERATIONS]:
+        entry = _level_entry(value, now, ttl)
+        if _name_ok(op) and entry is not None:
+            clean["op_levels"][op] = entry
+    accepted: Any = state.get("accepted")
+    if _finite(accepted) and now - ACCEPTED_TTL <= accepted <= now + 1:
+        clean["accepted"] = float(accepted)
     return clean
 
 
 class Pacer:
-    """Keeps the requests of every process sharing ``key`` within the per-operation limits."""
+    """Keeps the requests of every process sharing ``key`` within the per-operation limits.
 
-    def __init__(self, key, window=60.0, profile=DEFAULT_PROFILE, overrides=None, state_dir=None, enabled=True,
-                 clock=time.time, sleep=time.sleep):
-        if window <= 0:
+    Public surface used by the client: ``acquire(operation) -> token``, ``release(token)``,
+    ``throttled(operation, delay)`` (alias ``penalize``) on a throttled answer, and the counters ``waited``
+    (seconds), ``waits`` (seconds per operation), ``throttles`` (throttled answers per operation) and
+    ``fallback_reason`` (why pacing is not shared with other processes, or None).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        window: float = 60.0,
+        profile: str = DEFAULT_PROFILE,
+        overrides: Mapping | None = None,
+        state_dir: str | None = None,
+        enabled: bool = True,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        lock_timeout: float = LOCK_TIMEOUT,
+        learn_ttl: float = LEARN_TTL,
+        operations: Mapping[str, tuple[str, str]] | None = None,
+    ):
+        if not window or window <= 0:
             raise ValueError("the rate window must be greater than 0, got %s" % window)
-        limit_for("default", profile, overrides)  # unknown profile or bad override: fail now, not mid-run
+        check_profile(profile)  # unknown profile or bad override: fail now, not mid-run
+        self.overrides = check_rate_limits(overrides, operations)
         self.window = float(window)
         self.profile = profile
-        self.overrides = overrides
         self.enabled = enabled
+        self.lock_timeout = float(lock_timeout)
+        self.learn_ttl = float(learn_ttl)
+        # Requests kept per operation: enough for the largest count of any limit (and one more, the refused one).
+        self._keep = min(MAX_ENTRIES, max([MAX_KEPT] + [count + 1 for count in self.overrides.values()]))
         self.waited = 0.0
+        self.waits: dict[str, float] = {}
+        self.throttles: dict[str, int] = {}
+        self.fallback_reason: str | None = None
+        self._operations = operations
         self._clock = clock
         self._sleep = sleep
         self._digest = key_digest(key)
         self._state_dir = state_dir
-        # State kept in memory when the state file cannot be used (read-only home, ...): pacing
-        # then covers this process only, which is better than failing the task.
-        self._memory = None
-        self.fallback_reason = None
+        self._dir_fd: int | None = None
+        # State kept in memory when the state file cannot be used: pacing then covers this process only,
+        # which is better than failing the task.
+        self._memory: dict[str, Any] | None = None
         self._counter = 0
         self._token_prefix = "%d-%s" % (os.getpid(), "%08x" % random.SystemRandom().getrandbits(32))
 
     # -- public API ----------------------------------------------------------------------
 
-    def limit(self, operation):
-        return limit_for(operation, self.profile, self.overrides)
+    def name(self, operation: str) -> str:
+        return operation_name(operation, self._operations)
 
-    def acquire(self, operation):
+    def limits(self, operation: str, state: dict[str, Any] | None = None) -> tuple[Limit, ...]:
+        """The limits pacing keeps for ``operation`` now (what was learnt included, read from the state when not given)."""
+        op = self.name(operation)
+        if self.profile != AUTO:
+            return limits_for(op, self.profile, None, self.overrides)
+        if state is None:
+            state = self._read_state()
+        return limits_for(op, AUTO, self._level(state, op), self.overrides)
+
+    def level(self, operation: str) -> str:
+        """The table ``operation`` is paced at: the fixed profile, or what the adaptive profile has learnt."""
+        if self.profile != AUTO:
+            return self.profile
+        return self._level(self._read_state(), self.name(operation))
+
+    def learnt(self) -> dict[str, Any]:
+        """What the adaptive profile knows now: the account's table and the operations stepped down on their own."""
+        state = self._read_state()
+        account = state["learnt"].get("level", LEVELS[0]) if self.profile == AUTO else self.profile
+        return {"level": account, "operations": {op: e["level"] for op, e in sorted(state["op_levels"].items())}}
+
+    def estimate(self, counts: Mapping[str, int]) -> float:
+        """Seconds at least that ``counts`` (calls per operation) need at the limits known now."""
+        if not self.enabled:
+            return 0.0
+        state = self._read_state()
+        return estimate_seconds(counts, lambda op: self.limits(op, state), self.window)
+
+    @property
+    def waited_by_operation(self) -> dict[str, float]:
+        """Seconds this process waited for each operation's rate limit (the same dictionary as ``waits``)."""
+        return self.waits
+
+    def long_waits(self, threshold: float = WAIT_WARNING_SECONDS):
+        """``[(operation, seconds)]`` of the operations this process waited longer than ``threshold`` for, longest first."""
+        return sorted(((op, round(s, 1)) for op, s in self.waits.items() if s > threshold), key=lambda item: (-item[1], item[0]))
+
+    def acquire(self, operation: str):
         """Wait until ``operation`` may be sent, reserve a slot and return its token."""
         if not self.enabled:
             return None
-        op = normalize_operation(operation)
-        limit = self.limit(op)
+        op = self.name(operation)
         self._counter += 1
         reservation = "%s-%d" % (self._token_prefix, self._counter)
         while True:
-            wait = self._update(lambda state, now: self._try_reserve(state, now, op, limit, reservation))
+            wait = self._update(lambda state, now: self._try_reserve(state, now, op, reservation))
             if wait is None:
                 return (op, reservation)
             wait = min(max(wait, MIN_WAIT), self.window)
             self._sleep(wait)
             self.waited += wait
+            self.waits[op] = self.waits.get(op, 0.0) + wait
 
-    def release(self, token):
+    def note_credentials_accepted(self) -> None:
+        """The API accepted these credentials now (a 403 that follows is then a throttle, for every process)."""
+        if not self.enabled:
+            return
+
+        def note(state, now):
+            state["accepted"] = now
+
+        self._update(note)
+
+    def credentials_accepted_recently(self) -> bool:
+        """Whether the API accepted these credentials within ``ACCEPTED_TTL`` seconds, in any process sharing this state."""
+        if not self.enabled:
+            return False
+        return bool(self._update(lambda state, now: state.get("accepted") is not None, write=False))
+
+    def release(self, token) -> None:
         """Record that the request of ``token`` has completed (or failed) now."""
         if not self.enabled or token is None:
             return
@@ -139,35 +315,97 @@ class Pacer:
 
         self._update(move_to_completion)
 
-    def penalize(self, operation, seconds):
-        """Hold every process back from ``operation`` for ``seconds`` (the API said it was throttling)."""
+    def throttled(self, operation: str, delay: float | None = None) -> str | None:
+        """The API throttled ``operation`` (call after releasing the request's token).
+
+        Every process holds back from the operation for ``delay`` seconds (at most one window; the server's
+        ``Retry-After`` or the client's backoff), and the adaptive profile learns a slower table (see the
+        module's docstring). Returns the table the operation is paced at from now on, or None when disabled.
+        """
         if not self.enabled:
-            return
-        op = normalize_operation(operation)
-        seconds = min(max(float(seconds), 0.0), self.window)
+            return None
+        op = self.name(operation)
+        self.throttles[op] = self.throttles.get(op, 0) + 1
+        seconds = min(max(float(delay or 0.0), 0.0), self.window) if _finite(delay or 0.0) else 0.0
 
-        def block(state, now):
-            state["blocked"][op] = max(state["blocked"].get(op, 0.0), now + seconds)
-            return True
+        def learn(state, now):
+            if seconds > 0:
+                state["blocked"][op] = max(state["blocked"].get(op, 0.0), now + seconds)
+            if self.profile != AUTO:
+                return self.profile
+            if op in self.overrides:
+                return self._level(state, op)
+            current = self._level(state, op)
+            if current == LEVELS[-1]:
+                return current
+            explained = self._explaining_level(state, now, op, current)
+            until = now + self.learn_ttl
+            if explained is not None:
+                account = state["learnt"].get("level", LEVELS[0])
+                state["learnt"] = {"level": slower(account, explained), "until": until}
+            else:
+                state["op_levels"][op] = {"level": LEVELS[LEVELS.index(current) + 1], "until": until}
+            return self._level(state, op)
 
-        self._update(block)
+        return self._update(learn)
+
+    def penalize(self, operation: str, seconds: float) -> str | None:
+        """Same as :meth:`throttled` (the name the client has always called)."""
+        return self.throttled(operation, seconds)
+
+    def close(self) -> None:
+        fd = getattr(self, "_dir_fd", None)
+        self._dir_fd = None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def __del__(self):
+        self.close()
 
     @property
-    def state_dir(self):
+    def state_dir(self) -> str:
         return os.path.expanduser(self._state_dir) if self._state_dir else default_state_dir()
 
     @property
-    def state_path(self):
-        return os.path.join(self.state_dir, self._digest + ".json")
+    def state_name(self) -> str:
+        return self._digest + ".json"
 
     @property
-    def lock_path(self):
-        return os.path.join(self.state_dir, self._digest + ".lock")
+    def lock_name(self) -> str:
+        return self._digest + ".lock"
 
-    # -- internals -----------------------------------------------------------------------
+    @property
+    def state_path(self) -> str:
+        return os.path.join(self.state_dir, self.state_name)
+
+    @property
+    def lock_path(self) -> str:
+        return os.path.join(self.state_dir, self.lock_name)
+
+    # -- pacing --------------------------------------------------------------------------
+
+    def _level(self, state, op) -> str:
+        level = state["learnt"].get("level", LEVELS[0])
+        entry = state["op_levels"].get(op)
+        return slower(level, entry["level"]) if entry else level
+
+    def _explaining_level(self, state, now, op, current):
+        """The fastest table slower than ``current`` whose limit the recent requests of ``op`` reached, or None."""
+        entries = state["ops"].get(op, [])
+        for level in LEVELS[LEVELS.index(current) + 1 :]:
+            limit = table_limit(level, op)
+            span = limit.span(self.window)
+            # The throttled request is among the entries (released before this call); the server did not count it.
+            sent = sum(1 for t, _reservation in entries if t > now - span) - 1
+            if sent >= limit.count:
+                return level
+        return None
 
     def _prune(self, state, now):
-        """Drop expired slots and blocks; pull back times in the future (the wall clock went back)."""
+        """Drop expired slots, blocks and learnt tables; pull back times in the future (the wall clock went back)."""
         for op in list(state["ops"]):
             entries = []
             for t, reservation in state["ops"][op]:
@@ -177,7 +415,7 @@ class Pacer:
                     entries.append([t, reservation])
             entries.sort(key=lambda e: e[0])
             if entries:
-                state["ops"][op] = entries
+                state["ops"][op] = entries[-self._keep :]
             else:
                 del state["ops"][op]
         for op in list(state["blocked"]):
@@ -186,64 +424,189 @@ class Pacer:
                 state["blocked"][op] = until
             else:
                 del state["blocked"][op]
+        if state["learnt"] and _level_entry(state["learnt"], now, self.learn_ttl) is None:
+            state["learnt"] = {}
+        for op in list(state["op_levels"]):
+            if _level_entry(state["op_levels"][op], now, self.learn_ttl) is None:
+                del state["op_levels"][op]
+        accepted = state.get("accepted")
+        if accepted is not None and not now - ACCEPTED_TTL <= accepted <= now + 1:
+            state["accepted"] = None
 
-    def _try_reserve(self, state, now, op, limit, reservation):
+    def _try_reserve(self, state, now, op, reservation):
         """Reserve a slot (returns None) or return the seconds until one may be free."""
         entries = state["ops"].get(op, [])
-        blocked_for = state["blocked"].get(op, 0.0) - now
-        if len(entries) < limit and blocked_for <= 0:
+        wait = state["blocked"].get(op, 0.0) - now
+        for limit in self.limits(op, state):
+            span = limit.span(self.window)
+            recent = [e[0] for e in entries if e[0] > now - span]
+            if len(recent) >= limit.count:
+                # The oldest slot that must expire before the count drops below the limit.
+                wait = max(wait, recent[len(recent) - limit.count] + span - now)
+        if wait <= 0:
             state["ops"][op] = entries + [[now, reservation]]
             return None
-        full_for = 0.0
-        if len(entries) >= limit:
-            # The oldest slot that must expire before the count drops below the limit.
-            full_for = entries[len(entries) - limit][0] + self.window - now
-        return max(full_for, blocked_for)
+        return wait
 
-    def _update(self, change):
+    # -- state ---------------------------------------------------------------------------
+
+    def _read_state(self):
+        """The pruned state, for reading only."""
+        if not self.enabled:
+            return _empty_state()
+        return self._update(lambda state, now: json.loads(json.dumps(state)), write=False)
+
+    def _fall_back(self, reason, seed=None):
+        self.fallback_reason = "%s; pacing this process only" % reason
+        self._memory = seed if seed is not None else _empty_state()
+        self.close()
+
+    def _update(self, change, write=True):
         """Run ``change(state, now)`` on the pruned state under the lock and save it; return its result."""
         if self._memory is None:
             try:
-                return self._update_file(change)
-            except OSError as exc:
-                self.fallback_reason = "pacing state in %s unusable (%s); pacing this process only" % (self.state_dir, exc)
-                self._memory = _empty_state()
+                return self._update_file(change, write)
+            except _Unusable as exc:
+                self._fall_back(str(exc), self._load_unlocked())
+            except (OSError, NotImplementedError) as exc:
+                self._fall_back("pacing state in %s unusable (%s)" % (self.state_dir, exc), self._load_unlocked())
         now = self._clock()
         self._prune(self._memory, now)
         return change(self._memory, now)
 
-    def _update_file(self, change):
+    def _directory(self) -> int:
+        """A descriptor of the state directory, created 0700 when missing, refused unless the effective user owns it
+        and neither group nor others may write to it."""
+        if self._dir_fd is not None:
+            return self._dir_fd
         directory = self.state_dir
+        if not os.path.isdir(directory):
+            try:
+                os.makedirs(directory, mode=0o700)
+            except FileExistsError:
+                pass
+        fd = os.open(directory, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
         try:
-            os.makedirs(directory, mode=0o700)
+            info = os.fstat(fd)
+            if not stat.S_ISDIR(info.st_mode):
+                raise _Unusable("the pacing state directory %s is not a directory" % directory)
+            if info.st_uid != os.geteuid():
+                raise _Unusable(
+                    "the pacing state directory %s is owned by uid %d, not by uid %d that runs the module; use a "
+                    "directory of your own with mode 0700" % (directory, info.st_uid, os.geteuid())
+                )
+            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                raise _Unusable(
+                    "the pacing state directory %s is writable by group or others (mode %04o); make it mode 0700" % (directory, stat.S_IMODE(info.st_mode))
+                )
+        except BaseException:
+            os.close(fd)
+            raise
+        self._dir_fd = fd
+        return fd
+
+    def _lock(self, dir_fd) -> int:
+        """The lock file's descriptor, locked; waits at most ``lock_timeout`` seconds."""
+        try:
+            fd = os.open(self.lock_name, os.O_RDWR | os.O_CREAT | _O_NOFOLLOW | _O_CLOEXEC | _O_NONBLOCK, 0o600, dir_fd=dir_fd)
         except OSError as exc:
-            if exc.errno != errno.EEXIST or not os.path.isdir(directory):
-                raise
-        lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            if exc.errno in (errno.ELOOP, errno.EMLINK):
+                raise _Unusable("the pacing lock %s is a symbolic link" % self.lock_path) from None
+            raise
         try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX)
-            state = self._load()
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                raise _Unusable("the pacing lock %s is not a regular file of uid %d" % (self.lock_path, os.geteuid()))
+            deadline = time.monotonic() + self.lock_timeout
+            pause = 0.001
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return fd
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                        raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _Unusable("the pacing lock %s was held by another process for more than %g s" % (self.lock_path, self.lock_timeout))
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.02)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def _update_file(self, change, write):
+        dir_fd = self._directory()
+        lock_fd = self._lock(dir_fd)
+        try:
             now = self._clock()
+            state = self._load(dir_fd, now)
             self._prune(state, now)
             result = change(state, now)
-            self._save(state)
+            if write:
+                self._save(dir_fd, state)
             return result
         finally:
             # Closing the descriptor releases the lock.
             os.close(lock_fd)
 
-    def _load(self):
+    def _load(self, dir_fd, now):
+        """The state file's content when it is sound; an empty state otherwise (the next save replaces it)."""
         try:
-            with open(self.state_path, "r") as handle:
-                return _sanitize(json.load(handle))
-        except (OSError, ValueError):
-            # Missing, unreadable or corrupt: start afresh rather than fail the task; the save replaces it.
+            fd = os.open(self.state_name, os.O_RDONLY | _O_NOFOLLOW | _O_CLOEXEC | _O_NONBLOCK, dir_fd=dir_fd)
+        except OSError:
+            # Missing, a symbolic link, unreadable: start afresh rather than fail the task.
             return _empty_state()
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STATE_BYTES:
+                return _empty_state()
+            chunks, size = [], 0
+            while size <= MAX_STATE_BYTES:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            return sanitize(parse_state(b"".join(chunks)), now, self.learn_ttl)
+        except (OSError, ValueError):
+            return _empty_state()
+        finally:
+            os.close(fd)
 
-    def _save(self, state):
-        # Write then rename, so a process killed mid-write never leaves a truncated file behind.
-        temporary = "%s.%d.tmp" % (self.state_path, os.getpid())
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(state, handle, separators=(",", ":"), sort_keys=True)
-        os.rename(temporary, self.state_path)
+    def _load_unlocked(self):
+        """What the state file says, read without the lock (files are replaced whole), for pacing in memory."""
+        if self._dir_fd is None:
+            return None
+        try:
+            return self._load(self._dir_fd, self._clock())
+        except (OSError, NotImplementedError):
+            return None
+
+    def _save(self, dir_fd, state):
+        # Write a new file under a random name, then rename it over the old one: a process killed mid-write never
+        # leaves a truncated file, and no name another user could predict is ever opened.
+        payload = json.dumps(state, separators=(",", ":"), sort_keys=True, allow_nan=False).encode("utf-8")
+        for dummy in range(100):
+            temporary = "%s.%s.tmp" % (self._digest, _random_suffix())
+            try:
+                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600, dir_fd=dir_fd)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise OSError(errno.EEXIST, "no free temporary file name in %s" % self.state_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+            os.replace(temporary, self.state_name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            try:
+                os.unlink(temporary, dir_fd=dir_fd)
+            except OSError:
+                pass
+            raise
+
+
+def _random_suffix() -> str:
+    return binascii.hexlify(os.urandom(8)).decode("ascii")

@@ -1,88 +1,44 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Execution of a paging-policy plan through the API client.
+"""Execution of a paging-policy plan through the API.
 
-Writes are sent in order. When the client cannot tell whether a non-idempotent write took
-effect (a 5xx, a dropped connection, a timeout), it calls back ``confirm_write``: the policy is
-read again and compared with the simulated result of that one write. Because plans use indexes,
-resending a write that did happen would damage the policy (a second rule deleted, a step added
-twice), so a write is resent only when the policy is exactly as it was before it.
+Writes are sent in order. When the client cannot tell whether a write took effect (a 5xx, a
+dropped connection, a timeout), it calls back ``confirm_write``: the policy is read again and
+compared with the simulated result of that one write. Because plans use indexes, re-sending a
+write that did happen would damage the policy (a second rule deleted, a step added twice), so a
+write is re-sent only when the policy is exactly as it was before it.
+
+``converge_steps`` is the one entry point of the three paging modules: plan already made, it
+simulates (check mode) or sends the writes, and checks the outcome where the API is uncertain.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
+from typing import Any
+from collections.abc import Callable
 
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
-    CONTACT_METHODS,
-    POLICY,
-    ContactDirectory,
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     MalformedPolicyError,
-    PlanError,
-    normalize_steps,
-    simulate,
+    PlanExecutionError,
+    PolicyChangedError,
+    VictorOpsError,
+    is_uncertain,
 )
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import Write, simulate, without_empty_steps
 
-
-class PolicyChangedError(PlanError):
-    """The policy read back after an uncertain write is neither the state before it nor the state after it."""
-
-
-class PlanExecutionError(PlanError):
-    """A write of the plan failed; ``applied`` and ``pending`` are the summaries of the writes on each side."""
-
-    def __init__(self, applied, pending, error, uncertain=False):
-        self.applied = list(applied)
-        self.pending = list(pending)
-        self.error = error
-        self.status = getattr(error, "status", None)
-        # ``uncertain``: the failed write (pending[0]) may have taken effect; it is named apart.
-        self.uncertain = self.pending[0] if uncertain and self.pending else None
-        not_applied = self.pending[1:] if self.uncertain else self.pending
-        message = "Changing the paging policy failed at %r: %s. Applied: %s.%s Not applied: %s." % (
-            self.pending[0] if self.pending else "?",
-            error,
-            "; ".join(self.applied) if self.applied else "none",
-            " May or may not have been applied: %s." % self.uncertain if self.uncertain else "",
-            "; ".join(not_applied) if not_applied else "none",
-        )
-        super().__init__(message)
-
-
-def _client_error_types():
-    """The client's error base class, imported late so that this file loads without the client."""
-    try:
-        from ansible_collections.victorops.oncall.plugins.module_utils._client import VictorOpsError
-    except ImportError:
-        return (PolicyChangedError, MalformedPolicyError)
-    return (VictorOpsError, PolicyChangedError, MalformedPolicyError)
-
-
-def _is_uncertain(error):
-    """True when the failed write may have taken effect: its outcome was ambiguous, or the re-read found neither state."""
-    if isinstance(error, PolicyChangedError):
-        return True
-    try:
-        from ansible_collections.victorops.oncall.plugins.module_utils._client import AmbiguousWriteError
-    except ImportError:
-        return False
-    return isinstance(error, AmbiguousWriteError)
-
-
-def apply_plan(client, username, current, writes, reader=None):
+def apply_plan(client, username: str, current: list[dict[str, Any]], writes: list[Write], reader: Callable[[], list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
     """Send ``writes`` in order, starting from the normalised steps ``current``; return the expected final steps.
 
-    ``reader()`` returns the policy's normalised steps as they are now; by default it is one GET
-    of the policy through ``client``.
+    ``reader()`` returns the policy's normalised steps as they are now; by default it is one read
+    of the policy.
     """
     if reader is None:
         def reader():
-            return normalize_steps(client.request("GET", POLICY, params=dict(username=username)))
+            return _api.get_paging_policy(client, username)
 
-    errors = _client_error_types()
     expected = copy.deepcopy(current)
     summaries = [write.summary for write in writes]
     for position, write in enumerate(writes):
@@ -91,7 +47,8 @@ def apply_plan(client, username, current, writes, reader=None):
 
         def confirm_write(before=before, after=after, write=write):
             observed = reader()
-            if observed == after:
+            # An API that keeps empty steps shows a removed step as an empty one: the write did happen.
+            if observed == after or without_empty_steps(observed) == after:
                 return True, None
             if observed == before:
                 return False, None
@@ -101,31 +58,48 @@ def apply_plan(client, username, current, writes, reader=None):
             )
 
         try:
-            client.request(write.method, write.template, params=write.params, body=write.body, confirm_write=confirm_write)
-        except errors as exc:
-            raise PlanExecutionError(summaries[:position], summaries[position:], exc, uncertain=_is_uncertain(exc))
+            _api.send_paging_write(client, write, confirm_write)
+        except (VictorOpsError, PolicyChangedError, MalformedPolicyError) as exc:
+            raise PlanExecutionError(summaries[:position], summaries[position:], exc, uncertain=is_uncertain(exc)) from None
         expected = after
     return expected
 
 
-def read_steps(client, username):
-    """The user's normalised steps (one GET); an unknown user is bad input, not an API failure."""
-    from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
-
-    try:
-        body = client.request("GET", POLICY, params=dict(username=username))
-    except (NotFoundError, ValidationError) as exc:
-        raise PlanError("user %s not found (%s)" % (username, exc))
-    return normalize_steps(body)
+def _removes_steps(writes: list[Write], current: list[dict[str, Any]], expected: list[dict[str, Any]]) -> bool:
+    return len(expected) < len(current) or any(write.operation == "delete_step" for write in writes)
 
 
-def read_directory(client, username):
-    """The user's contact methods (one GET)."""
-    return ContactDirectory(client.request("GET", CONTACT_METHODS, params=dict(username=username)))
+def _remove_empty_steps(client, username: str, observed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Remove, last first, the empty steps an API that keeps them has left (never step 0)."""
+    for index in range(len(observed) - 1, 0, -1):
+        if observed[index]["rules"]:
+            continue
+        write = Write("delete_step", dict(username=username, step=index), None, "delete empty step %d" % index)
+        apply_plan(client, username, observed, [write])
+        observed = simulate(observed, [write])
+    return observed
 
 
-def converge(client, check_mode, username, current, writes):
-    """The steps after ``writes``: sent and verified, or, in check mode, only simulated."""
+def converge_steps(client, check_mode: bool, username: str, current: list[dict[str, Any]], writes: list[Write]) -> list[dict[str, Any]]:
+    """The steps after ``writes``: in check mode only simulated; otherwise sent and, where needed, verified.
+
+    After writes that remove steps, the policy is read once: an API that keeps a step whose last rule
+    was deleted leaves it empty, and that step is then removed with the step DELETE. After a write
+    that was sent again (its first outcome unknown, so it might still land late), the policy is read
+    once to check the final state. On the happy path there is no read after the writes.
+    """
     if check_mode or not writes:
         return simulate(current, writes)
-    return apply_plan(client, username, current, writes)
+    resent_before = getattr(client, "resent_writes", 0)
+    expected = apply_plan(client, username, current, writes)
+    if not (_removes_steps(writes, current, expected) or getattr(client, "resent_writes", 0) != resent_before):
+        return expected
+    observed = _api.get_paging_policy(client, username)
+    if any(not step["rules"] for step in observed[1:]):
+        observed = _remove_empty_steps(client, username, observed)
+    if observed != expected:
+        raise PolicyChangedError(
+            "The paging policy of %s is not as planned after the writes (%s): it changed while the task ran, or a write "
+            "the API answered ambiguously was applied differently; re-run to converge." % (username, "; ".join(w.summary for w in writes))
+        )
+    return observed

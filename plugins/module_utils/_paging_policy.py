@@ -13,51 +13,45 @@ simulates those writes with the API's semantics:
 * deleting a rule moves the later rules of its step up by one;
 * deleting the last rule of a step other than step 0 removes the step and moves later steps up;
 * rule 0 of step 0 can never be deleted;
-* a step is created with its timeout and rules in one call (there is no empty step and no
-  endpoint that deletes a step).
+* a step is created with its timeout and rules in one call.
+
+Some API versions keep a step whose last rule was deleted, with no rules, and offer an
+undocumented step DELETE (REFERENCE.md marks both unknown): such empty steps are read as steps
+with no rules and removed with ``delete_step``; the executor checks for them after removals.
 
 Normalised step: ``{"timeout": int, "rules": [{"type": str, "contact_id": int or None}]}``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import collections
 import copy
 
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import UnexpectedResponseError
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import MalformedPolicyError, PlanError, SimulationError
+from ansible_collections.victorops.oncall.plugins.module_utils._normalize import contact_key
 
 TIMEOUTS = (1, 5, 10, 15, 20, 25, 30, 45, 60)
 RULE_TYPES = ("push", "email", "sms", "phone")
 # The kind of contact method each notification type pages; push pages every device and takes none.
 CONTACT_KIND = {"email": "email", "sms": "phone", "phone": "phone", "push": None}
 
-POLICY = "/api-public/v1/profile/{username}/policies"
-STEP = POLICY + "/{step}"
-RULE = STEP + "/{rule}"
-CONTACT_METHODS = "/api-public/v1/user/{username}/contact-methods"
-
-# The collections of a GET .../contact-methods answer that rules can name, by contact kind.
+# The collections of a contact-method answer that rules can name, by contact kind.
 _DIRECTORY_SECTIONS = (("emails", "email"), ("phones", "phone"))
+CONTACT_METHODS_READ = "list_contact_methods"
+
+# One planned write: ``operation`` is an operation name of ``_api.OPERATIONS`` (create_step,
+# update_step, delete_step, create_rule, update_rule, delete_rule); ``params`` fills its path.
+Write = collections.namedtuple("Write", ["operation", "params", "body", "summary"])
 
 
-class PlanError(ValueError):
-    """The requested policy cannot be planned; the message names the offending option."""
+def _where(prefix):
+    """``prefix: `` before a message about a whole rule or step, nothing for the module's own options."""
+    return prefix + ": " if prefix else ""
 
 
-class MalformedPolicyError(UnexpectedResponseError, ValueError):
-    """A paging-policy or contact-method answer this collection cannot use."""
-
-    def __init__(self, detail, what="GET " + POLICY):
-        super().__init__(what, detail)
-
-
-class SimulationError(ValueError):
-    """A write that the API would refuse in the given state (an index out of range, rule 0 of step 0)."""
-
-
-Write = collections.namedtuple("Write", ["method", "template", "params", "body", "summary"])
+def _option(prefix, name):
+    """``prefix.name``, or ``name`` alone when the options are the module's own (no prefix)."""
+    return "%s.%s" % (prefix, name) if prefix else name
 
 
 # ----- normalisation of API bodies ------------------------------------------------------------
@@ -94,16 +88,17 @@ def normalize_rule(raw, what="rule"):
     if not isinstance(rule_type, str) or rule_type.lower() not in RULE_TYPES:
         raise MalformedPolicyError("%s has an unknown type %r (known: %s)" % (what, rule_type, ", ".join(RULE_TYPES)))
     rule_type = rule_type.lower()
-    if rule_type == "push":
-        return dict(type="push", contact_id=None)
     contact = raw.get("contact")
+    if rule_type == "push" or contact is None or contact == {}:
+        # An email, sms or phone rule without a contact pages as push (the API falls back to push).
+        return dict(type="push", contact_id=None)
     if not isinstance(contact, dict) or contact.get("id") is None:
         raise MalformedPolicyError("%s (%s) has no contact id" % (what, rule_type))
     return dict(type=rule_type, contact_id=_as_int(contact["id"], "%s contact id" % what))
 
 
 def normalize_steps(api_body):
-    """A GET /profile/{username}/policies body to normalised steps, ordered by index."""
+    """A ``get_paging_policy`` answer to normalised steps, ordered by index (a step may have no rules: some API versions keep empty steps)."""
     if not isinstance(api_body, dict):
         raise MalformedPolicyError("expected a JSON object, got %s" % type(api_body).__name__)
     raw_steps = api_body.get("steps")
@@ -127,15 +122,6 @@ def normalize_steps(api_body):
 # ----- contact methods ------------------------------------------------------------------------
 
 
-def _phone_key(value):
-    """A phone number compared without the separators people type: spaces, dashes, dots, parentheses."""
-    return "".join(ch for ch in value if ch not in " -.()\t")
-
-
-def _value_key(kind, value):
-    return _phone_key(value) if kind == "phone" else value.strip().lower()
-
-
 def _a(word):
     """``word`` with its indefinite article, by sound: an email, an sms, a phone, a push."""
     return ("an " if word in ("email", "sms") else "a ") + word
@@ -146,7 +132,7 @@ def _looks_like_email(value):
 
 
 class ContactDirectory:
-    """A user's email and phone contact methods, from GET /api-public/v1/user/{username}/contact-methods.
+    """A user's email and phone contact methods, from the answer of ``list_contact_methods``.
 
     ``ContactDirectory(None)`` is an unloaded directory: contact ids are then taken on trust
     (the API checks them) and names cannot be resolved.
@@ -157,7 +143,7 @@ class ContactDirectory:
         self.contacts = []  # dicts: id, kind, label, value
         if not self.loaded:
             return
-        what = "GET " + CONTACT_METHODS
+        what = CONTACT_METHODS_READ
         if not isinstance(contact_methods_body, dict):
             raise MalformedPolicyError("expected a JSON object, got %s" % type(contact_methods_body).__name__, what)
         if not any(section in contact_methods_body for section in ("emails", "phones", "devices")):
@@ -183,6 +169,22 @@ class ContactDirectory:
                     label=method.get("label") if isinstance(method.get("label"), str) else "",
                     value=value if isinstance(value, str) else "",
                 ))
+                if isinstance(method.get("extId"), str) and method["extId"]:
+                    self.contacts[-1]["ext_id"] = method["extId"]  # kept for callers that return the contact methods
+
+    @classmethod
+    def from_contacts(cls, contacts):
+        """A loaded directory from contact methods already known (``[{id, kind, label, value}]``, as ``contacts`` holds them).
+
+        Contacts without an id (not created yet: check mode) are left out.
+        """
+        directory = cls(None)
+        directory.loaded = True
+        for contact in contacts or []:
+            if contact.get("id") is None or contact.get("kind") not in ("email", "phone"):
+                continue
+            directory.contacts.append(dict(id=int(contact["id"]), kind=contact["kind"], label=contact.get("label") or "", value=contact.get("value") or ""))
+        return directory
 
     def by_id(self, contact_id):
         for contact in self.contacts:
@@ -208,8 +210,8 @@ class ContactDirectory:
     def _by_name(self, name, kind):
         """Contacts of ``kind`` matching ``name`` by value, else exact label, else case-insensitive label."""
         kind_contacts = [c for c in self.contacts if c["kind"] == kind]
-        key = _value_key(kind, name)
-        found = [c for c in kind_contacts if c["value"] and _value_key(kind, c["value"]) == key]
+        key = contact_key(kind, name)
+        found = [c for c in kind_contacts if c["value"] and contact_key(kind, c["value"]) == key]
         if found:
             return found
         found = [c for c in kind_contacts if c["label"] == name]
@@ -220,47 +222,50 @@ class ContactDirectory:
     def resolve(self, rule_type, contact=None, contact_id=None, option="rule"):
         """The contact-method id a rule of ``rule_type`` names through ``contact`` (value or label) or ``contact_id``."""
         if rule_type not in RULE_TYPES:
-            raise PlanError("%s.type: %r is not one of %s" % (option, rule_type, ", ".join(RULE_TYPES)))
+            raise PlanError("%s: %r is not one of %s" % (_option(option, "type"), rule_type, ", ".join(RULE_TYPES)))
         kind = CONTACT_KIND[rule_type]
         if kind is None:
             if contact is not None or contact_id is not None:
-                raise PlanError("%s: a push rule pages every device of the user and takes no contact or contact_id" % option)
+                raise PlanError(_where(option) + "a push rule pages every device of the user and takes no contact or contact_id")
             return None
         if contact is not None and contact_id is not None:
-            raise PlanError("%s: give either contact or contact_id, not both" % option)
+            raise PlanError(_where(option) + "give either contact or contact_id, not both")
         if contact is None and contact_id is None:
-            raise PlanError("%s: %s rule needs a contact (the %s contact method's value or label) or a contact_id" % (option, _a(rule_type), kind))
+            raise PlanError("%s%s rule needs a contact (the %s contact method's value or label) or a contact_id" % (_where(option), _a(rule_type), kind))
         if contact_id is not None:
-            contact_id = _as_int(contact_id, "%s.contact_id" % option, error=PlanError)
+            contact_id = _as_int(contact_id, _option(option, "contact_id"), error=PlanError)
             if self.loaded:
                 found = self.by_id(contact_id)
                 if found is None:
-                    raise PlanError("%s.contact_id: %d is not one of the user's contact methods (%s contact methods: %s)"
-                                    % (option, contact_id, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
+                    raise PlanError("%s: %d is not one of the user's contact methods (%s contact methods: %s)"
+                                    % (_option(option, "contact_id"), contact_id, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
                 if found["kind"] != kind:
-                    raise PlanError("%s.contact_id: %d is the %s contact method %r; %s rule needs %s contact method"
-                                    % (option, contact_id, found["kind"], found["value"], _a(rule_type), _a(kind)))
+                    raise PlanError("%s: %d is the %s contact method %r; %s rule needs %s contact method"
+                                    % (_option(option, "contact_id"), contact_id, found["kind"], found["value"], _a(rule_type), _a(kind)))
             return contact_id
         if not isinstance(contact, str) or not contact.strip():
-            raise PlanError("%s.contact: expected a contact method's value or label, got %r" % (option, contact))
+            raise PlanError("%s: expected a contact method's value or label, got %r" % (_option(option, "contact"), contact))
         if kind == "phone" and _looks_like_email(contact):
-            raise PlanError("%s.contact: %r is an email address; %s rule needs a phone contact method" % (option, contact, _a(rule_type)))
+            raise PlanError("%s: %r is an email address; %s rule needs a phone contact method" % (_option(option, "contact"), contact, _a(rule_type)))
         if not self.loaded:
-            raise PlanError("%s.contact: the user's contact methods were not read, so %r cannot be resolved" % (option, contact))
+            raise PlanError("%s: the user's contact methods were not read, so %r cannot be resolved" % (_option(option, "contact"), contact))
         found = self._by_name(contact, kind)
         if len(found) == 1:
             return found[0]["id"]
         if len(found) > 1:
-            raise PlanError("%s.contact: %r matches several %s contact methods: %s; use contact_id or the value"
-                            % (option, contact, kind, ", ".join("%d %r (%s)" % (c["id"], c["value"], c["label"]) for c in found)))
+            raise PlanError("%s: %r matches several %s contact methods: %s; use contact_id or the value"
+                            % (_option(option, "contact"), contact, kind, ", ".join("%d %r (%s)" % (c["id"], c["value"], c["label"]) for c in found)))
         other_kind = "email" if kind == "phone" else "phone"
         if self._by_name(contact, other_kind):
-            raise PlanError("%s.contact: %r is %s contact method; %s rule needs %s contact method" % (option, contact, _a(other_kind), _a(rule_type), _a(kind)))
-        raise PlanError("%s.contact: no %s contact method of the user has the value or label %r (%s contact methods: %s)"
-                        % (option, kind, contact, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
+            raise PlanError("%s: %r is %s contact method; %s rule needs %s contact method" % (_option(option, "contact"), contact, _a(other_kind), _a(rule_type), _a(kind)))
+        raise PlanError("%s: no %s contact method of the user has the value or label %r (%s contact methods: %s)"
+                        % (_option(option, "contact"), kind, contact, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
 
 
 # ----- desired state from module options --------------------------------------------------------
+
+
+NOT_READ = ContactDirectory(None)
 
 
 def needs_directory(rule_specs, current=None):
@@ -285,10 +290,10 @@ def needs_directory(rule_specs, current=None):
 def desired_rule(spec, directory=None, option="rule"):
     """Module options ``{"type", "contact", "contact_id"}`` to a normalised rule."""
     if not isinstance(spec, dict):
-        raise PlanError("%s: expected a dictionary with type and contact or contact_id, got %r" % (option, spec))
+        raise PlanError("%s: expected a dictionary with type and contact or contact_id, got %r" % (option or "rule", spec))
     rule_type = spec.get("type")
     if not isinstance(rule_type, str) or rule_type.lower() not in RULE_TYPES:
-        raise PlanError("%s.type: %r is not one of %s" % (option, rule_type, ", ".join(RULE_TYPES)))
+        raise PlanError("%s: %r is not one of %s" % (_option(option, "type"), rule_type, ", ".join(RULE_TYPES)))
     rule_type = rule_type.lower()
     directory = directory if directory is not None else ContactDirectory(None)
     contact_id = directory.resolve(rule_type, contact=spec.get("contact"), contact_id=spec.get("contact_id"), option=option)
@@ -309,11 +314,17 @@ def desired_step(spec, directory=None, option="step"):
     """Module options ``{"timeout", "rules"}`` to a normalised step."""
     if not isinstance(spec, dict):
         raise PlanError("%s: expected a dictionary with timeout and rules, got %r" % (option, spec))
-    timeout = desired_timeout(spec.get("timeout"), option + ".timeout")
+    timeout = desired_timeout(spec.get("timeout"), _option(option, "timeout"))
     rules = spec.get("rules")
     if not isinstance(rules, list) or not rules:
-        raise PlanError("%s.rules: a step needs at least one rule (the API has no empty steps)" % option)
-    return dict(timeout=timeout, rules=[desired_rule(rule, directory, "%s.rules[%d]" % (option, j)) for j, rule in enumerate(rules)])
+        raise PlanError("%s: a step needs at least one rule (the API has no empty steps)" % _option(option, "rules"))
+    desired = [desired_rule(rule, directory, _option(option, "rules[%d]" % j)) for j, rule in enumerate(rules)]
+    for j, rule in enumerate(desired):
+        first = desired.index(rule)
+        if first != j:
+            raise PlanError("%s and %s are the same rule (%s); a step pages each contact once: remove one of them"
+                            % (_option(option, "rules[%d]" % first), _option(option, "rules[%d]" % j), describe_rule(rule)))
+    return dict(timeout=timeout, rules=desired)
 
 
 # ----- request bodies -------------------------------------------------------------------------
@@ -343,15 +354,19 @@ def _describe_step(step):
 
 
 def _post_step(username, index, step):
-    return Write("POST", POLICY, dict(username=username), step_body(step), "add step %d (%s)" % (index, _describe_step(step)))
+    return Write("create_step", dict(username=username), step_body(step), "add step %d (%s)" % (index, _describe_step(step)))
 
 
 def _put_step(username, index, step, why="update"):
-    return Write("PUT", STEP, dict(username=username, step=index), step_body(step), "%s step %d (%s)" % (why, index, _describe_step(step)))
+    return Write("update_step", dict(username=username, step=index), step_body(step), "%s step %d (%s)" % (why, index, _describe_step(step)))
 
 
 def _delete_rule(username, step, rule, note=""):
-    return Write("DELETE", RULE, dict(username=username, step=step, rule=rule), None, "delete rule %d of step %d%s" % (rule, step, note))
+    return Write("delete_rule", dict(username=username, step=step, rule=rule), None, "delete rule %d of step %d%s" % (rule, step, note))
+
+
+def _delete_step(username, index, note=""):
+    return Write("delete_step", dict(username=username, step=index), None, "delete empty step %d%s" % (index, note))
 
 
 def _removal_note(index, count):
@@ -368,6 +383,9 @@ def _remove_step(username, steps, index, count=None):
     step = steps[index]
     note = _removal_note(index, len(steps) if count is None else count)
     rules = step["rules"]
+    if not rules:
+        # Only an API that keeps empty steps holds one; it removes them with the step DELETE.
+        return [_delete_step(username, index, note)]
     if 1 <= len(rules) <= 2:
         return [_delete_rule(username, index, j, note if j == 0 else "") for j in range(len(rules) - 1, -1, -1)]
     keep = dict(timeout=step["timeout"], rules=[rules[0] if rules else dict(type="push", contact_id=None)])
@@ -413,6 +431,21 @@ def _check_index(value, what):
         raise PlanError("%s: expected an index of 0 or more, got %r" % (what, value))
 
 
+def check_step_reachable(current, index):
+    """Refuse a step index beyond the end: a new step can only be appended (index = number of steps)."""
+    _check_index(index, "step")
+    if index > len(current):
+        raise PlanError("step: step %d is beyond the end: the policy has %s; create step %d first"
+                        % (index, _range_text(len(current), "step"), len(current)))
+
+
+def check_step_exists(current, step):
+    """Refuse a step index that names no step."""
+    _check_index(step, "step")
+    if step >= len(current):
+        raise PlanError("step: step %d does not exist: the policy has %s" % (step, _range_text(len(current), "step")))
+
+
 def plan_step(username, current, index, desired_step=None, match=None):
     """Writes making step ``index`` equal ``desired_step``, or removing it when ``desired_step`` is None.
 
@@ -429,9 +462,7 @@ def plan_step(username, current, index, desired_step=None, match=None):
         return _remove_step(username, current, index)
     if not desired_step["rules"]:
         raise PlanError("rules: a step needs at least one rule (the API has no empty steps)")
-    if index > len(current):
-        raise PlanError("step: step %d is beyond the end: the policy has %s; create step %d first"
-                        % (index, _range_text(len(current), "step"), len(current)))
+    check_step_reachable(current, index)
     if index == len(current):
         return [_post_step(username, index, desired_step)]
     if current[index] == desired_step:
@@ -447,9 +478,7 @@ def plan_rule(username, current, step, desired_rule=None, rule=None, state="pres
     replaces or appends that rule; absent deletes it (only when it equals ``desired_rule``, if
     given, so that running the same task twice does not delete the rule that moved up).
     """
-    _check_index(step, "step")
-    if step >= len(current):
-        raise PlanError("step: step %d does not exist: the policy has %s" % (step, _range_text(len(current), "step")))
+    check_step_exists(current, step)
     rules = current[step]["rules"]
     if rule is not None:
         _check_index(rule, "rule")
@@ -460,16 +489,16 @@ def plan_rule(username, current, step, desired_rule=None, rule=None, state="pres
         if rule is None:
             if desired_rule in rules:
                 return []
-            return [Write("POST", STEP, dict(username=username, step=step), body,
+            return [Write("create_rule", dict(username=username, step=step), body,
                           "add rule %d to step %d (%s)" % (len(rules), step, describe_rule(desired_rule)))]
         if rule > len(rules):
             raise PlanError("rule: rule %d is beyond the end of step %d: it has %s; add rule %d first"
                             % (rule, step, _range_text(len(rules), "rule"), len(rules)))
         if rule == len(rules):
-            return [Write("POST", STEP, dict(username=username, step=step), body, "add rule %d to step %d (%s)" % (rule, step, describe_rule(desired_rule)))]
+            return [Write("create_rule", dict(username=username, step=step), body, "add rule %d to step %d (%s)" % (rule, step, describe_rule(desired_rule)))]
         if rules[rule] == desired_rule:
             return []
-        return [Write("PUT", RULE, dict(username=username, step=step, rule=rule), body,
+        return [Write("update_rule", dict(username=username, step=step, rule=rule), body,
                       "replace rule %d of step %d (%s) with %s" % (rule, step, describe_rule(rules[rule]), describe_rule(desired_rule)))]
     if state != "absent":
         raise PlanError("state: expected present or absent, got %r" % (state,))
@@ -507,7 +536,7 @@ def _step_from_body(body):
 
 
 def _param_index(write, name, length, noun):
-    index = _as_int(write.params.get(name), "%s index of %s %s" % (noun, write.method, write.template), error=SimulationError)
+    index = _as_int(write.params.get(name), "%s index of %s" % (noun, write.operation), error=SimulationError)
     if not 0 <= index < length:
         raise SimulationError("%s: %s %d does not exist (there are %d)" % (write.summary, noun, index, length))
     return index
@@ -517,17 +546,22 @@ def simulate(current, writes):
     """The steps after ``writes``, applied with the API's semantics; ``current`` is not modified."""
     steps = copy.deepcopy(current)
     for write in writes:
-        key = (write.method, write.template)
-        if key == ("POST", POLICY):
+        operation = write.operation
+        if operation == "create_step":
             steps.append(_step_from_body(write.body))
-        elif key == ("PUT", STEP):
+        elif operation == "update_step":
             steps[_param_index(write, "step", len(steps), "step")] = _step_from_body(write.body)
-        elif key == ("POST", STEP):
+        elif operation == "delete_step":
+            s = _param_index(write, "step", len(steps), "step")
+            if s == 0:
+                raise SimulationError("%s: step 0 cannot be deleted" % write.summary)
+            del steps[s]
+        elif operation == "create_rule":
             steps[_param_index(write, "step", len(steps), "step")]["rules"].append(_rule_from_body(write.body))
-        elif key == ("PUT", RULE):
+        elif operation == "update_rule":
             s = _param_index(write, "step", len(steps), "step")
             steps[s]["rules"][_param_index(write, "rule", len(steps[s]["rules"]), "rule")] = _rule_from_body(write.body)
-        elif key == ("DELETE", RULE):
+        elif operation == "delete_rule":
             s = _param_index(write, "step", len(steps), "step")
             r = _param_index(write, "rule", len(steps[s]["rules"]), "rule")
             if s == 0 and r == 0:
@@ -536,20 +570,28 @@ def simulate(current, writes):
             if not steps[s]["rules"]:
                 del steps[s]
         else:
-            raise SimulationError("%s %s is not a paging-policy write" % (write.method, write.template))
+            raise SimulationError("%s is not a paging-policy write" % operation)
     return steps
 
 
 # ----- presentation -----------------------------------------------------------------------------
 
 
-def policy_view(steps, directory=None):
-    """Steps with their indexes and, when the contact methods are known, a description of each contact."""
+def without_empty_steps(steps):
+    """``steps`` without the empty steps some API versions keep after their last rule is deleted (never step 0)."""
+    return [step for i, step in enumerate(steps) if step["rules"] or i == 0]
+
+
+def render_steps(steps, directory=None):
+    """Steps as results and diffs show them: 0-based ``step`` and ``rule`` indexes and, when ``directory``
+    is given, a readable ``contact`` for each rule (``None`` when the directory was not read)."""
     view = []
     for i, step in enumerate(steps):
         rules = []
         for j, rule in enumerate(step["rules"]):
-            contact = directory.describe(rule["contact_id"]) if directory is not None and directory.loaded else None
-            rules.append(dict(rule=j, type=rule["type"], contact_id=rule["contact_id"], contact=contact))
+            shown = dict(rule=j, type=rule["type"], contact_id=rule["contact_id"])
+            if directory is not None:
+                shown["contact"] = directory.describe(rule["contact_id"]) if directory.loaded else None
+            rules.append(shown)
         view.append(dict(step=i, timeout=step["timeout"], rules=rules))
     return view

@@ -3,49 +3,117 @@
 
 """The documented per-operation rate limits of the VictorOps public API, as data.
 
-An operation is ``"METHOD template"``, for example ``"GET /api-public/v1/profile/{username}/policies"``.
-Limits are counts of requests per rate window (a minute on the real service).
+Tables are keyed on operation names (``get_paging_policy``, ``take_on_call``, ...; see ``_api.OPERATIONS``)
+plus ``default`` for every operation a table does not name.
+
+A limit is a :class:`Limit`: at most ``count`` requests in any ``seconds``-long stretch of time, the seconds
+being the API's own. The rate window (``rate_window``, 60 seconds in production) is the length of the API's
+minute; tests compress it, and every limit is compressed by the same factor (``rate_window / 60``), the
+per-second table included. With a one-second window the ``2ps`` table allows one request per operation every
+1/120 s, so the tables keep their order (``2ps`` faster than ``2020``, ``2020`` faster than ``2018``) under any
+window. ``Limit.span(window)`` gives the real seconds.
 """
 
-from __future__ import (absolute_import, division, print_function)
-__metaclass__ = type
+from __future__ import annotations
 
+import math
 import re
+from collections import namedtuple
+from collections.abc import Iterable, Mapping
 
-DEFAULT_PROFILE = "2018"
+MINUTE = 60.0
 DEFAULT_KEY = "default"
+AUTO = "auto"
+DEFAULT_PROFILE = AUTO
 
-PROFILES = {
-    # The 2018 spec (0.0.2): the strictest table, and the default.
-    "2018": {
-        DEFAULT_KEY: 15,
-        "GET /api-public/v1/policies": 1,
-        "PATCH /api-public/v1/policies/{policy}/oncall/user": 6,
+
+class Limit(namedtuple("Limit", "count seconds")):
+    """At most ``count`` requests in any ``seconds``-long stretch (API seconds: 60 of them make a rate window)."""
+
+    __slots__ = ()
+
+    @property
+    def rate(self) -> float:
+        """Requests per API second."""
+        return self.count / self.seconds
+
+    @property
+    def burst(self) -> int:
+        return self.count
+
+    def span(self, window: float = MINUTE) -> float:
+        """The real seconds of this limit's stretch when the rate window is ``window`` seconds."""
+        return self.seconds * float(window) / MINUTE
+
+    def describe(self) -> str:
+        if self.seconds == MINUTE:
+            return "%d a minute" % self.count
+        if self.count == 1:
+            return "1 every %g s" % self.seconds
+        return "%d every %g s" % (self.count, self.seconds)
+
+
+def per_minute(count: int) -> Limit:
+    return Limit(int(count), MINUTE)
+
+
+# Fastest first: the order in which the adaptive profile steps down.
+LEVELS = ("2ps", "2020", "2018")
+
+TABLES: dict[str, dict[str, Limit]] = {
+    # The API's current public documentation: 2 requests per second per operation, 1 per second for reading a
+    # paging policy. Paced as one request every half second (a burst of one), which a server counting per
+    # rolling second and one using a token bucket both accept.
+    "2ps": {
+        DEFAULT_KEY: Limit(1, 0.5),
+        "get_paging_policy": Limit(1, 1.0),
     },
-    # The 2020 spec (0.0.3).
+    # The 2020 spec (0.0.3). POST /user/batch (15 a minute) is not an operation of this collection.
     "2020": {
-        DEFAULT_KEY: 60,
-        "GET /api-public/v1/policies": 60,
-        "GET /api-public/v1/policies/types/contacts": 60,
-        "GET /api-public/v1/policies/types/notifications": 60,
-        "GET /api-public/v1/policies/types/timeouts": 60,
-        "PATCH /api-public/v1/policies/{policy}/oncall/user": 60,
-        "GET /api-public/v1/profile/{username}/policies": 20,
-        "POST /api-public/v1/user/batch": 15,
+        DEFAULT_KEY: per_minute(60),
+        "list_escalation_policies": per_minute(60),
+        "list_contact_types": per_minute(60),
+        "list_notification_types": per_minute(60),
+        "list_timeout_types": per_minute(60),
+        "take_on_call": per_minute(60),
+        "get_paging_policy": per_minute(20),
+    },
+    # The 2018 spec (0.0.2): the strictest table, and the floor of the adaptive profile.
+    "2018": {
+        DEFAULT_KEY: per_minute(15),
+        "list_escalation_policies": per_minute(1),
+        "take_on_call": per_minute(6),
     },
 }
 
+# Every value of the rate_limit_profile option.
+PROFILE_CHOICES = (AUTO,) + LEVELS
+# Kept for callers that list the fixed tables.
+PROFILES = TABLES
+
 _PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def normalize_operation(operation):
-    """Canonical form of an operation for matching: upper-case method, placeholders unnamed, no trailing slash.
+def check_profile(profile: str) -> str:
+    if profile not in PROFILE_CHOICES:
+        raise ValueError("unknown rate limit profile %r; expected one of %s" % (profile, ", ".join(PROFILE_CHOICES)))
+    return profile
 
-    Placeholder names are not significant (``{user}`` and ``{username}`` fill the same path segment).
+
+def normalize_operation(operation: str) -> str:
+    """Canonical form of an operation.
+
+    A name (``get_paging_policy``) and ``default`` are returned as they are (``default`` lower-cased). The old
+    ``"METHOD /path"`` form is returned with the method upper-cased, placeholders unnamed (``{user}`` and
+    ``{username}`` fill the same path segment) and no trailing slash, ready to be matched with
+    :func:`operation_for_path`.
     """
     text = " ".join(str(operation).split())
     if text.lower() == DEFAULT_KEY:
         return DEFAULT_KEY
+    if " " not in text:
+        return text
     method, _sep, path = text.partition(" ")
     path = _PLACEHOLDER.sub("{}", path)
     if len(path) > 1:
@@ -53,28 +121,138 @@ def normalize_operation(operation):
     return "%s %s" % (method.upper(), path)
 
 
-def _normalized_table(table):
-    return {normalize_operation(op): int(limit) for op, limit in table.items()}
+def known_operations(operations: Mapping[str, tuple[str, str]] | None = None) -> Mapping[str, tuple[str, str]]:
+    """``operations`` when given, else the collection's own table (``_api.OPERATIONS``), else an empty one."""
+    if operations is not None:
+        return operations
+    try:
+        from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
+    except ImportError:
+        return {}
+    return OPERATIONS
 
 
-def limit_for(operation, profile=DEFAULT_PROFILE, overrides=None):
-    """Requests allowed per rate window for ``operation``.
+def operation_for_path(key: str, operations: Mapping[str, tuple[str, str]] | None = None) -> str | None:
+    """The name of the one operation whose method and template match ``"METHOD /path"``, else None."""
+    wanted = normalize_operation(key)
+    matches = [name for name, (method, template) in known_operations(operations).items() if normalize_operation("%s %s" % (method, template)) == wanted]
+    return matches[0] if len(matches) == 1 else None
 
-    ``overrides`` maps operations (or ``"default"``) to counts and wins over the profile; an
-    overridden ``"default"`` applies only to operations the profile and overrides do not name.
+
+def operation_name(operation: str, operations: Mapping[str, tuple[str, str]] | None = None) -> str:
+    """The name an operation is paced under: names unchanged, the ``"METHOD /path"`` form mapped when it can be."""
+    text = normalize_operation(operation)
+    if " " in text:
+        return operation_for_path(text, operations) or text
+    return text
+
+
+def check_rate_limits(overrides: Mapping | None, operations: Mapping[str, tuple[str, str]] | None = None, option: str = "rate_limits") -> dict[str, int]:
+    """User overrides as ``{name or "default": calls per rate window}``, or ValueError naming every problem.
+
+    Keys are operation names (or ``default``); for compatibility, a ``"METHOD /api-public/..."`` key is accepted
+    when it matches exactly one operation. An unknown key is refused with the list of known operations.
     """
-    if profile not in PROFILES:
-        raise ValueError("unknown rate limit profile %r; expected one of %s" % (profile, ", ".join(sorted(PROFILES))))
-    key = normalize_operation(operation)
-    table = _normalized_table(PROFILES[profile])
-    user = _normalized_table(overrides or {})
-    for limit in user.values():
-        if limit < 1:
-            raise ValueError("rate limit overrides must be 1 or more calls per window")
-    if key in user:
-        return user[key]
-    if key in table:
-        return table[key]
-    if DEFAULT_KEY in user:
-        return user[DEFAULT_KEY]
-    return table[DEFAULT_KEY]
+    known = known_operations(operations)
+    result: dict[str, int] = {}
+    unknown: list[str] = []
+    problems = []
+    for key, value in (overrides or {}).items():
+        text = normalize_operation(key)
+        name: str | None
+        if text == DEFAULT_KEY:
+            name = DEFAULT_KEY
+        elif " " in text:
+            name = operation_for_path(text, known)
+        else:
+            name = text if (text in known or not known) and _NAME.match(text) else None
+        if name is None:
+            unknown.append(str(key))
+            continue
+        try:
+            count = int(value)
+            if isinstance(value, bool) or isinstance(value, float) and value != count or count < 1:
+                raise ValueError()
+        except (TypeError, ValueError):
+            problems.append("%s[%r] must be a whole number of calls of 1 or more, got %r" % (option, key, value))
+            continue
+        if name in result and result[name] != count:
+            problems.append("%s names %s twice with different limits (%d and %d)" % (option, name, result[name], count))
+            continue
+        result[name] = count
+    if unknown:
+        problems.insert(
+            0,
+            "%s: %s name%s no known operation; known operations: %s, or default"
+            % (option, ", ".join(repr(key) for key in unknown), "s" if len(unknown) == 1 else "", ", ".join(sorted(known))),
+        )
+    if problems:
+        raise ValueError("; ".join(problems))
+    return result
+
+
+def table_limit(level: str, operation: str) -> Limit:
+    table = TABLES[level]
+    return table.get(operation, table[DEFAULT_KEY])
+
+
+def names(profile: str, operation: str) -> bool:
+    """True when the profile's table (any of the tables, for ``auto``) names ``operation`` explicitly."""
+    levels = LEVELS if profile == AUTO else (profile,)
+    return any(operation in TABLES[level] for level in levels)
+
+
+def slower(first: str, second: str) -> str:
+    """The slower of two levels."""
+    return first if LEVELS.index(first) >= LEVELS.index(second) else second
+
+
+def limits_for(operation: str, profile: str = DEFAULT_PROFILE, level: str | None = None, overrides: Mapping[str, int] | None = None) -> tuple[Limit, ...]:
+    """Every limit pacing keeps for ``operation`` (names only; see :func:`operation_name`).
+
+    - An override for the operation wins (calls per rate window); an overridden ``default`` applies to the
+      operations that neither the profile's tables nor the overrides name.
+    - A fixed profile (``2ps``, ``2020``, ``2018``) gives that table's limit.
+    - ``auto`` gives the limit of the table at ``level``: what was learnt, or the fastest table (``2ps``) when
+      nothing was.
+    """
+    check_profile(profile)
+    overrides = overrides or {}
+    if operation in overrides:
+        return (per_minute(overrides[operation]),)
+    if DEFAULT_KEY in overrides and not names(profile, operation):
+        return (per_minute(overrides[DEFAULT_KEY]),)
+    return (table_limit((level or LEVELS[0]) if profile == AUTO else profile, operation),)
+
+
+def limit_for(operation: str, profile: str = "2018", overrides: Mapping | None = None) -> int:
+    """Calls per rate window (per minute) allowed for ``operation`` by a fixed table.
+
+    ``operation`` may be a name or the ``"METHOD /path"`` form; ``overrides`` as accepted by :func:`check_rate_limits`.
+    For ``2ps`` the per-minute equivalent of its rate is given (120, or 60 for ``get_paging_policy``).
+    """
+    check_profile(profile)
+    name = operation_name(operation)
+    checked = check_rate_limits(overrides) if overrides else {}
+    if profile == AUTO:
+        profile = LEVELS[0]
+    limits = limits_for(name, profile, None, checked)
+    return min(round(limit.count * MINUTE / limit.seconds) for limit in limits)
+
+
+def floor_seconds(count: int, limits: Iterable[Limit], window: float = MINUTE) -> float:
+    """Seconds from the first to the last of ``count`` requests of one operation sent as fast as ``limits`` allow."""
+    if count <= 1:
+        return 0.0
+    return max(((count - 1) // limit.count) * limit.span(window) for limit in limits)
+
+
+def estimate_seconds(counts: Mapping[str, int], limits_of, window: float = MINUTE) -> float:
+    """Seconds ``counts`` (calls per operation) need at least: the slowest operation sets the pace.
+
+    ``limits_of(operation)`` gives the limits of an operation (for example ``Pacer.limits``).
+    """
+    seconds = 0.0
+    for operation, count in counts.items():
+        seconds = max(seconds, floor_seconds(int(count), limits_of(operation), window))
+    return seconds if math.isfinite(seconds) else 0.0

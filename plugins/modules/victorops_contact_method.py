@@ -11,10 +11,11 @@ short_description: Add or remove a VictorOps user's email address or phone numbe
 version_added: 0.1.0
 description:
   - Ensures a user has, or does not have, an email or phone contact method with the given value.
-  - Reads only the user's contact methods of that kind (C(GET /api-public/v1/user/{user}/contact-methods/emails) or C(.../phones)),
-    then adds the contact method (C(POST)) or removes it (C(DELETE .../{extId})) when needed.
+  - Reads only the user's contact methods of that kind (operation C(list_emails) or C(list_phones)); all kinds in one
+    read (C(list_contact_methods)) with O(all_kinds), none when O(contact_methods) gives them; then adds the contact method (C(add_email)/C(add_phone)) or removes it (C(delete_email)/C(delete_phone)) when needed.
   - Contact methods are matched by value, not by label. Email addresses are compared ignoring case; phone numbers
-    ignoring spaces, dashes, dots and parentheses, so V(+1 (555\) 010-0100) matches V(+15550100100).
+    by their digits, so V(+1 (555\) 010-0100) matches V(+15550100100) and V(+1 555-010-0100), whichever format the API stores.
+  - When the API's answer to the create has no C(extId), the contact method is read back once.
 author:
   - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
@@ -53,6 +54,41 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  all_kinds:
+    description:
+      - Read all the user's email and phone contact methods in one call (operation C(list_contact_methods)) instead of
+        only those of O(kind), and return them as RV(contact_methods), so that later tasks on the same user
+        (O(contact_methods) here, O(victorops.oncall.victorops_paging_policy#module:contact_methods)) need not read them again.
+      - Only with O(state=present).
+    type: bool
+    default: false
+  contact_methods:
+    description:
+      - The user's email and phone contact methods, as the RV(contact_methods) result of an earlier task of this module on
+        the same user returned them. When given, the module does not read the contact methods and trusts this list;
+        pass it only when nothing else changed the user's contact methods in between.
+      - Only with O(state=present). The result RV(contact_methods) is this list with the contact method added, if it was.
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: Numeric id (null for a contact method not created yet, in check mode).
+        type: int
+      ext_id:
+        description: UUID of the contact method.
+        type: str
+      kind:
+        description: V(email) or V(phone).
+        type: str
+        required: true
+        choices: [email, phone]
+      label:
+        description: Label.
+        type: str
+      value:
+        description: The email address or phone number.
+        type: str
+        required: true
 notes:
   - The API cannot update a contact method. When one with the same value exists but its label or rank differs
     from O(label) or O(rank), the module leaves it as it is, reports no change and issues a warning.
@@ -126,6 +162,15 @@ contact_method:
       returned: when the contact method exists
   sample: {"id": 1042, "ext_id": "0e318016-75c8-11ea-b690-3c970e75c219", "label": "Mobile", "value": "+1 555 010 9999",
            "kind": "phone", "rank": 500, "verified": false}
+contact_methods:
+  description:
+    - All the user's email and phone contact methods after the task (in check mode, with the one that would be added, its C(id) null).
+    - C(ext_id) may be missing when the API's list of all contact methods does not give it.
+  returned: when O(all_kinds) is true or O(contact_methods) is given
+  type: list
+  elements: dict
+  sample: [{"id": 1041, "ext_id": "0e318016-75c8-11ea-b690-3c970e75c218", "kind": "email", "label": "Default", "value": "asmith@example.com"},
+           {"id": 1042, "ext_id": "0e318016-75c8-11ea-b690-3c970e75c219", "kind": "phone", "label": "Mobile", "value": "+1 555 010 9999"}]
 api:
   description: The API client's counters for this task.
   returned: always
@@ -135,114 +180,69 @@ api:
 
 import re
 
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import (
-    CONTACT_KINDS,
-    contact_method_list,
-    contact_method_result,
-    contact_value_key,
-)
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
+from ansible_collections.victorops.oncall.plugins.module_utils._normalize import contact_key
 
-# Literal path segments per kind, so that pacing counts each API operation under its own name.
-CONTACTS = {
-    "email": "/api-public/v1/user/{user}/contact-methods/emails",
-    "phone": "/api-public/v1/user/{user}/contact-methods/phones",
-}
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# After removing the punctuation contact_value_key ignores: an optional + and 3 to 20 digits.
-PHONE_PATTERN = re.compile(r"^\+?[0-9]{3,20}$")
+# What a phone number may look like as typed: an optional +, digits and the usual separators.
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\t-]+$")
 
 
-def read_contacts(client, username, kind):
-    try:
-        body = client.request("GET", CONTACTS[kind], params=dict(user=username))
-    except NotFoundError:
-        raise PlanError("username %r: the API knows no such user" % username)
-    return contact_method_list(body, kind, "GET %s" % CONTACTS[kind])
-
-
-def matching(contacts, kind, value):
-    key = contact_value_key(kind, value)
-    return [contact for contact in contacts if contact_value_key(kind, contact["value"]) == key]
-
-
-def ensure_present(vo, current):
+def ensure_present(vo, found):
     p = vo.params
-    client = vo.client
     username, kind, value = p["username"], p["kind"], p["value"].strip()
-    value_field = CONTACT_KINDS[kind][1]
-    if current is not None:
+    if found:
+        current = found[0]
         differences = ["%s is %r, not %r" % (name, current[name], p[name]) for name in ("label", "rank")
-                       if p[name] is not None and p[name] != current[name]]
+                       if p[name] is not None and current.get(name) is not None and p[name] != current[name]]
         if differences:
             vo.module.warn("The %s contact method %r of user %r exists but its %s; the API cannot update a contact method, "
                            "so it is left as it is." % (kind, current["value"], username, " and ".join(differences)))
-        vo.exit(False, before=current, after=current, contact_method=current)
-        return
-
+        return False, current, current, dict(contact_method=current)
     label = p["label"] if p["label"] is not None else kind.capitalize()
-    payload = {"label": label, value_field: value}
-    if p["rank"] is not None:
-        payload["rank"] = p["rank"]
     after = dict(id=None, ext_id=None, label=label, value=value, kind=kind, rank=p["rank"], verified=False)
     if not vo.check_mode:
-        confirmed = []
-
-        def confirm_write():
-            found = matching(read_contacts(client, username, kind), kind, value)
-            confirmed.extend(found[:1])
-            return (True, None) if found else (False, None)
-
-        answer = client.request("POST", CONTACTS[kind], params=dict(user=username), body=payload, confirm_write=confirm_write)
-        # After an ambiguous create that the re-read confirmed, the re-read holds the contact method.
-        after = confirmed[0] if confirmed else contact_method_result(answer, kind, "POST %s" % CONTACTS[kind])
-    vo.exit(True, before={}, after=after, contact_method=after)
+        after = _api.add_contact_method(vo.client, username, kind, value, label, p["rank"])
+    return True, {}, after, dict(contact_method=after)
 
 
 def ensure_absent(vo, found):
-    p = vo.params
-    client = vo.client
-    username, kind = p["username"], p["kind"]
     if not found:
-        vo.exit(False, before={}, after={}, contact_method={})
-        return
+        return False, {}, {}, dict(contact_method={})
     if not vo.check_mode:
         for contact in found:
-            ext_id = contact["ext_id"]
+            _api.delete_contact_method(vo.client, vo.params["username"], vo.params["kind"], contact)
+    return True, found[0], {}, dict(contact_method={})
 
-            def confirm_write(ext_id=ext_id):
-                remaining = [c for c in read_contacts(client, username, kind) if c["ext_id"] == ext_id]
-                return (True, None) if not remaining else (False, None)
 
-            client.request("DELETE", CONTACTS[kind] + "/{contactId}", params=dict(user=username, contactId=ext_id), confirm_write=confirm_write)
-    vo.exit(True, before=found[0], after={}, contact_method={})
+def _known(contact):
+    """A contact method of the list of all kinds (or of O(contact_methods)) in this module's result form."""
+    return dict(id=contact.get("id"), ext_id=contact.get("ext_id"), label=contact.get("label"), value=contact.get("value"),
+                kind=contact["kind"], rank=contact.get("rank"), verified=contact.get("verified"))
+
+
+def _listed(contact):
+    return {key: contact.get(key) for key in ("id", "ext_id", "kind", "label", "value")}
 
 
 def manage_contact_method(vo):
     p = vo.params
-    found = matching(read_contacts(vo.client, p["username"], p["kind"]), p["kind"], p["value"])
-    if p["state"] == "present":
-        ensure_present(vo, found[0] if found else None)
+    if p["contact_methods"] is None and not p["all_kinds"]:
+        contacts = _api.list_contact_methods(vo.client, p["username"], p["kind"])
+        found = _api.matching_contacts(contacts, p["kind"], p["value"])
+        if p["state"] == "present":
+            return ensure_present(vo, found)
+        return ensure_absent(vo, found)
+    # Every contact method of the user, from one read or from an earlier task's result.
+    if p["contact_methods"] is not None:
+        known = [_known(contact) for contact in p["contact_methods"]]
     else:
-        ensure_absent(vo, found)
-
-
-def check_options(p):
-    """Problems with the options that the argument spec cannot see."""
-    problems = []
-    for name in ("username", "value", "label"):
-        if p[name] is not None and not p[name].strip():
-            problems.append("%s must not be empty" % name)
-    value = (p["value"] or "").strip()
-    if value and p["kind"] == "email" and not EMAIL_PATTERN.match(value):
-        problems.append("value %r is not an email address (kind=email)" % p["value"])
-    if value and p["kind"] == "phone" and not PHONE_PATTERN.match(contact_value_key("phone", value)):
-        problems.append("value %r is not a phone number (kind=phone): expected digits with an optional leading +" % p["value"])
-    if p["rank"] is not None and p["rank"] < 0:
-        problems.append("rank must be 0 or more, got %d" % p["rank"])
-    return problems
+        known = [_known(contact) for contact in _api.list_contact_methods(vo.client, p["username"]).contacts]
+    found = _api.matching_contacts([c for c in known if c["kind"] == p["kind"]], p["kind"], p["value"])
+    changed, before, after, extra = ensure_present(vo, found)
+    extra["contact_methods"] = [_listed(contact) for contact in known] + ([_listed(after)] if changed else [])
+    return changed, before, after, extra
 
 
 def main():
@@ -254,11 +254,27 @@ def main():
             label=dict(type="str"),
             rank=dict(type="int"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
+            all_kinds=dict(type="bool", default=False),
+            contact_methods=dict(type="list", elements="dict", options=dict(
+                id=dict(type="int"),
+                ext_id=dict(type="str"),
+                kind=dict(type="str", required=True, choices=["email", "phone"]),
+                label=dict(type="str"),
+                value=dict(type="str", required=True),
+            )),
         ),
+        usernames=("username",),
+        non_empty=("value", "label"),
+        non_negative=("rank",),
     )
-    problems = check_options(vo.params)
-    if problems:
-        vo.fail("; ".join(problems))
+    p = vo.params
+    if p["state"] == "absent" and (p["all_kinds"] or p["contact_methods"] is not None):
+        vo.fail("all_kinds and contact_methods apply to state=present only: leave them out to remove a contact method")
+    value = p["value"].strip()
+    if value and p["kind"] == "email" and not EMAIL_PATTERN.match(value):
+        vo.fail("value %r is not an email address (kind=email)" % p["value"])
+    if value and p["kind"] == "phone" and not (PHONE_PATTERN.match(value) and 3 <= len(contact_key("phone", value)) <= 20):
+        vo.fail("value %r is not a phone number (kind=phone): expected 3 to 20 digits with an optional leading +" % p["value"])
     vo.run(manage_contact_method)
 
 

@@ -11,8 +11,8 @@ short_description: Take on-call for a VictorOps escalation policy from another u
 version_added: 0.1.0
 description:
   - Makes O(to_user) on call for the escalation policy O(policy) in place of O(from_user)
-    (C(PATCH /api-public/v1/policies/{policy}/oncall/user)).
-  - Reads who is on call now once (C(GET /api-public/v1/oncall/current)) and only takes on-call when needed.
+    (operation C(take_on_call)).
+  - Reads who is on call now once (operation C(get_oncall_current)) and only takes on-call when needed.
     If O(to_user) is already on call for the policy nothing is sent.
   - The override is a one-shot replacement in the current shift, not a stored object; scheduled overrides are
     not managed by this module.
@@ -25,12 +25,15 @@ extends_documentation_fragment:
 options:
   policy:
     description:
-      - Slug of the escalation policy (V(pol-...), or V(team-...) for a team's default policy).
+      - The escalation policy, by slug (V(pol-) followed by 16 letters or digits, or V(team-...) for a team's default policy)
+        or by name.
+      - A name costs one read of the escalation policy list (operation C(list_escalation_policies), allowed once a minute
+        in the 2018 limits) to find the slug; it is matched exactly, then ignoring case. An unknown name fails, listing the known policies.
     type: str
     required: true
   from_user:
     description:
-      - Username of the user currently on call for O(policy) who hands over.
+      - Username of the user currently on call for O(policy) who hands over. Compared without regard to case.
     type: str
     required: true
   to_user:
@@ -53,6 +56,12 @@ EXAMPLES = r'''
     from_user: asmith
     to_user: bwong
   register: handover
+
+- name: Hand the policy named "Database primary" back from Bob to Alice
+  victorops.oncall.victorops_oncall_override:
+    policy: Database primary
+    from_user: bwong
+    to_user: asmith
 
 - name: Show who is on call now
   ansible.builtin.debug:
@@ -82,49 +91,35 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError
+import re
+
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import OptionError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import oncall_users_by_policy
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
+from ansible_collections.victorops.oncall.plugins.module_utils._normalize import same_user
 
-ONCALL_CURRENT = "/api-public/v1/oncall/current"
-TAKE_ONCALL = "/api-public/v1/policies/{policy}/oncall/user"
-
-
-def read_on_call(client, policy):
-    """Usernames on call for ``policy`` now, or None when the policy is not in the answer at all."""
-    entry = oncall_users_by_policy(client.request("GET", ONCALL_CURRENT)).get(policy)
-    return None if entry is None else list(entry["users"])
+# A value with a slug's prefix is meant as a slug, and must have a slug's shape.
+SLUG_PREFIX = re.compile(r"^(pol|team)-")
 
 
 def take_on_call(vo):
     p = vo.params
-    policy, from_user, to_user = p["policy"], p["from_user"], p["to_user"]
-    client = vo.client
-    users = read_on_call(client, policy)
+    from_user, to_user = p["from_user"], p["to_user"]
+    policy = _api.resolve_escalation_policy(vo.client, p["policy"])
+    users = _api.on_call_users(vo.client, policy)
     before = dict(policy=policy, users=users or [])
-    if users and to_user in users:
-        vo.exit(False, before=before, after=before, on_call=before)
-        return
-    if not users or from_user not in users:
+    if any(same_user(user, to_user) for user in users or []):
+        return False, before, before, dict(on_call=before)
+    holder = next((user for user in users or [] if same_user(user, from_user)), None)
+    if holder is None:
         if not users:
-            raise PlanError("from_user %r is not on call for policy %r: nobody is on call for it now "
-                            "(or it is not a known escalation policy slug)" % (from_user, policy))
-        raise PlanError("from_user %r is not on call for policy %r; on call now: %s" % (from_user, policy, ", ".join(users)))
-
-    after = dict(policy=policy, users=[to_user if user == from_user else user for user in users])
+            raise OptionError("from_user %r is not on call for policy %r: nobody is on call for it now "
+                              "(or it is not a known escalation policy slug)" % (from_user, p["policy"]))
+        raise OptionError("from_user %r is not on call for policy %r; on call now: %s" % (from_user, p["policy"], ", ".join(users)))
+    after = dict(policy=policy, users=[to_user if user == holder else user for user in users])
     if not vo.check_mode:
-        def confirm_write():
-            now = read_on_call(client, policy) or []
-            return (True, None) if to_user in now else (False, None)
-
-        try:
-            client.request("PATCH", TAKE_ONCALL, params=dict(policy=policy), body=dict(fromUser=from_user, toUser=to_user),
-                           confirm_write=confirm_write)
-        except NotFoundError as exc:
-            # The policy and from_user were just read, so the unknown party is to_user; the refusal changed nothing.
-            raise PlanError("to_user %r could not take the on-call shift of %r: %s" % (to_user, from_user, exc))
-    vo.exit(True, before=before, after=after, on_call=after)
+        _api.take_on_call(vo.client, policy, holder, to_user)
+    return True, before, after, dict(on_call=after)
 
 
 def main():
@@ -134,10 +129,13 @@ def main():
             from_user=dict(type="str", required=True),
             to_user=dict(type="str", required=True),
         ),
+        usernames=("from_user", "to_user"),
+        names=("policy",),
     )
-    empty = [name for name in ("policy", "from_user", "to_user") if not vo.params[name].strip()]
-    if empty:
-        vo.fail("%s must not be empty" % " and ".join(empty))
+    policy = vo.params["policy"]
+    if SLUG_PREFIX.match(policy) and not _api.SLUG_SHAPE.match(policy):
+        vo.fail("policy %r is not a valid escalation policy slug: a slug is pol- or team- followed by 16 letters, digits or '_'; "
+                "give the slug as the API shows it, or the policy's name" % policy)
     vo.run(take_on_call)
 
 

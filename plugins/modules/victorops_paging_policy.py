@@ -15,7 +15,8 @@ description:
     (one call each), missing steps are appended, and steps beyond the list are removed.
   - The API has no call to delete a step; a step disappears when its last rule is deleted. Each extra step is
     removed with the fewest rule deletions possible (at most two calls), the last step first.
-  - Contacts named by value or label are resolved with one read of the user's contact methods, only when a rule needs it.
+  - Contacts named by value or label are resolved with one read of the user's contact methods, only when a rule needs it
+    and O(contact_methods) does not give them.
 author:
   - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
@@ -67,6 +68,34 @@ options:
               - An id the policy already uses needs no read; a new one is checked against the user's contact methods (one read) before it is written.
               - Mutually exclusive with O(steps[].rules[].contact).
             type: int
+  contact_methods:
+    description:
+      - The user's email and phone contact methods when an earlier task has them already, for example the
+        RV(victorops.oncall.victorops_contact_method#module:contact_methods) result of
+        M(victorops.oncall.victorops_contact_method) on the same user. When given, contacts and contact ids are
+        resolved against this list and the user's contact methods are not read.
+      - Contact methods without an id (not created yet, in check mode) are left out.
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: Numeric id.
+        type: int
+      ext_id:
+        description: UUID of the contact method (not used).
+        type: str
+      kind:
+        description: V(email) or V(phone).
+        type: str
+        required: true
+        choices: [email, phone]
+      label:
+        description: Label.
+        type: str
+      value:
+        description: The email address or phone number.
+        type: str
+        required: true
 notes:
   - The result is computed from the plan and the API's known semantics, so there is no read after the writes.
 seealso:
@@ -153,17 +182,19 @@ api:
   sample: {"calls": 3, "writes": 2, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import PlanError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge, read_directory, read_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
+    NOT_READ,
     RULE_TYPES,
     TIMEOUTS,
-    PlanError,
+    ContactDirectory,
     desired_step,
     needs_directory,
     plan_policy,
-    policy_view,
+    render_steps,
 )
 
 RULE_OPTIONS = dict(
@@ -180,28 +211,23 @@ STEP_OPTIONS = dict(
 def manage(vo):
     p = vo.params
     username = p["username"]
-    if not username.strip():
-        raise PlanError("username must not be empty")
-    if not p["steps"]:
-        raise PlanError("steps must list at least one step: the first step of a paging policy cannot be removed")
     for i, step in enumerate(p["steps"]):
         if not step["rules"]:
             raise PlanError("steps[%d].rules must list at least one rule" % i)
-
-    current = read_steps(vo.client, username)
+    current = _api.get_paging_policy(vo.client, username)
     all_rules = [rule for step in p["steps"] for rule in step["rules"]]
-    directory = read_directory(vo.client, username) if needs_directory(all_rules, current) else None
+    if p["contact_methods"] is not None:
+        directory = ContactDirectory.from_contacts(p["contact_methods"])
+    else:
+        directory = _api.list_contact_methods(vo.client, username) if needs_directory(all_rules, current) else NOT_READ
     desired = [desired_step(step, directory, "steps[%d]" % i) for i, step in enumerate(p["steps"])]
     writes = plan_policy(username, current, desired)
-
-    after = converge(vo.client, vo.check_mode, username, current, writes)
-
-    vo.exit(
+    after = converge_steps(vo.client, vo.check_mode, username, current, writes)
+    return (
         bool(writes),
-        before=dict(username=username, steps=policy_view(current, directory)),
-        after=dict(username=username, steps=policy_view(after, directory)),
-        paging_policy=dict(username=username, steps=indexed_steps(after)),
-        plan=[w.summary for w in writes],
+        dict(username=username, steps=render_steps(current, directory)),
+        dict(username=username, steps=render_steps(after, directory)),
+        dict(paging_policy=dict(username=username, steps=render_steps(after)), plan=[w.summary for w in writes]),
     )
 
 
@@ -210,8 +236,18 @@ def main():
         argument_spec=dict(
             username=dict(type="str", required=True),
             steps=dict(type="list", elements="dict", required=True, options=STEP_OPTIONS),
+            contact_methods=dict(type="list", elements="dict", options=dict(
+                id=dict(type="int"),
+                ext_id=dict(type="str"),
+                kind=dict(type="str", required=True, choices=["email", "phone"]),
+                label=dict(type="str"),
+                value=dict(type="str", required=True),
+            )),
         ),
+        usernames=("username",),
     )
+    if not vo.params["steps"]:
+        vo.fail("steps must list at least one step: the first step of a paging policy cannot be removed")
     vo.run(manage)
 
 

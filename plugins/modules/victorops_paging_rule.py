@@ -173,73 +173,46 @@ api:
   sample: {"calls": 3, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge, read_directory, read_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
+    NOT_READ,
     RULE_TYPES,
-    PlanError,
+    check_step_exists,
     desired_rule,
     needs_directory,
     plan_rule,
-    policy_view,
+    render_steps,
 )
-
-
-def wanted_rule(spec, directory):
-    """The normalised rule the options describe; errors name the module's own options (``contact``, not ``rule.contact``)."""
-    try:
-        return desired_rule(spec, directory, "")
-    except PlanError as exc:
-        message = str(exc)
-        # With an empty prefix the planner writes ".contact: ..." or ": a push rule ..."; drop the separator.
-        raise PlanError(message[2:] if message.startswith(": ") else message.lstrip(".")) from exc
 
 
 def manage(vo):
     p = vo.params
-    username = p["username"]
-    if not username.strip():
-        raise PlanError("username must not be empty")
-    step, rule, present = p["step"], p["rule"], p["state"] == "present"
-    if step < 0:
-        raise PlanError("step must be 0 or more, got %d" % step)
-    if rule is not None and rule < 0:
-        raise PlanError("rule must be 0 or more, got %d" % rule)
-
-    current = read_steps(vo.client, username)
-    if step >= len(current):
-        if not present:
-            # The rules of a missing step are absent; this also keeps a task that removed a step by
-            # deleting its only rule from failing when it runs again.
-            vo.exit(False, before=None, after=None, rule=None, step=None, plan=[])
-            return
-        # Refused before the contact methods are read.
-        plan_rule(username, current, step)
-    directory = None
+    username, step, rule, present = p["username"], p["step"], p["rule"], p["state"] == "present"
+    current = _api.get_paging_policy(vo.client, username)
+    if step >= len(current) and not present:
+        # The rules of a missing step are absent; this also keeps a task that removed a step by
+        # deleting its only rule from failing when it runs again.
+        return False, None, None, dict(rule=None, step=None, plan=[])
+    check_step_exists(current, step)  # before the contact methods are read
     spec = dict(type=p["type"], contact=p["contact"], contact_id=p["contact_id"])
-    if needs_directory([spec], current if present else None):
-        directory = read_directory(vo.client, username)
-    wanted = wanted_rule(spec, directory)
+    directory = _api.list_contact_methods(vo.client, username) if needs_directory([spec], current if present else None) else NOT_READ
+    wanted = desired_rule(spec, directory, "")
     writes = plan_rule(username, current, step, desired_rule=wanted, rule=rule, state=p["state"])
-
-    after = converge(vo.client, vo.check_mode, username, current, writes)
+    after = converge_steps(vo.client, vo.check_mode, username, current, writes)
 
     step_removed = len(after) < len(current)
-    result_step = None if step_removed else indexed_steps(after)[step]
+    result_step = None if step_removed else render_steps(after)[step]
     result_rule = None
     if present and result_step is not None:
-        index = rule
-        if index is None:
-            index = next(j for j, r in enumerate(after[step]["rules"]) if r == wanted)
+        index = rule if rule is not None else after[step]["rules"].index(wanted)
         result_rule = dict(step=step, **result_step["rules"][index])
-    vo.exit(
+    return (
         bool(writes),
-        before=policy_view(current, directory)[step],
-        after=None if step_removed else policy_view(after, directory)[step],
-        rule=result_rule,
-        step=result_step,
-        plan=[w.summary for w in writes],
+        render_steps(current, directory)[step],
+        None if step_removed else render_steps(after, directory)[step],
+        dict(rule=result_rule, step=result_step, plan=[w.summary for w in writes]),
     )
 
 
@@ -255,6 +228,8 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         mutually_exclusive=[("contact", "contact_id")],
+        usernames=("username",),
+        non_negative=("step", "rule"),
     )
     vo.run(manage)
 

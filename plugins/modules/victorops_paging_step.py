@@ -156,18 +156,18 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import indexed_steps
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge, read_directory, read_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
+    NOT_READ,
     RULE_TYPES,
     TIMEOUTS,
-    PlanError,
-    desired_rule,
-    desired_timeout,
+    check_step_reachable,
+    desired_step,
     needs_directory,
     plan_step,
-    policy_view,
+    render_steps,
 )
 
 RULE_OPTIONS = dict(
@@ -175,53 +175,31 @@ RULE_OPTIONS = dict(
     contact=dict(type="str"),
     contact_id=dict(type="int"),
 )
-# Any valid step: only used to have the planner word the "beyond the end" refusal.
-PLACEHOLDER_STEP = dict(timeout=5, rules=[dict(type="push", contact_id=None)])
 
 
-def one_step(steps, index, directory):
-    if index >= len(steps):
-        return None
-    return policy_view(steps, directory)[index]
+def one_step(steps, index, directory=None):
+    return render_steps(steps, directory)[index] if index < len(steps) else None
 
 
 def manage(vo):
     p = vo.params
-    username = p["username"]
-    if not username.strip():
-        raise PlanError("username must not be empty")
-    index = p["step"]
-    if index < 0:
-        raise PlanError("step must be 0 or more, got %d" % index)
-    present = p["state"] == "present"
-    if present and not p["rules"]:
-        raise PlanError("rules must list at least one rule")
-
-    current = read_steps(vo.client, username)
-    directory = None
+    username, index, present = p["username"], p["step"], p["state"] == "present"
+    current = _api.get_paging_policy(vo.client, username)
+    directory = NOT_READ
     desired = None
     if present:
-        if index > len(current):
-            # Refused before the contact methods are read: the out-of-range error needs no second read.
-            plan_step(username, current, index, PLACEHOLDER_STEP)
+        check_step_reachable(current, index)  # before the contact methods are read
         if needs_directory(p["rules"], current):
-            directory = read_directory(vo.client, username)
-        desired = dict(
-            timeout=desired_timeout(p["timeout"], "timeout"),
-            rules=[desired_rule(spec, directory, "rules[%d]" % j) for j, spec in enumerate(p["rules"])],
-        )
+            directory = _api.list_contact_methods(vo.client, username)
+        desired = desired_step(dict(timeout=p["timeout"], rules=p["rules"]), directory, "")
     writes = plan_step(username, current, index, desired)
-
-    after = converge(vo.client, vo.check_mode, username, current, writes)
-
+    after = converge_steps(vo.client, vo.check_mode, username, current, writes)
     removed = not present and len(after) < len(current)
-    result_step = None if removed else (indexed_steps(after)[index] if index < len(after) else None)
-    vo.exit(
+    return (
         bool(writes),
-        before=one_step(current, index, directory),
-        after=None if removed else one_step(after, index, directory),
-        step=result_step,
-        plan=[w.summary for w in writes],
+        one_step(current, index, directory),
+        None if removed else one_step(after, index, directory),
+        dict(step=None if removed else one_step(after, index), plan=[w.summary for w in writes]),
     )
 
 
@@ -235,7 +213,11 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_if=[("state", "present", ("timeout", "rules"))],
+        usernames=("username",),
+        non_negative=("step",),
     )
+    if vo.params["state"] == "present" and not vo.params["rules"]:
+        vo.fail("rules must list at least one rule")
     vo.run(manage)
 
 

@@ -29,31 +29,41 @@ attributes:
 options:
   escalation_policies:
     description:
-      - Read every escalation policy of the organisation, with its team (C(GET /api-public/v1/policies)).
+      - Read every escalation policy of the organisation, with its team (operation C(list_escalation_policies)).
       - The API allows this once a minute.
     type: bool
     default: false
   team_policies:
     description:
-      - Slug of a team whose escalation policies to read (C(GET /api-public/v1/team/{team}/policies)).
+      - Slug of a team whose escalation policies to read (operation C(list_team_policies)).
     type: str
   paging_policy:
     description:
-      - Username whose personal paging policy (steps and rules) to read (C(GET /api-public/v1/profile/{username}/policies)).
+      - Username whose personal paging policy (steps and rules) to read (operation C(get_paging_policy)).
     type: str
   user_paging_policies:
     description:
-      - Username whose flattened paging policy view to read (C(GET /api-public/v1/user/{user}/policies)).
+      - Username whose flattened paging policy view to read (operation C(list_user_paging_policies)).
     type: str
   types:
     description:
-      - Which lists of paging-policy values to read (C(GET /api-public/v1/policies/types/...)).
+      - Which lists of paging-policy values to read (operations C(list_contact_types), C(list_notification_types), C(list_timeout_types)).
     type: list
     elements: str
     choices: [contacts, notifications, timeouts]
     default: []
+  on_call:
+    description:
+      - Read who is on call now, per escalation policy (operation C(get_oncall_current)).
+    type: bool
+    default: false
+  teams:
+    description:
+      - Read the organisation's teams, with their names and slugs (operation C(list_teams)).
+    type: bool
+    default: false
 notes:
-  - At least one of O(escalation_policies), O(team_policies), O(paging_policy), O(user_paging_policies) or O(types) must be set.
+  - At least one of O(escalation_policies), O(team_policies), O(paging_policy), O(user_paging_policies), O(on_call), O(teams) or O(types) must be set.
 '''
 
 EXAMPLES = r'''
@@ -130,6 +140,45 @@ user_paging_policies:
     user_id: 42
     policies:
       - {order: 1, timeout: 5, contact_type: email, ext_id: 0e318016-75c8-11ea-b690-3c970e75c219}
+on_call:
+  description: Who is on call now, one entry per escalation policy that has someone on call, sorted by policy slug.
+  returned: when O(on_call=true)
+  type: list
+  elements: dict
+  contains:
+    policy:
+      description: Slug of the escalation policy.
+      type: str
+      returned: always
+    name:
+      description: Name of the escalation policy.
+      type: str
+      returned: always
+    team:
+      description: Name and slug of the team owning the policy.
+      type: dict
+      returned: always
+    users:
+      description: Usernames on call now for the policy.
+      type: list
+      elements: str
+      returned: always
+  sample: [{"policy": "pol-abcdefghijklmnop", "name": "Ops primary", "team": {"name": "Ops", "slug": "team-abcdefghijklmnop"}, "users": ["jdoe"]}]
+teams:
+  description: Every team of the organisation, in the API's order.
+  returned: when O(teams) is true
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The team's name.
+      type: str
+      returned: always
+    slug:
+      description: The team's slug, which paths and other modules use.
+      type: str
+      returned: always
+  sample: [{"name": "Operations", "slug": "team-Q2opsDemoTeam001"}]
 contact_types:
   description: The contact method kinds paging rules can target, in lower case.
   returned: when O(types) contains V(contacts)
@@ -155,21 +204,9 @@ api:
   sample: {"calls": 2, "writes": 0, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import (
-    escalation_policy_list,
-    paging_policy_result,
-    type_list,
-    user_paging_policies,
-)
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import POLICY
-
-TYPE_READS = {
-    # option value: (path, response key, result key)
-    "contacts": ("/api-public/v1/policies/types/contacts", "contactTypes", "contact_types"),
-    "notifications": ("/api-public/v1/policies/types/notifications", "notificationTypes", "notification_types"),
-    "timeouts": ("/api-public/v1/policies/types/timeouts", "timeoutTypes", "timeout_types"),
-}
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import render_steps
 
 
 def read(vo):
@@ -177,21 +214,21 @@ def read(vo):
     client = vo.client
     result = {}
     if p["escalation_policies"]:
-        body = client.request("GET", "/api-public/v1/policies")
-        result["escalation_policies"] = escalation_policy_list(body, "GET /api-public/v1/policies")
+        result["escalation_policies"] = _api.list_escalation_policies(client)
     if p["team_policies"]:
-        body = client.request("GET", "/api-public/v1/team/{team}/policies", params=dict(team=p["team_policies"]))
-        result["team_policies"] = escalation_policy_list(body, "GET /api-public/v1/team/{team}/policies")
+        result["team_policies"] = _api.list_team_policies(client, p["team_policies"])
     if p["paging_policy"]:
-        body = client.request("GET", POLICY, params=dict(username=p["paging_policy"]))
-        result["paging_policy"] = paging_policy_result(p["paging_policy"], body)
+        result["paging_policy"] = dict(username=p["paging_policy"], steps=render_steps(_api.get_paging_policy(client, p["paging_policy"])))
     if p["user_paging_policies"]:
-        body = client.request("GET", "/api-public/v1/user/{user}/policies", params=dict(user=p["user_paging_policies"]))
-        result["user_paging_policies"] = user_paging_policies(body)
+        result["user_paging_policies"] = _api.list_user_paging_policies(client, p["user_paging_policies"])
+    if p["on_call"]:
+        result["on_call"] = [dict(policy=slug, name=entry["name"], team=entry["team"], users=entry["users"])
+                             for slug, entry in sorted(_api.get_oncall_current(client).items())]
+    if p["teams"]:
+        result["teams"] = _api.list_teams(client)
     for kind in sorted(set(p["types"])):
-        path, key, result_key = TYPE_READS[kind]
-        result[result_key] = type_list(client.request("GET", path), key, as_int=(kind == "timeouts"))
-    vo.exit(changed=False, **result)
+        result[_api.TYPE_LISTS[kind][2]] = _api.list_types(client, kind)
+    return False, None, None, result
 
 
 def main():
@@ -201,12 +238,16 @@ def main():
             team_policies=dict(type="str"),
             paging_policy=dict(type="str"),
             user_paging_policies=dict(type="str"),
+            on_call=dict(type="bool", default=False),
+            teams=dict(type="bool", default=False),
             types=dict(type="list", elements="str", choices=["contacts", "notifications", "timeouts"], default=[]),
         ),
+        usernames=("paging_policy", "user_paging_policies"),
+        slugs=("team_policies",),
     )
     p = vo.params
-    if not (p["escalation_policies"] or p["team_policies"] or p["paging_policy"] or p["user_paging_policies"] or p["types"]):
-        vo.fail("Nothing to read: set at least one of escalation_policies, team_policies, paging_policy, user_paging_policies or types.")
+    if not (p["escalation_policies"] or p["team_policies"] or p["paging_policy"] or p["user_paging_policies"] or p["on_call"] or p["teams"] or p["types"]):
+        vo.fail("Nothing to read: set at least one of escalation_policies, team_policies, paging_policy, user_paging_policies, on_call, teams or types.")
     vo.run(read)
 
 

@@ -11,8 +11,9 @@ short_description: Add a user to a VictorOps team or remove them from it
 version_added: 0.1.0
 description:
   - Ensures a user is, or is not, a member of a team.
-  - Reads the team's members once (C(GET /api-public/v1/team/{team}/members)), then adds the user
-    (C(POST /api-public/v1/team/{team}/members)) or removes them (C(DELETE /api-public/v1/team/{team}/members/{user})) when needed.
+  - Reads the team's members once (operation C(list_team_members)), then adds the user
+    (C(add_team_member)) or removes them (C(remove_team_member)) when needed.
+  - Usernames are compared without regard to case, as the API may store them in another case.
 author:
   - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
@@ -23,7 +24,7 @@ options:
   team:
     description:
       - The team, by slug (V(team-) followed by 16 letters or digits) or by name.
-      - A name (anything else) costs one more read, of the team list (C(GET /api-public/v1/team)), to find the slug.
+      - A name (anything else) costs one more read, of the team list (operation C(list_teams)), to find the slug.
         It is matched against the slugs first, then the names exactly, then the names ignoring case.
     type: str
     required: true
@@ -41,7 +42,8 @@ options:
   replacement:
     description:
       - Username of the team member who takes over the removed user's on-call shifts in the team.
-      - Required when O(state=absent), because the API refuses to remove a member without one.
+      - Sent only when given. The 2020 spec marks it required, but public clients remove members without one; when
+        the API insists, the task fails with the API's refusal and asks for a replacement.
     type: str
 '''
 
@@ -91,72 +93,25 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 '''
 
-import re
-
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import team_list, team_member_list
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
-
-TEAMS = "/api-public/v1/team"
-MEMBERS = "/api-public/v1/team/{team}/members"
-MEMBER = "/api-public/v1/team/{team}/members/{user}"
-# The documented team slug format, team-[\w\d]{16}.
-TEAM_SLUG = re.compile(r"^team-[A-Za-z0-9_]{16}$")
-
-
-def resolve_team(client, team):
-    """The slug of ``team``; a value that is not slug-shaped is looked up in the team list."""
-    if TEAM_SLUG.match(team):
-        return team
-    teams = team_list(client.request("GET", TEAMS), "GET %s" % TEAMS)
-    for matches in ([t for t in teams if t["slug"] == team],
-                    [t for t in teams if t["name"] == team],
-                    [t for t in teams if (t["name"] or "").lower() == team.lower()]):
-        if len(matches) == 1:
-            return matches[0]["slug"]
-        if len(matches) > 1:
-            raise PlanError("team %r is ambiguous: it names the teams %s; give the slug instead"
-                            % (team, ", ".join(sorted(t["slug"] for t in matches))))
-    raise PlanError("team %r: no team has that name or slug; known teams: %s"
-                    % (team, ", ".join("%s (%s)" % (t["name"], t["slug"]) for t in teams) or "none"))
-
-
-def read_members(client, slug, given):
-    try:
-        body = client.request("GET", MEMBERS, params=dict(team=slug))
-    except NotFoundError:
-        raise PlanError("team %r: the API knows no such team" % given)
-    return team_member_list(body, "GET %s" % MEMBERS)
-
 
 def manage_membership(vo):
     p = vo.params
-    client = vo.client
     username = p["username"]
-    slug = resolve_team(client, p["team"])
-    is_member = username in read_members(client, slug, p["team"])
+    slug = _api.resolve_team(vo.client, p["team"])
+    is_member = _api.is_team_member(vo.client, slug, username)
     wanted = p["state"] == "present"
     before = dict(team=slug, username=username, member=is_member)
     after = dict(before, member=wanted)
     if is_member == wanted:
-        vo.exit(False, before=before, after=after, team_member=after)
-        return
+        return False, before, after, dict(team_member=after)
     if not vo.check_mode:
-        def confirm_write():
-            now_member = username in read_members(client, slug, p["team"])
-            return (True, None) if now_member == wanted else (False, None)
-
         if wanted:
-            try:
-                client.request("POST", MEMBERS, params=dict(team=slug), body=dict(username=username), confirm_write=confirm_write)
-            except NotFoundError as exc:
-                # The API checks the user only when the write arrives; the refusal changed nothing.
-                raise PlanError("username %r could not be added to team %r: %s" % (username, p["team"], exc))
+            _api.add_team_member(vo.client, slug, username)
         else:
-            client.request("DELETE", MEMBER, params=dict(team=slug, user=username), body=dict(replacement=p["replacement"]),
-                           confirm_write=confirm_write)
-    vo.exit(True, before=before, after=after, team_member=after)
+            _api.remove_team_member(vo.client, slug, username, p["replacement"])
+    return True, before, after, dict(team_member=after)
 
 
 def main():
@@ -167,14 +122,12 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             replacement=dict(type="str"),
         ),
-        required_if=[("state", "absent", ("replacement",))],
+        usernames=("username", "replacement"),
+        names=("team",),
     )
     p = vo.params
-    problems = ["%s must not be empty" % name for name in ("team", "username", "replacement") if p[name] is not None and not p[name].strip()]
-    if p["state"] == "absent" and p["replacement"] and p["replacement"] == p["username"]:
-        problems.append("replacement must be another user than username %r" % p["username"])
-    if problems:
-        vo.fail("; ".join(problems))
+    if p["state"] == "absent" and p["replacement"] and p["replacement"].lower() == p["username"].lower():
+        vo.fail("replacement must be another user than username %r" % p["username"])
     vo.run(manage_membership)
 
 

@@ -11,8 +11,8 @@ short_description: Create, update or remove a VictorOps user
 version_added: 0.1.0
 description:
   - Ensures a user exists with the given names, or does not exist.
-  - Reads the user once (C(GET /api-public/v1/user/{user})), then creates it (C(POST /api-public/v1/user)),
-    updates its names (C(PUT /api-public/v1/user/{user})) or removes it (C(DELETE /api-public/v1/user/{user})),
+  - Reads the user once (operation C(get_user)), then creates it (C(create_user)),
+    updates its names (C(update_user)) or removes it (C(delete_user)),
     only when something differs.
 author:
   - victorops.oncall maintainers (@victorops-oncall)
@@ -128,6 +128,11 @@ user:
     verified: false
     created_at: "2024-05-01T09:30:00Z"
     password_last_updated: null
+created:
+  description: Whether the task created the user (in check mode, whether it would).
+  returned: success
+  type: bool
+  sample: true
 api:
   description: The API client's counters for this task.
   returned: always
@@ -137,112 +142,53 @@ api:
 
 import re
 
-from ansible_collections.victorops.oncall.plugins.module_utils._client import NotFoundError, ValidationError
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import OptionError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import user_result
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import PlanError
 
-USERS = "/api-public/v1/user"
-USER = "/api-public/v1/user/{user}"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Option name -> key in the API's user body, for the fields the API can update.
-NAME_FIELDS = (("first_name", "firstName"), ("last_name", "lastName"))
-
-
-def fetch_user(client, username):
-    """The API's user body, or None when the API answers 404."""
-    try:
-        return client.request("GET", USER, params=dict(user=username))
-    except NotFoundError:
-        return None
-
-
-def read_user(client, username):
-    """The normalised user, or None when it does not exist."""
-    body = fetch_user(client, username)
-    return None if body is None else user_result(body, "GET %s" % USER)
 
 
 def ensure_present(vo, current):
     p = vo.params
-    client = vo.client
     username = p["username"]
     if current is None:
         missing = [name for name in ("first_name", "last_name", "email") if p[name] is None]
         if missing:
-            raise PlanError("user %r does not exist; creating it needs %s" % (username, ", ".join(missing)))
-        payload = dict(firstName=p["first_name"], lastName=p["last_name"], username=username, email=p["email"])
-        if p["expiration_hours"] is not None:
-            payload["expirationHours"] = p["expiration_hours"]
+            raise OptionError("user %r does not exist; creating it needs %s" % (username, ", ".join(missing)))
         after = dict(username=username, first_name=p["first_name"], last_name=p["last_name"], email=p["email"],
                      verified=False, created_at=None, password_last_updated=None)
         if not vo.check_mode:
-            def confirm_write():
-                # The user the API holds after an ambiguous create stands for the create's answer.
-                found = fetch_user(client, username)
-                return (True, found) if found is not None else (False, None)
-
-            answer = client.request("POST", USERS, body=payload, confirm_write=confirm_write)
-            after = user_result(answer, "POST %s" % USERS)
-        vo.exit(True, before={}, after=after, user=after)
-        return
+            after = _api.create_user(vo.client, username, p["first_name"], p["last_name"], p["email"], p["expiration_hours"])
+        return True, {}, after, dict(user=after, created=True)
 
     if p["email"] is not None and p["email"].lower() != (current["email"] or "").lower():
         vo.module.warn("The email address of user %r is %r; the API cannot change it to %r, so it is left as it is. "
                        "Change it in the VictorOps web application." % (username, current["email"], p["email"]))
-    changes = {option: p[option] for option, _key in NAME_FIELDS if p[option] is not None and p[option] != current[option]}
+    changes = {name: p[name] for name in ("first_name", "last_name") if p[name] is not None and p[name] != current[name]}
     if not changes:
-        vo.exit(False, before=current, after=current, user=current)
-        return
+        return False, current, current, dict(user=current, created=False)
     after = dict(current, **changes)
     if not vo.check_mode:
-        # The update body is the whole AddUserPayload; the email is sent unchanged.
-        payload = dict(firstName=after["first_name"], lastName=after["last_name"], username=username, email=current["email"])
-        answer = client.request("PUT", USER, params=dict(user=username), body=payload)
-        after = user_result(answer, "PUT %s" % USER)
-    vo.exit(True, before=current, after=after, user=after)
+        after = _api.update_user(vo.client, current, after["first_name"], after["last_name"])
+    return True, current, after, dict(user=after, created=False)
 
 
 def ensure_absent(vo, current):
-    p = vo.params
-    client = vo.client
-    username = p["username"]
     if current is None:
-        vo.exit(False, before={}, after={}, user={})
-        return
+        return False, {}, {}, dict(user={}, created=False)
     if not vo.check_mode:
-        def confirm_write():
-            return (True, None) if fetch_user(client, username) is None else (False, None)
-
-        try:
-            client.request("DELETE", USER, params=dict(user=username), body=dict(replacement=p["replacement"]), confirm_write=confirm_write)
-        except ValidationError as exc:
-            # The API checks the replacement only when the removal arrives; the refusal changed nothing.
-            raise PlanError("replacement %r: %s" % (p["replacement"], exc))
-    vo.exit(True, before=current, after={}, user={})
+        # The API's name for the user: it may differ in case from the option.
+        _api.delete_user(vo.client, current["username"], vo.params["replacement"])
+    return True, current, {}, dict(user={}, created=False)
 
 
 def manage_user(vo):
-    current = read_user(vo.client, vo.params["username"])
-    if vo.params["state"] == "present":
-        ensure_present(vo, current)
-    else:
-        ensure_absent(vo, current)
-
-
-def check_options(p):
-    """Problems with the options that the argument spec cannot see."""
-    problems = []
-    for name in ("username", "first_name", "last_name", "email", "replacement"):
-        if p[name] is not None and not p[name].strip():
-            problems.append("%s must not be empty" % name)
-    if p["email"] and not EMAIL_PATTERN.match(p["email"]):
-        problems.append("email %r is not an email address" % p["email"])
-    if p["expiration_hours"] is not None and p["expiration_hours"] < 1:
-        problems.append("expiration_hours must be 1 or more, got %d" % p["expiration_hours"])
-    if p["state"] == "absent" and p["replacement"] and p["replacement"] == p["username"]:
-        problems.append("replacement must be another user than username %r" % p["username"])
-    return problems
+    p = vo.params
+    current = _api.get_user(vo.client, p["username"])
+    if p["state"] == "present":
+        return ensure_present(vo, current)
+    return ensure_absent(vo, current)
 
 
 def main():
@@ -257,10 +203,16 @@ def main():
             expiration_hours=dict(type="int"),
         ),
         required_if=[("state", "absent", ("replacement",))],
+        usernames=("username", "replacement"),
+        non_empty=("first_name", "last_name", "email"),
     )
-    problems = check_options(vo.params)
-    if problems:
-        vo.fail("; ".join(problems))
+    p = vo.params
+    if p["email"] and p["email"].strip() and not EMAIL_PATTERN.match(p["email"]):
+        vo.fail("email %r is not an email address" % p["email"])
+    if p["expiration_hours"] is not None and p["expiration_hours"] < 1:
+        vo.fail("expiration_hours must be 1 or more, got %d" % p["expiration_hours"])
+    if p["state"] == "absent" and p["replacement"] and p["replacement"].lower() == p["username"].lower():
+        vo.fail("replacement must be another user than username %r" % p["username"])
     vo.run(manage_user)
 
 

@@ -1,21 +1,32 @@
 """Helpers shared by the end-to-end tests of the paging-policy modules."""
 
+import json
+
 import yaml
 
-GET_POLICY = "GET /api-public/v1/profile/{username}/policies"
-GET_CONTACTS = "GET /api-public/v1/user/{username}/contact-methods"
-POST_STEP = "POST /api-public/v1/profile/{username}/policies"
-PUT_STEP = "PUT /api-public/v1/profile/{username}/policies/{step}"
-POST_RULE = "POST /api-public/v1/profile/{username}/policies/{step}"
-PUT_RULE = "PUT /api-public/v1/profile/{username}/policies/{step}/{rule}"
-DELETE_RULE = "DELETE /api-public/v1/profile/{username}/policies/{step}/{rule}"
+# Operation names, as the modules count them in result["api"]["operations"].
+GET_POLICY = "get_paging_policy"
+GET_CONTACTS = "list_contact_methods"
+POST_STEP = "create_step"
+PUT_STEP = "update_step"
+POST_RULE = "create_rule"
+PUT_RULE = "update_rule"
+DELETE_RULE = "delete_rule"
+DELETE_STEP = "delete_step"
 
 
-def contact_id(emulator, username, label):
-    """The numeric id of the user's contact method with that label, as the emulator stores it."""
-    methods = emulator.state["users"][username]["contact_methods"]
-    (found,) = [c["id"] for kind in ("emails", "phones") for c in methods[kind] if c["label"] == label]
-    return found
+def diff_of(result):
+    """A module's diff (rendered as text, so that non-ASCII names stay readable) back as data."""
+    return {side: json.loads(text) for side, text in result["diff"].items()}
+
+
+def module_task(module):
+    """A task builder for one module: ``task = module_task(FQCN)``, then ``task(name, **options)`` -> a task dict."""
+
+    def task(name, **options):
+        return {"name": name, module: options}
+
+    return task
 
 
 def tasks_yaml(*tasks):

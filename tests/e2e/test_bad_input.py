@@ -47,7 +47,6 @@ PATH_OPTIONS = [
     (USER, "username", dict(first_name="A", last_name="B", email="a.b@example.com")),
     (CONTACT, "username", dict(kind="phone", value="+15550100999", rank=1)),
     (MEMBER, "username", dict(team=TEAM)),
-    (OVERRIDE, "policy", dict(from_user="asmith", to_user="bwong")),
     (OVERRIDE, "to_user", dict(policy="pol-Hs7opsDemoPol001", from_user="asmith")),
     (INFO, "paging_policy", {}),
     (INFO, "user_paging_policies", {}),
@@ -129,7 +128,8 @@ CASES = [
     Case("10 kB email", USER, dict(username="long-mail", first_name="A", last_name="B", email=LONG), "email"),
     Case("10 kB contact value", CONTACT, dict(username="jdoe", kind="phone", value=LONG, rank=1), "value"),
     Case("10 kB contact name", RULE, dict(username="jdoe", step=0, type="sms", contact=LONG), "contact"),
-    Case("Unicode username not known", STEP, dict(username="j\u00f6hn-\u6771\u4eac", step=0, timeout=5, rules=PUSH), "not found"),
+    # VictorOps usernames are ASCII: refused before any request, whatever the API would say.
+    Case("Unicode username", STEP, dict(username="j\u00f6hn-\u6771\u4eac", step=0, timeout=5, rules=PUSH), "username", "not a valid username"),
     Case("Unicode phone", CONTACT, dict(username="jdoe", kind="phone", value="\u0661\u0662\u0663-\u0664\u0665\u0666", rank=1), "value"),
 ]
 
@@ -184,3 +184,22 @@ def test_values_that_would_change_the_path_send_no_request_at_all(emulator, run_
             problems.append("%s: %d request(s) sent: %r" % (case.name, calls, run.result(case.name)["api"]))
     assert problems == [], "\n".join(problems)
     assert emulator.log == []
+
+
+def test_a_policy_that_is_not_a_slug_is_a_name_looked_up_never_put_in_a_path(emulator, run_playbook):
+    """victorops_oncall_override takes a policy by name too: a value that is not slug-shaped costs one read of the policy
+    list and never reaches a path; a value no name can have (control characters, 10 kB) is refused before any request."""
+    looked_up = [(label, value) for label, value in PATH_VALUES if label in ("dot-dot", "slash", "query", "encoded dot-dot", "fragment")]
+    refused = [(label, value) for label, value in PATH_VALUES if (label, value) not in looked_up]
+    cases = [Case("policy name %s" % label, OVERRIDE, dict(policy=value, from_user="asmith", to_user="bwong"), "policy",
+                  "no escalation policy has that name or slug; known escalation policies: ") for label, value in looked_up]
+    cases += [Case("policy %s" % label, OVERRIDE, dict(policy=value, from_user="asmith", to_user="bwong"), "policy", "is not a valid name or slug")
+              for label, value in refused]
+    run = run_playbook(play=playbook(cases), env={"VICTOROPS_RATE_LIMIT_PROFILE": "2018"})
+    assert run.rc == 0, run
+    assert check_failures(run, cases) == []
+    for case in cases:
+        expected = {"list_escalation_policies": 1} if case.name.startswith("policy name ") else {}
+        assert run.result(case.name)["api"]["operations"] == expected, case.name
+    assert {e["path"] for e in emulator.log} == {"/api-public/v1/policies"}
+    assert len(emulator.log) == len(looked_up)

@@ -27,18 +27,19 @@ def run(args, cwd, env=None):
 
 @pytest.fixture
 def ee_dir(tmp_path):
-    """A copy of execution-environment.yml next to dist/, holding the collection tarball built from this checkout."""
+    """A copy of execution-environment.yml next to dist/, holding what ci/build.sh builds from this checkout."""
     directory = tmp_path / "ee"
     (directory / "dist").mkdir(parents=True)
     shutil.copy(ROOT / "execution-environment.yml", directory / "execution-environment.yml")
-    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", directory / "dist", "--force"], cwd=ROOT)
+    env = dict(os.environ, PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")), PYTHON=sys.executable)
+    run(["bash", ROOT / "ci" / "build.sh", directory / "dist"], cwd=ROOT, env=env)
     return directory
 
 
 def test_build_context_installs_the_collection_tarball(ee_dir):
     version = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
     tarball = "victorops-oncall-%s.tar.gz" % version
-    assert [p.name for p in (ee_dir / "dist").iterdir()] == [tarball]
+    assert sorted(p.name for p in (ee_dir / "dist").iterdir()) == ["requirements.yml", tarball]
 
     run([BIN / "ansible-builder", "create", "-f", "execution-environment.yml", "-c", "context", "--output-filename", "Containerfile"], cwd=ee_dir)
 
@@ -59,7 +60,7 @@ def test_build_context_installs_the_collection_tarball(ee_dir):
 
 def test_builder_gathers_requests_from_the_collection(ee_dir, tmp_path):
     collections = tmp_path / "collections"
-    tarball = next((ee_dir / "dist").iterdir())
+    (tarball,) = (ee_dir / "dist").glob("*.tar.gz")
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections))
     run([BIN / "ansible-galaxy", "collection", "install", "-p", collections, tarball], cwd=tmp_path, env=env)
     pip_file = tmp_path / "requirements.txt"

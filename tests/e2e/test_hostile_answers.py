@@ -129,7 +129,7 @@ def test_a_hostile_answer_to_a_confirming_read_is_not_taken_for_not_applied(kind
     result = run.result(name)
     assert run.status(name) == "failed", result
     assert "Traceback" not in result.get("exception", "")
-    assert "GET /api-public/v1/oncall/current" in result["msg"]
+    assert "GET %s/api-public/v1/oncall/current" % emulator.url in result["msg"]
     # Sent once: an unreadable confirmation is not taken for "not applied", so the take is not sent again.
     assert [(e["method"], e["status"]) for e in emulator.writes()] == [("PATCH", 502)]
     assert [e["fault"] for e in emulator.log] == ["delay", "apply-then-502", kind]

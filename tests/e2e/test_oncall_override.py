@@ -1,6 +1,7 @@
 """End-to-end tests of victorops.oncall.victorops_oncall_override against the emulator (default seed)."""
 
 import pytest
+from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import diff_of
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,7 @@ def test_handover_check_run_check_run(emulator, run_playbook):
     result = run.result("hand over")
     assert result["changed"] is True
     assert result["on_call"] == {"policy": POLICY, "users": ["bwong"]}
-    assert result["diff"] == {"before": {"policy": POLICY, "users": ["asmith"]}, "after": {"policy": POLICY, "users": ["bwong"]}}
+    assert diff_of(result) == {"before": {"policy": POLICY, "users": ["asmith"]}, "after": {"policy": POLICY, "users": ["bwong"]}}
     assert result["api"]["calls"] == 1  # fewest possible: the one read of who is on call
     assert result["api"]["writes"] == 0
     assert operations(emulator) == [ONCALL_READ]
@@ -50,7 +51,7 @@ def test_handover_check_run_check_run(emulator, run_playbook):
     result = run.result("hand over")
     assert result["changed"] is True
     assert result["on_call"] == {"policy": POLICY, "users": ["bwong"]}
-    assert result["diff"]["after"] == {"policy": POLICY, "users": ["bwong"]}
+    assert diff_of(result)["after"] == {"policy": POLICY, "users": ["bwong"]}
     assert result["api"]["calls"] == 2  # fewest possible: read + take on-call
     assert result["api"]["writes"] == 1
     assert operations(emulator) == [ONCALL_READ, TAKE]
@@ -90,7 +91,7 @@ def test_to_user_already_on_call_is_no_change_whoever_from_user_is(emulator, run
     result = run.result("already on call")
     assert result["changed"] is False
     assert result["on_call"] == {"policy": "team-Q2opsDemoTeam001", "users": ["jdoe"]}
-    assert result["diff"]["before"] == result["diff"]["after"] == {"policy": "team-Q2opsDemoTeam001", "users": ["jdoe"]}
+    assert diff_of(result)["before"] == diff_of(result)["after"] == {"policy": "team-Q2opsDemoTeam001", "users": ["jdoe"]}
     assert result["api"]["calls"] == 1  # fewest possible: the read
     assert operations(emulator) == [ONCALL_READ]
 

@@ -6,6 +6,7 @@ are asserted exactly, with the fewest calls the API allows written beside them.
 """
 
 from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
+    diff_of,
     DELETE_RULE,
     GET_CONTACTS,
     GET_POLICY,
@@ -13,21 +14,19 @@ from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
     PUT_STEP,
     assert_refused_without_writes,
     assert_task,
-    contact_id,
+    module_task,
     tasks_yaml,
 )
 
 MODULE = "victorops.oncall.victorops_paging_step"
 
-
-def task(name, **options):
-    return {"name": name, MODULE: options}
+task = module_task(MODULE)
 
 
-def test_present_update_create_and_unchanged(emulator, run_playbook):
-    default = contact_id(emulator, "jdoe", "Default")
-    work = contact_id(emulator, "jdoe", "Work")
-    mobile = contact_id(emulator, "jdoe", "Mobile")
+def test_present_update_create_and_unchanged(emulator, run_playbook, contact_id):
+    default = contact_id("jdoe", "Default")
+    work = contact_id("jdoe", "Work")
+    mobile = contact_id("jdoe", "Mobile")
     play = tasks_yaml(
         # Seed step 0: 5 minutes, push + sms to Mobile.
         task("update step 0", username="jdoe", step=0, timeout=1, rules=[{"type": "push"}, {"type": "email", "contact": "Default"}]),
@@ -105,9 +104,9 @@ def seed_with_three_steps():
     return seed
 
 
-def test_absent_removes_steps_with_fewest_deletes(emulator, run_playbook):
+def test_absent_removes_steps_with_fewest_deletes(emulator, run_playbook, contact_id):
     emulator.reset(seed_with_three_steps())
-    mobile = contact_id(emulator, "jdoe", "Mobile")
+    mobile = contact_id("jdoe", "Mobile")
     play = tasks_yaml(
         task("remove step 2 (three rules)", username="jdoe", step=2, state="absent"),
         task("remove step 1 (two rules)", username="jdoe", step=1, state="absent"),
@@ -160,17 +159,17 @@ def test_absent_removes_steps_with_fewest_deletes(emulator, run_playbook):
         assert emulator.state["users"]["jdoe"]["paging_policy"] == [step_0]
 
 
-def test_diff_shows_the_step_before_and_after_with_contacts(emulator, run_playbook):
-    default = contact_id(emulator, "jdoe", "Default")
-    mobile = contact_id(emulator, "jdoe", "Mobile")
-    work = contact_id(emulator, "jdoe", "Work")
+def test_diff_shows_the_step_before_and_after_with_contacts(emulator, run_playbook, contact_id):
+    default = contact_id("jdoe", "Default")
+    mobile = contact_id("jdoe", "Mobile")
+    work = contact_id("jdoe", "Work")
     play = tasks_yaml(
         task("update step 0", username="jdoe", step=0, timeout=1, rules=[{"type": "push"}, {"type": "email", "contact": "Default"}]),
         task("remove step 1", username="jdoe", step=1, state="absent"),
     )
     run = run_playbook(play, check=True, diff=True)
     assert run.rc == 0, run
-    assert run.result("update step 0")["diff"] == {
+    assert diff_of(run.result("update step 0")) == {
         "before": {
             "step": 0,
             "timeout": 5,
@@ -189,7 +188,7 @@ def test_diff_shows_the_step_before_and_after_with_contacts(emulator, run_playbo
         },
     }
     # No rule names a contact, so the contact methods are not read and contacts stay undescribed.
-    assert run.result("remove step 1")["diff"] == {
+    assert diff_of(run.result("remove step 1")) == {
         "before": {
             "step": 1,
             "timeout": 10,
@@ -212,9 +211,9 @@ def test_an_ambiguous_create_is_confirmed_by_reading_not_resent(emulator, run_pl
     assert len(emulator.state["users"]["jdoe"]["paging_policy"]) == 3
 
 
-def test_bad_input_fails_clearly_before_any_write(emulator, run_playbook):
-    mobile = contact_id(emulator, "jdoe", "Mobile")
-    default = contact_id(emulator, "jdoe", "Default")
+def test_bad_input_fails_clearly_before_any_write(emulator, run_playbook, contact_id):
+    mobile = contact_id("jdoe", "Mobile")
+    default = contact_id("jdoe", "Default")
     seeded = emulator.state["users"]["jdoe"]["paging_policy"]
     cases = [
         # (task, expected message fragment, API calls made)

@@ -1,8 +1,14 @@
 """End-to-end tests of the role victorops.oncall.user_onboarding, run through the playbook victorops.oncall.onboard."""
 
 import collections
+import http.server
 import json
 import re
+import socket
+import stat
+import threading
+import time
+import typing
 
 import pytest
 import yaml
@@ -12,11 +18,12 @@ pytestmark = pytest.mark.slow
 ROLE = "victorops.oncall.user_onboarding : "
 PLAY = "- name: onboard\n  ansible.builtin.import_playbook: victorops.oncall.onboard\n"
 REPORT_TASK = ROLE + "Show the onboarding report"
+ESTIMATE_TASK = ROLE + "Estimate the time of the run"
 FAIL_TASK = ROLE + "Fail when anyone could not be onboarded"
 OPERATIONS = "team-Q2opsDemoTeam001"
 DATABASE = "team-Db4DemoTeamAb002"
 
-# One person with a phone and explicit steps, one on a named template, one without a phone.
+# One person with a phone, a second email and explicit steps, one on a named template, one without a phone.
 PEOPLE = [
     {
         "username": "pstone",
@@ -25,9 +32,10 @@ PEOPLE = [
         "email": "pat.stone@example.com",
         "phone": "+15550109001",
         "phone_label": "Work mobile",
+        "contact_methods": [{"type": "email", "value": "pat.alias@example.com", "label": "Alias"}],
         "teams": ["Operations"],
         "paging_steps": [
-            {"timeout": 1, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}]},
+            {"timeout": 1, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}, {"type": "email", "contact": "Alias"}]},
             {"timeout": 15, "rules": [{"type": "phone", "contact": "+15550109001"}, {"type": "email", "contact": "email"}]},
         ],
     },
@@ -50,8 +58,26 @@ PEOPLE = [
     },
 ]
 
+# The calls of a first run over PEOPLE, per operation: the fewest the API allows (see the role README's table).
+FIRST_RUN_CALLS = {
+    "get_user": 3,
+    "create_user": 3,
+    "list_contact_methods": 3,
+    "add_phone": 2,
+    "add_email": 1,
+    "list_teams": 1,
+    "list_team_members": 4,
+    "add_team_member": 4,
+    "get_paging_policy": 3,
+    "update_step": 3,
+    "create_step": 4,
+}
+# A re-run that changes nothing: per person the user, the contact methods, each team's members and the policy;
+# the team list once.
+SECOND_RUN_CALLS = {"get_user": 3, "list_contact_methods": 3, "list_teams": 1, "list_team_members": 4, "get_paging_policy": 3}
 
-def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extra=None):
+
+def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extra=None, env=None):
     """Run the onboarding playbook with ``people`` as extra vars; the report goes to a JSON file."""
     report_file = tmp_path / ("report-" + name.replace(".yml", ".json"))
     if report_file.exists():
@@ -59,22 +85,19 @@ def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extr
     variables = {"user_onboarding_people": people, "user_onboarding_report_file": str(report_file)}
     variables.update(extra or {})
     (tmp_path / name).write_text(yaml.safe_dump(variables, sort_keys=False))
-    run = run_playbook(play=PLAY, check=check, extra_args=("-e", "@" + name))
-    report = json.loads(report_file.read_text()) if report_file.exists() else None
-    return run, report
+    run = run_playbook(play=PLAY, check=check, extra_args=("-e", "@" + name), env=env)
+    document = json.loads(report_file.read_text()) if report_file.exists() else None
+    if document is not None:
+        assert stat.S_IMODE(report_file.stat().st_mode) == 0o600
+        assert document["check_mode"] is check
+        return run, document["people"]
+    return run, None
 
 
 def recap(run):
     match = re.search(r"^localhost\s*:\s*(.*)$", run.stdout, re.MULTILINE)
     assert match, run
     return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
-
-
-def contact_id(emulator, username, kind, value):
-    methods = emulator.state["users"][username]["contact_methods"][kind]
-    ids = [method["id"] for method in methods if method["value"] == value]
-    assert len(ids) == 1, methods
-    return ids[0]
 
 
 def policy(emulator, username):
@@ -87,24 +110,33 @@ def members(emulator, slug):
 
 
 def operation_counts(emulator):
-    return dict(collections.Counter(entry["operation"] for entry in emulator.log))
+    """Requests per operation name (the names of _api.OPERATIONS) in the emulator's log."""
+    from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import operation_for_path
+
+    names = [operation_for_path(entry["operation"]) or entry["operation"] for entry in emulator.log]
+    return dict(collections.Counter(names))
 
 
-def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_playbook, tmp_path):
+def entry(username, changed, status=None, failed=None):
+    return {"username": username, "status": status or ("changed" if changed else "no change"), "changed": changed, "failed": failed}
+
+
+def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_playbook, tmp_path, contact_id):
     run, report = onboard(run_playbook, tmp_path, PEOPLE)
 
     assert run.rc == 0, run
+    # No phone number or address in the report.
     assert report == [
-        {"username": "pstone", "changed": ["user created", "phone +15550109001 added", "joined team Operations", "paging policy set"], "failed": None},
-        {"username": "rdiaz", "changed": ["user created", "phone +15550109002 added", "joined team %s" % DATABASE, "joined team Operations",
-                                          "paging policy set"], "failed": None},
-        {"username": "eonly", "changed": ["user created", "joined team database", "paging policy set"], "failed": None},
+        entry("pstone", ["user created", "phone added", "email added (Alias)", "joined team Operations", "paging policy set"]),
+        entry("rdiaz", ["user created", "phone added", "joined team %s" % DATABASE, "joined team Operations", "paging policy set"]),
+        entry("eonly", ["user created", "joined team database", "paging policy set"]),
     ]
     assert run.result(REPORT_TASK)["msg"] == [
-        "pstone: changed: user created, phone +15550109001 added, joined team Operations, paging policy set",
-        "rdiaz: changed: user created, phone +15550109002 added, joined team %s, joined team Operations, paging policy set" % DATABASE,
+        "pstone: changed: user created, phone added, email added (Alias), joined team Operations, paging policy set",
+        "rdiaz: changed: user created, phone added, joined team %s, joined team Operations, paging policy set" % DATABASE,
         "eonly: changed: user created, joined team database, paging policy set",
     ]
+    assert "+1555010900" not in json.dumps(report) + json.dumps(run.result(REPORT_TASK))
 
     users = emulator.state["users"]
     for person in PEOPLE:
@@ -112,27 +144,34 @@ def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_p
         assert (user["firstName"], user["lastName"], user["email"]) == (person["first_name"], person["last_name"], person["email"])
     phones = {name: [(m["label"], m["value"]) for m in users[name]["contact_methods"]["phones"]] for name in ("pstone", "rdiaz", "eonly")}
     assert phones == {"pstone": [("Work mobile", "+15550109001")], "rdiaz": [("Mobile", "+15550109002")], "eonly": []}
+    assert [(m["label"], m["value"]) for m in users["pstone"]["contact_methods"]["emails"]][1:] == [("Alias", "pat.alias@example.com")]
     assert members(emulator, OPERATIONS) == ["jdoe", "asmith", "bwong", "pstone", "rdiaz"]
     assert members(emulator, DATABASE) == ["asmith", "cnguyen", "rdiaz", "eonly"]
 
-    pat_phone = contact_id(emulator, "pstone", "phones", "+15550109001")
-    pat_email = contact_id(emulator, "pstone", "emails", "pat.stone@example.com")
+    pat_phone = contact_id("pstone", kind="phones", value="+15550109001")
+    pat_email = contact_id("pstone", kind="emails", value="pat.stone@example.com")
+    pat_alias = contact_id("pstone", kind="emails", value="pat.alias@example.com")
     assert policy(emulator, "pstone") == [
-        {"timeout": 1, "rules": [{"type": "push", "contact_id": None}, {"type": "sms", "contact_id": pat_phone}]},
+        {"timeout": 1, "rules": [{"type": "push", "contact_id": None}, {"type": "sms", "contact_id": pat_phone}, {"type": "email", "contact_id": pat_alias}]},
         {"timeout": 15, "rules": [{"type": "phone", "contact_id": pat_phone}, {"type": "email", "contact_id": pat_email}]},
     ]
-    rosa_phone = contact_id(emulator, "rdiaz", "phones", "+15550109002")
-    rosa_email = contact_id(emulator, "rdiaz", "emails", "rosa.diaz@example.com")
+    rosa_phone = contact_id("rdiaz", kind="phones", value="+15550109002")
+    rosa_email = contact_id("rdiaz", kind="emails", value="rosa.diaz@example.com")
     assert policy(emulator, "rdiaz") == [
         {"timeout": 5, "rules": [{"type": "push", "contact_id": None}, {"type": "sms", "contact_id": rosa_phone}]},
         {"timeout": 5, "rules": [{"type": "phone", "contact_id": rosa_phone}]},
         {"timeout": 10, "rules": [{"type": "email", "contact_id": rosa_email}]},
     ]
-    emil_email = contact_id(emulator, "eonly", "emails", "emil.only@example.com")
+    emil_email = contact_id("eonly", kind="emails", value="emil.only@example.com")
     assert policy(emulator, "eonly") == [
         {"timeout": 10, "rules": [{"type": "push", "contact_id": None}, {"type": "email", "contact_id": emil_email}]},
         {"timeout": 10, "rules": [{"type": "email", "contact_id": emil_email}]},
     ]
+    # The fewest calls: one read of the team list for the run, one read of each person's contact methods;
+    # the estimate printed before the first person counted exactly these.
+    assert operation_counts(emulator) == FIRST_RUN_CALLS
+    estimate = check_estimate(run, emulator, PEOPLE)
+    assert estimate["message"].startswith("Onboarding 3 people makes at most 31 API calls (14 if nothing changes): about ")
 
     # Second run over the same people: nothing changes, only reads are sent.
     state_after_first = json.dumps(emulator.state, sort_keys=True)
@@ -142,21 +181,32 @@ def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_p
     assert run.rc == 0, run
     assert recap(run)["changed"] == 0
     assert [r["task"] for r in run.records if r["result"].get("changed")] == []
-    assert report == [{"username": name, "changed": [], "failed": None} for name in ("pstone", "rdiaz", "eonly")]
+    assert report == [entry(name, []) for name in ("pstone", "rdiaz", "eonly")]
     assert run.result(REPORT_TASK)["msg"] == ["pstone: no change", "rdiaz: no change", "eonly: no change"]
     assert emulator.writes() == []
     assert json.dumps(emulator.state, sort_keys=True) == state_after_first
-    # Per person: the user; the phones (when a phone is given); per team, its members, plus the team
-    # list when it is given by name; the paging policy, plus the contact methods when a rule names a contact.
-    assert operation_counts(emulator) == {
-        "GET /api-public/v1/user/{user}": 3,
-        "GET /api-public/v1/user/{user}/contact-methods/phones": 2,
-        "GET /api-public/v1/team": 3,
-        "GET /api-public/v1/team/{team}/members": 4,
-        "GET /api-public/v1/profile/{username}/policies": 3,
-        "GET /api-public/v1/user/{user}/contact-methods": 3,
-    }
-    assert len(emulator.log) == 18
+    assert operation_counts(emulator) == SECOND_RUN_CALLS
+
+
+def _templates():
+    from pathlib import Path
+
+    defaults = Path(__file__).resolve().parents[2] / "roles" / "user_onboarding" / "defaults" / "main.yml"
+    return yaml.safe_load(defaults.read_text())["user_onboarding_templates"]
+
+
+def check_estimate(run, emulator, people):
+    """The estimate is printed before the first person, and its calls are the first run's real calls."""
+    from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding
+
+    tasks = [r["task"] for r in run.records]
+    first_user = next(i for i, task in enumerate(tasks) if task.startswith(ROLE + "Create or update the user"))
+    assert tasks.index(ESTIMATE_TASK) < first_user
+    plans = _onboarding.onboarding_plan(people, _templates())
+    estimate = _onboarding.estimate(plans, emulator.window)
+    assert run.result(ESTIMATE_TASK)["msg"] == estimate["message"]
+    assert estimate["calls"] == operation_counts(emulator)
+    return estimate
 
 
 def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
@@ -171,46 +221,120 @@ def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
 
     assert run.rc == 2, run
     assert run.status(FAIL_TASK) == "failed"
-    assert run.result(FAIL_TASK)["msg"] == (
-        "Onboarding failed for 2 of 3 people: eonly, nophone. See the onboarding report above.")
-    assert [entry["username"] for entry in report] == ["eonly", "nophone", "pstone"]
-    assert report[0]["changed"] == ["user created", "joined team Operations"]
-    assert report[0]["failed"].startswith("Add the team memberships of eonly: team 'No Such Team': ")
-    assert report[1] == {
-        "username": "nophone",
-        "changed": [],
-        "failed": "Check the phone needed by the paging policy of nophone: nophone has no phone, but their paging policy "
-                  "(template standard) sends SMS or calls to their phone: give them a phone, or a policy without one such as the template email_only.",
-    }
-    assert report[2] == {"username": "pstone", "changed": ["user created", "phone +15550109001 added", "joined team Operations", "paging policy set"],
-                         "failed": None}
+    assert run.result(FAIL_TASK)["msg"] == ("Onboarding failed for 2 of 3 people: eonly, nophone. See the onboarding report above.")
+    assert [e["username"] for e in report] == ["eonly", "nophone", "pstone"]
+    # The unknown team is found before eonly's user is created: nothing of eonly is half-applied.
+    assert report[0]["changed"] == []
+    assert report[0]["failed"].startswith("Check the input of eonly: team 'No Such Team': no team has that name or slug; known teams: ")
+    assert report[1] == entry(
+        "nophone",
+        [],
+        "failed",
+        "Check the input of nophone: nophone has no phone, but their paging policy (template standard) sends SMS or calls to their phone: "
+        "give them a phone, or a policy without one such as the template email_only.",
+    )
+    assert report[2] == entry("pstone", ["user created", "phone added", "email added (Alias)", "joined team Operations", "paging policy set"])
     lines = run.result(REPORT_TASK)["msg"]
-    assert lines[0].startswith("eonly: FAILED: Add the team memberships of eonly: team 'No Such Team': ")
-    assert lines[0].endswith(" (changed before the failure: user created, joined team Operations)")
-    assert lines[2] == "pstone: changed: user created, phone +15550109001 added, joined team Operations, paging policy set"
+    assert lines[0].startswith("eonly: FAILED: Check the input of eonly: team 'No Such Team': ")
+    assert lines[2] == "pstone: changed: user created, phone added, email added (Alias), joined team Operations, paging policy set"
 
     users = emulator.state["users"]
-    assert "nophone" not in users
-    assert "eonly" in users and "pstone" in users
-    # eonly stopped at the unknown team, before the paging policy: no write touched their policy.
-    assert [e for e in emulator.writes() if e["path"].startswith("/api-public/v1/profile/eonly/")] == []
+    assert "nophone" not in users and "eonly" not in users
+    assert "pstone" in users
+    assert [e for e in emulator.log if "/eonly" in e["path"] or "/nophone" in e["path"]] == []
+    assert operation_counts(emulator)["list_teams"] == 1
     assert len(policy(emulator, "pstone")) == 2
 
 
 @pytest.mark.parametrize(
     "people, message",
     [
-        pytest.param([{"username": "nomail", "first_name": "No", "last_name": "Mail"}],
-                     "missing required arguments: email found in user_onboarding_people", id="missing-email"),
-        pytest.param([dict(PEOPLE[2], paging_template="nope")],
-                     "Invalid user_onboarding_people: eonly: unknown paging template 'nope' (known templates: email_only, phone_first, standard)",
-                     id="unknown-template"),
-        pytest.param([dict(PEOPLE[0], paging_steps=[{"timeout": 7, "rules": [{"type": "push"}]}])],
-                     "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 7", id="bad-timeout"),
-        pytest.param([PEOPLE[2], dict(PEOPLE[2], first_name="Again")],
-                     "Invalid user_onboarding_people: username eonly appears more than once", id="duplicate"),
-        pytest.param([dict(PEOPLE[0], paging_template="standard")],
-                     "Invalid user_onboarding_people: pstone: give either paging_template or paging_steps, not both", id="template-and-steps"),
+        pytest.param(
+            [{"username": "nomail", "first_name": "No", "last_name": "Mail"}],
+            "missing required arguments: email found in user_onboarding_people",
+            id="missing-email",
+        ),
+        pytest.param(
+            [dict(PEOPLE[2], paging_template="nope")],
+            "Invalid user_onboarding_people: eonly: unknown paging template 'nope' (known templates: email_only, phone_first, standard)",
+            id="unknown-template",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[{"timeout": 7, "rules": [{"type": "push"}]}])],
+            "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 7",
+            id="bad-timeout",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[{"timeout": 5, "rules": [{"type": "fax"}]}])],
+            "value of type must be one of: push, email, sms, phone, got: fax",
+            id="bad-rule-type",
+        ),
+        pytest.param(
+            [PEOPLE[2], dict(PEOPLE[2], username="EOnly", first_name="Again")],
+            "Invalid user_onboarding_people: username EOnly appears more than once (people 1 and 2)",
+            id="duplicate",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_template="standard")],
+            "Invalid user_onboarding_people: pstone: give either paging_template or paging_steps, not both",
+            id="template-and-steps",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[])],
+            "Invalid user_onboarding_people: pstone: paging_steps is empty: give at least one step, or leave paging_steps out to use a template",
+            id="empty-steps",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[{"timeout": 5, "rules": []}])], "pstone: paging_steps[0].rules: a step needs at least one rule", id="empty-rules"
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[{"timeout": 5, "rules": [{"type": "push"}, {"type": "push"}]}])],
+            "pstone: paging_steps[0].rules[0] and paging_steps[0].rules[1] are the same rule (push)",
+            id="duplicate-push",
+        ),
+        pytest.param(
+            [
+                dict(
+                    PEOPLE[0],
+                    paging_steps=[{"timeout": 5, "rules": [{"type": "sms", "contact": "Work mobile"}, {"type": "sms", "contact": "+1 555 010 9001"}]}],
+                )
+            ],
+            "pstone: paging_steps[0].rules[0] and paging_steps[0].rules[1] are the same rule (sms to Work mobile)",
+            id="same-contact-by-label-and-value",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[{"timeout": 5, "rules": [{"type": "sms", "contact": "email"}]}])],
+            "pstone: paging_steps[0].rules[0].contact: the placeholder 'email' is the person's email; an sms rule needs a phone",
+            id="placeholder-of-the-wrong-kind",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[{"timeout": 5, "rules": [{"type": "push", "contact": "phone"}]}])],
+            "pstone: paging_steps[0].rules[0]: a push rule pages every device of the person and takes no contact",
+            id="push-with-contact",
+        ),
+        pytest.param(
+            [dict(PEOPLE[0], paging_steps=[{"timeout": 5, "rules": [{"type": "email"}]}])],
+            "pstone: paging_steps[0].rules[0]: an email rule needs a contact",
+            id="rule-without-contact",
+        ),
+        pytest.param(
+            [dict(PEOPLE[1], contact_methods=[{"type": "fax", "value": "+15550100000"}])],
+            "value of type must be one of: phone, email, got: fax",
+            id="contact-method-type",
+        ),
+        pytest.param(
+            [dict(PEOPLE[1], contact_methods=[{"type": "phone", "value": "+1 (555) 010-9002"}])],
+            "rdiaz: phone and contact_methods[0].value are the same phone '+1 (555) 010-9002'",
+            id="duplicate-contact-method",
+        ),
+        pytest.param(
+            [dict(PEOPLE[1], contact_methods=[{"type": "email", "value": "not-an-address"}])],
+            "rdiaz: contact_methods[0].value: 'not-an-address' is not an email address",
+            id="bad-email-contact",
+        ),
+        pytest.param([dict(PEOPLE[1], phone="call me")], "rdiaz: phone: 'call me' is not a phone number", id="bad-phone"),
+        pytest.param([dict(PEOPLE[1], username="victim;x")], "victim;x: username 'victim;x' may only contain letters, digits", id="bad-username"),
+        pytest.param([dict(PEOPLE[1], teams=["Operations", "operations"])], "rdiaz: teams[0] and teams[1] are the same team 'operations'", id="duplicate-team"),
     ],
 )
 def test_bad_input_is_rejected_before_any_api_call(emulator, run_playbook, tmp_path, people, message):
@@ -226,7 +350,20 @@ def test_bad_input_is_rejected_before_any_api_call(emulator, run_playbook, tmp_p
 
 
 def test_check_mode_writes_nothing_and_reports_what_would_change(emulator, run_playbook, tmp_path):
-    people = PEOPLE[:2] + [dict(PEOPLE[2], username="cnguyen", first_name="Chloe", last_name="Nguyen-Park", email="chloe.nguyen@example.com")]
+    people = PEOPLE[:2] + [
+        dict(PEOPLE[2], username="cnguyen", first_name="Chloe", last_name="Nguyen-Park", email="chloe.nguyen@example.com"),
+        # An existing user who gets a new phone: their paging policy cannot be planned before the phone has an id.
+        {"username": "bwong", "email": "bob.wong@example.com", "phone": "+15550107777", "paging_template": "phone_first"},
+        # An existing user who gets a second address that her (unchanged) paging policy does not name.
+        {
+            "username": "asmith",
+            "email": "alice.smith@example.com",
+            "phone": "+1-555-0101",
+            "contact_methods": [{"type": "email", "value": "alice.alias@example.com"}],
+            "teams": [OPERATIONS, DATABASE],
+            "paging_steps": [{"timeout": 1, "rules": [{"type": "push"}, {"type": "email", "contact": "email"}]}],
+        },
+    ]
     state_before = json.dumps(emulator.state, sort_keys=True)
 
     run, report = onboard(run_playbook, tmp_path, people, check=True)
@@ -235,27 +372,128 @@ def test_check_mode_writes_nothing_and_reports_what_would_change(emulator, run_p
     assert emulator.writes() == []
     assert json.dumps(emulator.state, sort_keys=True) == state_before
     assert report == [
-        {"username": "pstone", "changed": ["user created", "phone +15550109001 added", "joined team Operations", "paging policy set"], "failed": None},
-        {"username": "rdiaz", "changed": ["user created", "phone +15550109002 added", "joined team %s" % DATABASE, "joined team Operations",
-                                          "paging policy set"], "failed": None},
-        # An existing user: her name is updated; she is already in Database.
-        {"username": "cnguyen", "changed": ["user updated", "paging policy set"], "failed": None},
+        entry(
+            "pstone",
+            ["would create user", "would add phone", "would add email (Alias)", "would join team Operations", "would set paging policy"],
+            "would change",
+        ),
+        entry(
+            "rdiaz",
+            ["would create user", "would add phone", "would join team %s" % DATABASE, "would join team Operations", "would set paging policy"],
+            "would change",
+        ),
+        # An existing user: her name would be updated; she is already in Database.
+        entry("cnguyen", ["would update user", "would set paging policy"], "would change"),
+        entry("bwong", ["would add phone", "would set paging policy"], "would change"),
+        entry("asmith", ["would add email"], "would change"),
     ]
+    assert run.result(REPORT_TASK)["msg"][2] == "cnguyen: would change: would update user, would set paging policy"
 
 
 def test_connection_variables_override_the_environment(emulator, run_playbook, tmp_path):
     # The environment points at a closed port with a wrong key; the role's variables carry the right ones.
     bad_env = {"VICTOROPS_API_URL": "http://127.0.0.1:9", "VICTOROPS_API_KEY": "wrong-key"}
-    (tmp_path / "people.yml").write_text(yaml.safe_dump({
-        "user_onboarding_people": [PEOPLE[2]],
-        "victorops_api_url": emulator.url,
-        "victorops_api_key": "demo-api-key",
-    }))
-
-    run = run_playbook(play=PLAY, extra_args=("-e", "@people.yml"), env=bad_env)
+    run, _report = onboard(run_playbook, tmp_path, [PEOPLE[2]], env=bad_env, extra={"victorops_api_url": emulator.url, "victorops_api_key": "demo-api-key"})
 
     assert run.rc == 0, run
     assert run.result(REPORT_TASK)["msg"] == ["eonly: changed: user created, joined team database, paging policy set"]
     # Every request authenticated; the one 404 is the read that finds the user missing before creating it.
     assert [(e["operation"], e["status"]) for e in emulator.log if e["status"] != 200] == [("GET /api-public/v1/user/{user}", 404)]
     assert "eonly" in emulator.state["users"]
+
+
+class _Capture(http.server.BaseHTTPRequestHandler):
+    seen: typing.ClassVar[list] = []
+
+    def _record(self):
+        type(self).seen.append((self.command, self.path, dict(self.headers)))
+        self.send_response(500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _record
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def capture_server():
+    _Capture.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Capture)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "http://127.0.0.1:%d" % server.server_address[1], _Capture.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_url_given_at_launch_does_not_receive_the_key_from_the_environment(emulator, run_playbook, tmp_path, capture_server):
+    # The key is in the environment (an AWX credential); someone launching the job sets only victorops_api_url.
+    url, seen = capture_server
+    run, report = onboard(run_playbook, tmp_path, [PEOPLE[2]], extra={"victorops_api_url": url})
+
+    assert run.rc == 0, run
+    assert seen == []  # not one request went to the URL given at launch
+    assert "demo-api-key" not in run.stdout + run.stderr
+    assert run.result(ROLE + "Say that victorops_api_url is ignored without victorops_api_key")["msg"].startswith(
+        "victorops_api_url is ignored because victorops_api_key is not a variable"
+    )
+    assert report == [entry("eonly", ["user created", "joined team database", "paging policy set"])]
+    assert {(e["api_id"], e["status"] in (200, 404)) for e in emulator.log} == {("demo-api-id", True)}
+    assert "eonly" in emulator.state["users"]
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The same people with their teams by slug: no team list to read before the first person.
+BY_SLUG = [dict(PEOPLE[0], teams=[OPERATIONS]), dict(PEOPLE[1], teams=[DATABASE, OPERATIONS]), dict(PEOPLE[2], teams=[DATABASE])]
+
+
+@pytest.mark.parametrize("failure", ["refused", "authentication"])
+def test_after_a_connection_or_authentication_failure_the_others_are_not_attempted(emulator, run_playbook, tmp_path, failure):
+    if failure == "refused":
+        env = {"VICTOROPS_API_URL": "http://127.0.0.1:%d" % _closed_port()}
+        reason = "connection failed"
+    else:
+        env = {"VICTOROPS_API_KEY": "wrong-key"}
+        reason = "authentication failed"
+    started = time.monotonic()
+    run, report = onboard(run_playbook, tmp_path, BY_SLUG, env=env)
+    elapsed = time.monotonic() - started
+
+    assert run.rc == 2, run
+    assert [e["status"] for e in report] == ["failed", "not attempted", "not attempted"]
+    assert report[0]["failed"].startswith("Create or update the user pstone: ")
+    assert reason in report[0]["failed"]
+    for later in report[1:]:
+        assert later["failed"].startswith("not attempted: pstone failed with ")
+        assert reason in later["failed"]
+    lines = run.result(REPORT_TASK)["msg"]
+    assert lines[1].startswith("rdiaz: NOT ATTEMPTED: pstone failed with ")
+    assert run.result(FAIL_TASK)["msg"].startswith("Onboarding failed for 3 of 3 people: pstone, rdiaz, eonly.")
+    # One person's attempt, not three: the user module ran for the first person only.
+    module_runs = [r for r in run.records if r["task"].startswith(ROLE + "Create or update the user") and r["status"] != "skipped"]
+    assert len(module_runs) == 1
+    if failure == "authentication":
+        assert [(e["operation"], e["status"] in (401, 403)) for e in emulator.log] == [("GET /api-public/v1/user/{user}", True)]
+    else:
+        assert emulator.log == []
+    assert elapsed < 120
+
+
+def test_when_the_team_list_cannot_be_read_nobody_is_attempted(emulator, run_playbook, tmp_path):
+    run, report = onboard(run_playbook, tmp_path, PEOPLE, env={"VICTOROPS_API_KEY": "wrong-key"})
+
+    assert run.rc == 2, run
+    assert [e["status"] for e in report] == ["not attempted"] * 3
+    assert report[0]["failed"].startswith("not attempted: Read the team list to resolve the teams given by name: ")
+    assert "authentication failed" in report[0]["failed"]
+    assert [r for r in run.records if r["task"].startswith(ROLE + "Create or update the user") and r["status"] != "skipped"] == []
+    assert [(e["operation"], e["status"] in (401, 403)) for e in emulator.log] == [("GET /api-public/v1/team", True)]

@@ -3,6 +3,7 @@
 import copy
 
 import pytest
+from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import diff_of
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +58,7 @@ def test_add_check_run_check_run(emulator, run_playbook):
     by_slug, by_name = run.result("add by slug"), run.result("add by name")
     assert by_slug["changed"] is True
     assert by_slug["team_member"] == {"team": OPS, "username": "cnguyen", "member": True}
-    assert by_slug["diff"] == {"before": {"team": OPS, "username": "cnguyen", "member": False},
+    assert diff_of(by_slug) == {"before": {"team": OPS, "username": "cnguyen", "member": False},
                                "after": {"team": OPS, "username": "cnguyen", "member": True}}
     assert by_slug["api"]["calls"] == 1  # fewest possible: the members read
     assert by_name["changed"] is True
@@ -110,7 +111,7 @@ def test_remove_check_run_check_run(emulator, run_playbook):
     result = run.result("remove")
     assert result["changed"] is True
     assert result["team_member"] == {"team": OPS, "username": "asmith", "member": False}
-    assert result["diff"] == {"before": {"team": OPS, "username": "asmith", "member": True},
+    assert diff_of(result) == {"before": {"team": OPS, "username": "asmith", "member": True},
                               "after": {"team": OPS, "username": "asmith", "member": False}}
     assert result["api"]["calls"] == 1  # fewest possible: the members read
     assert emulator.writes() == []
@@ -187,12 +188,19 @@ def test_bad_input_fails_clearly_without_writing(emulator, run_playbook):
     result = failure(run, "unknown team slug")
     assert result["msg"] == "team 'team-NoSuchTeam000000': the API knows no such team"
     assert result["api"]["calls"] == 1  # the members read (404)
-    assert failure(run, "absent without replacement")["msg"] == "state is absent but all of the following are missing: replacement"
+    # The replacement is optional; an API that insists on one refuses the removal, and the message says what to set.
+    result = failure(run, "absent without replacement")
+    assert result["msg"].startswith("username 'jdoe' could not be removed from team 'team-Q2opsDemoTeam001': DELETE ")
+    assert "A replacement user is required" in result["msg"]
+    assert result["msg"].endswith("set replacement to a member who takes over the shifts")
+    assert result["api"]["operations"] == {"list_team_members": 1, "remove_team_member": 1}
     assert failure(run, "replacement is the user")["msg"] == "replacement must be another user than username 'jdoe'"
     assert failure(run, "empty username")["msg"] == "username must not be empty"
     for task in ("replacement is the user", "empty username"):
         assert failure(run, task)["api"]["calls"] == 0
-    assert operations(emulator) == [GET_TEAMS, GET_MEMBERS]
+    # The unknown team name's team list, the unknown slug's members read, the read and refused removal without a replacement.
+    assert operations(emulator) == [GET_TEAMS, GET_MEMBERS, GET_MEMBERS, DELETE_MEMBER]
+    assert [e["status"] for e in emulator.calls(method="DELETE")] == [422]
     assert emulator.state == seeded
 
 

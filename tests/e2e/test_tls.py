@@ -90,7 +90,7 @@ def test_certificates_are_verified_and_ca_path_or_validate_certs_false_let_the_r
         assert run.status(task) == "failed", run
         result = run.result(task)
         msg = result["msg"]
-        assert msg.startswith("%s %s: TLS failure: " % (method, path)), msg
+        assert msg.startswith("%s %s%s: TLS failure: " % (method, emu.url, path)), msg
         assert "CERTIFICATE_VERIFY_FAILED" in msg, msg
         assert msg.endswith("; not retried. Check the certificate of the API, set ca_path to the CA bundle that signs it, "
                             "or (against a local emulator only) set validate_certs to false"), msg

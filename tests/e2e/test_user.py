@@ -3,6 +3,7 @@
 import copy
 
 import pytest
+from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import diff_of
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +61,7 @@ def test_create_check_run_check_run(emulator, run_playbook):
                  "verified": False, "created_at": None, "password_last_updated": None}
     assert result["changed"] is True
     assert result["user"] == predicted
-    assert result["diff"] == {"before": {}, "after": predicted}
+    assert diff_of(result) == {"before": {}, "after": predicted}
     assert result["api"]["calls"] == 1  # fewest possible: the read (404)
     assert operations(emulator) == [GET_USER]
     assert emulator.calls()[0]["status"] == 404
@@ -75,7 +76,7 @@ def test_create_check_run_check_run(emulator, run_playbook):
     stored = emulator.state["users"]["newhire"]
     assert result["changed"] is True
     assert result["user"] == dict(predicted, created_at=stored["createdAt"], password_last_updated=stored["passwordLastUpdated"])
-    assert result["diff"]["after"] == result["user"]
+    assert diff_of(result)["after"] == result["user"]
     assert result["api"]["calls"] == 2  # fewest possible: read + create
     assert result["api"]["writes"] == 1
     assert operations(emulator) == [GET_USER, POST_USER]
@@ -113,13 +114,13 @@ def test_rename_and_remove_check_run_check_run(emulator, run_playbook):
     assert run.rc == 0, run
     rename, remove = run.result("rename"), run.result("remove")
     assert rename["changed"] is True
-    assert {k: rename["diff"]["before"][k] for k in jdoe_before} == jdoe_before
-    assert {k: rename["diff"]["after"][k] for k in jdoe_before} == dict(jdoe_before, first_name="Johnny")
+    assert {k: diff_of(rename)["before"][k] for k in jdoe_before} == jdoe_before
+    assert {k: diff_of(rename)["after"][k] for k in jdoe_before} == dict(jdoe_before, first_name="Johnny")
     assert rename["api"]["calls"] == 1  # fewest possible: the read
     assert remove["changed"] is True
     assert remove["user"] == {}
-    assert remove["diff"]["before"]["username"] == "cnguyen"
-    assert remove["diff"]["after"] == {}
+    assert diff_of(remove)["before"]["username"] == "cnguyen"
+    assert diff_of(remove)["after"] == {}
     assert remove["api"]["calls"] == 1  # fewest possible: the read
     assert emulator.writes() == []
     assert emulator.state == seeded

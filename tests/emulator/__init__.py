@@ -3,7 +3,20 @@
 """A stateful local emulator of the VictorOps (Splunk On-Call) public REST API v1. See docs/emulator.md."""
 
 from ._model import DEFAULT_SEED_PATH, ApiError, load_seed
-from ._operations import ROUTES
-from ._server import FAULT_KINDS, LIMIT_TABLES, Emulator
+from ._operations import ROUTES, VARIANT_ROUTES
+from ._server import FAULT_KINDS, LIMIT_PERIODS, LIMIT_TABLES, Emulator
+from ._variants import VARIANTS, format_phone
 
-__all__ = ["DEFAULT_SEED_PATH", "FAULT_KINDS", "LIMIT_TABLES", "ROUTES", "ApiError", "Emulator", "load_seed"]
+__all__ = [
+    "DEFAULT_SEED_PATH",
+    "FAULT_KINDS",
+    "LIMIT_PERIODS",
+    "LIMIT_TABLES",
+    "ROUTES",
+    "VARIANTS",
+    "VARIANT_ROUTES",
+    "ApiError",
+    "Emulator",
+    "format_phone",
+    "load_seed",
+]

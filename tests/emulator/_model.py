@@ -27,6 +27,8 @@ import uuid
 
 import yaml
 
+from ._variants import format_phone
+
 DEFAULT_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "default.yml")
 
 API = "/api-public/v1"
@@ -43,12 +45,17 @@ FIRST_USER_ID = 450001
 
 
 class ApiError(Exception):
-    """An API answer other than 200: ``status`` and the ``{"error": message}`` body."""
+    """An API answer other than 200: ``status`` and the ``{"error": message}`` body.
 
-    def __init__(self, status, message):
+    ``refusal`` marks a refusal of a well-formed request because of the organisation's state (a taken name, a
+    duplicate): every 422, and the duplicate contact method. The ``error-200`` variant answers those with 200.
+    """
+
+    def __init__(self, status, message, refusal=None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.refusal = status == 422 if refusal is None else refusal
 
 
 def _now():
@@ -82,9 +89,23 @@ def parse_timeout(value):
 class Organisation:
     """The mutable state and every operation's semantics. Callers hold the emulator lock."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, variants=frozenset()):
+        self.variants = frozenset(variants)
         self.state = {"users": {}, "teams": {}, "oncall": {}, "next_contact_id": FIRST_CONTACT_ID, "next_user_id": FIRST_USER_ID}
         self._build(seed)
+
+    # ----- variant-dependent storage forms ---------------------------------------------------------
+    def key(self, username):
+        """The stored form of a username: lower case under ``case-insensitive-users``, else as given."""
+        if isinstance(username, str) and "case-insensitive-users" in self.variants:
+            return username.lower()
+        return username
+
+    def stored_value(self, kind, value):
+        """The stored form of a contact value: the API's own format under ``reformat-contacts``, else as given."""
+        if "reformat-contacts" not in self.variants:
+            return value
+        return value.lower() if kind == "emails" else format_phone(value)
 
     # ----- construction from a seed -------------------------------------------------------------
     def _next_contact_id(self):
@@ -104,7 +125,7 @@ class Organisation:
             slug = entry["slug"]
             if not slug.startswith("team-"):
                 raise ValueError("team slug %r must start with 'team-'" % slug)
-            members = list(entry.get("members") or [])
+            members = [self.key(username) for username in entry.get("members") or []]
             for username in members:
                 if username not in self.state["users"]:
                     raise ValueError("team %s lists unknown member %r" % (slug, username))
@@ -124,13 +145,14 @@ class Organisation:
         for entry in seed.get("oncall") or []:
             if self.find_policy(entry["policy"]) is None:
                 raise ValueError("oncall names unknown policy %r" % entry["policy"])
-            for username in entry.get("users") or []:
+            users = [self.key(username) for username in entry.get("users") or []]
+            for username in users:
                 if username not in self.state["users"]:
                     raise ValueError("oncall for %s names unknown user %r" % (entry["policy"], username))
-            self.state["oncall"][entry["policy"]] = list(entry.get("users") or [])
+            self.state["oncall"][entry["policy"]] = users
 
     def _seed_user(self, entry):
-        username = entry["username"]
+        username = self.key(entry["username"])
         if username in self.state["users"]:
             raise ValueError("duplicate user %r in seed" % username)
         user = self._new_user(entry["firstName"], entry["lastName"], username, entry["email"], verified=bool(entry.get("verified", True)))
@@ -140,7 +162,7 @@ class Organisation:
                 verified = contact.get("verified", True)
                 if isinstance(verified, bool):
                     verified = "verified" if verified else "unverified"
-                if kind == "emails" and contact["value"].lower() == user["email"].lower():
+                if kind == "emails" and str(contact["value"]).lower() == user["email"].lower():
                     # The signup email is already the "Default" contact; the seed may relabel or re-verify it.
                     default = user["contact_methods"]["emails"][0]
                     default.update(label=contact.get("label", default["label"]), verified=verified)
@@ -173,8 +195,13 @@ class Organisation:
         if rule_type == "push":
             return {"type": "push", "contact_id": None}
         wanted = rule.get("contact")
-        for contact in user["contact_methods"][CONTACT_KIND[rule_type]]:
-            if wanted in (contact["value"], contact["label"], contact["id"]):
+        if wanted is None:
+            # An email, sms or phone rule without a contact (the API falls back to push); see docs/emulator.md.
+            return {"type": rule_type, "contact_id": None}
+        kind = CONTACT_KIND[rule_type]
+        stored = self.stored_value(kind, wanted) if isinstance(wanted, str) else wanted
+        for contact in user["contact_methods"][kind]:
+            if wanted in (contact["value"], contact["label"], contact["id"]) or stored == contact["value"]:
                 return {"type": rule_type, "contact_id": contact["id"]}
         raise ValueError("user %s: rule %s names unknown contact %r" % (user["username"], rule_type, wanted))
 
@@ -182,7 +209,7 @@ class Organisation:
         return {
             "id": self._next_contact_id(),
             "label": label,
-            "value": value,
+            "value": self.stored_value(kind, value),
             "contactType": CONTACT_TYPE_NAME[kind],
             "rank": rank,
             "verified": verified,
@@ -193,10 +220,10 @@ class Organisation:
         stamp = _now()
         default_email = self._new_contact("emails", "Default", email, DEFAULT_RANK, "verified" if verified else "unverified")
         return {
-            "username": username,
+            "username": self.key(username),
             "firstName": first,
             "lastName": last,
-            "email": email,
+            "email": self.stored_value("emails", email),
             "userId": self._next_user_id(),
             "version": 1 if verified else 0,
             "verified": verified,
@@ -209,7 +236,7 @@ class Organisation:
 
     # ----- lookups ---------------------------------------------------------------------------------
     def user(self, username):
-        user = self.state["users"].get(username)
+        user = self.state["users"].get(self.key(username))
         if user is None:
             raise ApiError(404, "User not found")
         return user
@@ -250,7 +277,12 @@ class Organisation:
 
     def render_rule(self, user, index, rule):
         if rule["type"] == "push":
+            if "contactless-rules" in self.variants:
+                return {"index": index, "type": "push"}
             contact = dict(PUSH_CONTACT)
+        elif rule["contact_id"] is None:
+            # A contact-less email, sms or phone rule (seeded): no contact key at all.
+            return {"index": index, "type": rule["type"]}
         else:
             kind, _found = self.contact_by_id(user, rule["contact_id"])
             contact = {"id": rule["contact_id"], "type": CONTACT_TYPE_NAME[kind or CONTACT_KIND[rule["type"]]]}
@@ -270,6 +302,7 @@ class Organisation:
 
     def render_contact_list(self, username, kind):
         user = self.user(username)
+        username = user["username"]
         return {
             "_selfUrl": "%s/user/%s/contact-methods/%s" % (API, username, kind),
             "contactMethods": [self.render_contact(username, kind, c) for c in user["contact_methods"][kind]],
@@ -344,6 +377,7 @@ class Organisation:
     # ----- team and user changes shared by several operations --------------------------------------
     def hand_over_oncall(self, username, replacement, policy_slugs=None):
         """Give ``username``'s on-call places to ``replacement`` (in the given policies, or all of them)."""
+        username, replacement = self.key(username), self.key(replacement)
         for slug, users in self.state["oncall"].items():
             if policy_slugs is not None and slug not in policy_slugs:
                 continue
@@ -372,7 +406,7 @@ class Organisation:
             if existing["email"].lower() == body["email"].lower():
                 raise ApiError(422, "Email %s is unavailable" % body["email"])
         user = self._new_user(body["firstName"], body["lastName"], username, body["email"], verified=False)
-        self.state["users"][username] = user
+        self.state["users"][user["username"]] = user
         return user
 
     def add_contact(self, user, kind, body):
@@ -386,8 +420,8 @@ class Organisation:
         if isinstance(rank, bool) or not isinstance(rank, int):
             raise ApiError(400, "Invalid rank: %r" % (rank,))
         for existing in user["contact_methods"][kind]:
-            if existing["value"].lower() == value.lower():
-                raise ApiError(400, "Contact method %s already exists for user %s" % (value, user["username"]))
+            if existing["value"].lower() == self.stored_value(kind, value).lower():
+                raise ApiError(400, "Contact method %s already exists for user %s" % (value, user["username"]), refusal=True)
         contact = self._new_contact(kind, label, value, rank, "unverified")
         user["contact_methods"][kind].append(contact)
         return contact

@@ -48,10 +48,10 @@ def take_oncall(org, params, body):
     if not isinstance(from_user, str) or not isinstance(to_user, str) or not from_user or not to_user:
         raise ApiError(400, "fromUser and toUser are required")
     found = org.find_policy(params["policy"])
-    if found is None or from_user not in org.state["users"] or to_user not in org.state["users"]:
+    if found is None or org.key(from_user) not in org.state["users"] or org.key(to_user) not in org.state["users"]:
         raise ApiError(404, "Team or user(s) not found")
     oncall = org.state["oncall"].setdefault(params["policy"], [])
-    if from_user not in oncall:
+    if org.key(from_user) not in oncall:
         raise ApiError(400, "User %s is not on call for policy %s" % (from_user, params["policy"]))
     org.hand_over_oncall(from_user, to_user, policy_slugs=[params["policy"]])
     return {"result": "ok"}
@@ -143,10 +143,22 @@ def delete_rule(org, params, body):
     steps = user["paging_policy"]
     rendered = org.render_rule(user, rule_index, steps[step_index]["rules"][rule_index])
     del steps[step_index]["rules"][rule_index]
-    if not steps[step_index]["rules"]:
+    if not steps[step_index]["rules"] and "keep-empty-steps" not in org.variants:
         # A step lives only as long as it has rules; later steps move up one index.
         del steps[step_index]
     return {"stepRule": rendered, "_selfUrl": _policy_url(user["username"], step_index, rule_index)}
+
+
+def delete_step(org, params, body):
+    """Undocumented; served only under the step-delete and keep-empty-steps variants (see VARIANT_ROUTES)."""
+    user = org.user(params["username"])
+    index = org.parse_index(params["step"], "step", len(user["paging_policy"]))
+    if index == 0:
+        raise ApiError(400, "Step 0 cannot be deleted")
+    rendered = org.render_step(user, index, user["paging_policy"][index])
+    # Later steps move up one index.
+    del user["paging_policy"][index]
+    return {"step": rendered, "_selfUrl": _policy_url(user["username"], index)}
 
 
 def user_policies(org, params, body):
@@ -192,9 +204,28 @@ def _replacement(org, username, body):
     replacement = body.get("replacement") if isinstance(body, dict) else None
     if not isinstance(replacement, str) or not replacement:
         raise ApiError(422, "A replacement user is required")
-    if replacement == username or replacement not in org.state["users"]:
+    if org.key(replacement) == org.key(username) or org.key(replacement) not in org.state["users"]:
         raise ApiError(422, "Replacement user %s was not found" % replacement)
-    return replacement
+    return org.key(replacement)
+
+
+def user_teams(org, params, body):
+    user = org.user(params["user"])
+    teams = []
+    for team in org.state["teams"].values():
+        if user["username"] in team["members"]:
+            base = "%s/team/%s" % (API, team["slug"])
+            teams.append(
+                {
+                    "name": team["name"],
+                    "slug": team["slug"],
+                    "_selfUrl": base,
+                    "_membersUrl": base + "/members",
+                    "_policiesUrl": base + "/policies",
+                    "_adminsUrl": base + "/admins",
+                }
+            )
+    return {"teams": teams}
 
 
 def delete_user(org, params, body):
@@ -227,7 +258,11 @@ def _add_of(kind):
     def add_contact(org, params, body):
         user = org.user(params["user"])
         contact = org.add_contact(user, kind, body)
-        return org.render_contact(user["username"], kind, contact)
+        rendered = org.render_contact(user["username"], kind, contact)
+        if "no-extid" in org.variants:
+            # Neither the extId nor the _selfUrl that embeds it; reads still have both.
+            del rendered["extId"], rendered["_selfUrl"]
+        return rendered
 
     add_contact.__name__ = "add_" + kind
     return add_contact
@@ -284,7 +319,7 @@ def add_team_member(org, params, body):
     username = body.get("username")
     if not isinstance(username, str) or not username:
         raise ApiError(400, "username is required")
-    org.user(username)
+    username = org.user(username)["username"]
     if username in team["members"]:
         raise ApiError(422, "User %s is already a member of team %s" % (username, team["name"]))
     team["members"].append(username)
@@ -294,7 +329,7 @@ def add_team_member(org, params, body):
 
 def remove_team_member(org, params, body):
     team = org.team(params["team"])
-    username = params["user"]
+    username = org.key(params["user"])
     if username not in team["members"]:
         raise ApiError(404, "User not found")
     replacement = _replacement(org, username, body)
@@ -323,6 +358,7 @@ ROUTES = [
     ("DELETE", P + "/{step}/{rule}", delete_rule),
     ("GET", API + "/team/{team}/policies", team_policies),
     ("GET", API + "/user/{user}/policies", user_policies),
+    ("GET", API + "/user/{user}/teams", user_teams),
     ("GET", API + "/user", list_users),
     ("POST", API + "/user", add_user),
     ("GET", API + "/user/{user}", get_user),
@@ -342,15 +378,27 @@ ROUTES = [
     ("DELETE", API + "/team/{team}/members/{user}", remove_team_member),
 ]
 
-_SPLIT_ROUTES = [(method, template, template.split("/"), handler) for method, template, handler in ROUTES]
+# Operations in no spec, served only when one of the named variants is on (elsewhere: 404 "Path not found").
+VARIANT_ROUTES = [
+    ("DELETE", P + "/{step}", delete_step, ("step-delete", "keep-empty-steps")),
+]
+
+_SPLIT_ROUTES = [(method, template, template.split("/"), handler, ()) for method, template, handler in ROUTES] + [
+    (method, template, template.split("/"), handler, variants) for method, template, handler, variants in VARIANT_ROUTES
+]
 
 
-def match(method, path):
-    """Return ``(template, params, handler)`` for a request, or None. Path segments are not percent-decoded."""
+def match(method, path, variants=frozenset()):
+    """Return ``(template, params, handler)`` for a request, or None. Path segments are not percent-decoded.
+
+    Routes of ``VARIANT_ROUTES`` match only when one of their variants is in ``variants``.
+    """
     segments = path.split("/")
     best = None
-    for route_method, template, parts, handler in _SPLIT_ROUTES:
+    for route_method, template, parts, handler, needs in _SPLIT_ROUTES:
         if route_method != method or len(parts) != len(segments):
+            continue
+        if needs and not set(needs) & set(variants):
             continue
         params, literal = {}, 0
         for part, segment in zip(parts, segments):

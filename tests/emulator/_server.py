@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import _operations
 from ._model import ApiError, Organisation, load_seed
+from ._variants import RATE_VARIANTS, check_variants
 
 LIMIT_TABLES = {
     # The 2018 figures: GET /policies once a window, take on-call 6, every other operation 15.
@@ -31,9 +32,17 @@ LIMIT_TABLES = {
         },
         60,
     ),
+    # The current live documentation: 2 requests per rolling second per operation, 1 for reading a paging policy.
+    "2ps": ({"GET /api-public/v1/profile/{username}/policies": 1}, 2),
     "off": ({}, None),
 }
+# Length of each table's rolling window in seconds of the real API (the others count per minute). The emulator's
+# `window` is the length of one API minute, so a table's window lasts window * LIMIT_PERIODS[table] / 60 seconds.
+LIMIT_PERIODS = {"seed": 60, "2020": 60, "2ps": 1, "off": 60}
 RATE_LIMIT_BODY = {"message": "Too Many Requests"}
+# The throttle-403 variant's rate-limited (and failed-authentication) body.
+FORBIDDEN_BODY = {"error": "Forbidden"}
+DEFAULT_LATE_WRITE_DELAY = 1.0
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 HTML_ERRORS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 FAULT_OPTIONS = {
@@ -47,6 +56,7 @@ FAULT_OPTIONS = {
     "delay": ("seconds",),
     "apply-then-502": (),
     "apply-then-drop": (),
+    "late-write": ("seconds",),
     "truncated-json": (),
     "html-200": (),
     "missing-keys": (),
@@ -124,13 +134,29 @@ class _Answer:
 class Emulator:
     """A stateful VictorOps public API v1 on a local port. See docs/emulator.md."""
 
-    def __init__(self, seed=None, window=None, limits="seed", rate_limit_status=429, retry_after=False, tls=None, host="127.0.0.1", port=0):
-        if limits not in LIMIT_TABLES:
+    def __init__(
+        self,
+        seed=None,
+        window=None,
+        limits=None,
+        rate_limit_status=429,
+        retry_after=False,
+        tls=None,
+        host="127.0.0.1",
+        port=0,
+        variants=(),
+        late_write_delay=DEFAULT_LATE_WRITE_DELAY,
+    ):
+        if limits is not None and limits not in LIMIT_TABLES:
             raise ValueError("limits must be one of %s" % ", ".join(sorted(LIMIT_TABLES)))
         if rate_limit_status not in (429, 403):
             raise ValueError("rate_limit_status must be 429 or 403")
+        if isinstance(late_write_delay, bool) or not isinstance(late_write_delay, (int, float)) or late_write_delay < 0:
+            raise ValueError("late_write_delay must be a number of seconds, 0 or more")
         self.window = float(os.environ.get("VICTOROPS_RATE_WINDOW", "60")) if window is None else float(window)
-        self.limits = limits
+        self._limits_argument = limits
+        self._base_variants = check_variants(variants, "variants")
+        self.late_write_delay = float(late_write_delay)
         self.rate_limit_status = rate_limit_status
         self.retry_after = retry_after
         self.tls = tls
@@ -143,11 +169,22 @@ class Emulator:
         self._log = []
         self._faults = []
         self._windows = collections.defaultdict(collections.deque)
+        self._late_timers = []
+        self._late_seen = set()
+        self.variants, self.limits = self._configuration(self._seed)
         self._restore()
 
     # ----- lifecycle ---------------------------------------------------------------------------------
+    def _configuration(self, seed):
+        """``(variants, limits)`` for a seed: the constructor's variants plus the seed's ``variants`` list."""
+        variants = check_variants(list(self._base_variants) + list(check_variants(seed.get("variants"), "the seed's variants")), "variants")
+        tables = [RATE_VARIANTS[name] for name in variants if name in RATE_VARIANTS]
+        if tables and self._limits_argument not in (None, tables[0]):
+            raise ValueError("limits=%r conflicts with the variant selecting the %s table" % (self._limits_argument, tables[0]))
+        return variants, tables[0] if tables else (self._limits_argument or "seed")
+
     def _restore(self):
-        self._org = Organisation(self._seed)
+        self._org = Organisation(self._seed, self.variants)
         self._keys = {}
         for entry in self._seed.get("api_keys") or []:
             self._keys[str(entry["api_id"])] = (str(entry["api_key"]), bool(entry.get("read_only", False)))
@@ -164,6 +201,7 @@ class Emulator:
         return self
 
     def stop(self):
+        self._cancel_late_writes()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -185,11 +223,16 @@ class Emulator:
         """Restore the seed state (a new seed when given) and clear the log, faults and rate-limit windows."""
         with self._lock:
             if seed is not None:
-                self._seed = load_seed(seed)
+                new_seed = load_seed(seed)
+                configuration = self._configuration(new_seed)
+                self._seed = new_seed
+                self.variants, self.limits = configuration
+            self._cancel_late_writes()
             self._restore()
             self._log = []
             self._faults = []
             self._windows.clear()
+            self._late_seen = set()
 
     # ----- inspection ----------------------------------------------------------------------------------
     @property
@@ -221,6 +264,48 @@ class Emulator:
         with self._lock:
             return self._org.render_steps(self._org.state["users"][username])
 
+    # ----- late writes ---------------------------------------------------------------------------------
+    def _apply_late(self, organisation, operation, params, body, entry):
+        with self._lock:
+            if self._org is not organisation:
+                return  # reset() since the request: the write belongs to a state that is gone.
+            try:
+                operation(organisation, params, body)
+                status = 200
+            except ApiError as error:
+                status = error.status
+            entry["late"] = dict(entry["late"], status=status, applied=time.time())
+
+    def _schedule_late(self, route, entry, body, seconds):
+        """Carry the request out ``seconds`` from now; record the outcome in the log entry's ``late``."""
+        _template, params, operation = route
+        entry["late"] = {"delay": seconds, "status": None, "applied": None}
+        timer = threading.Timer(seconds, self._apply_late, args=(self._org, operation, params, body, entry))
+        timer.daemon = True
+        with self._lock:
+            self._late_timers = [t for t in self._late_timers if t.is_alive()] + [timer]
+        timer.start()
+        return _Answer(504, _html(504, HTML_ERRORS[504]), content_type="text/html")
+
+    def _cancel_late_writes(self):
+        with self._lock:
+            timers, self._late_timers = self._late_timers, []
+        for timer in timers:
+            timer.cancel()
+
+    def settle(self, timeout=30.0):
+        """Wait until every late write scheduled so far has been carried out; True when none is left pending."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            timers = list(self._late_timers)
+        for timer in timers:
+            timer.join(max(0.0, deadline - time.monotonic()))
+        return not any(timer.is_alive() for timer in timers)
+
+    def pending_late_writes(self):
+        """Log entries of late writes not carried out yet."""
+        return [entry for entry in self.log if entry.get("late") and entry["late"]["status"] is None]
+
     # ----- faults --------------------------------------------------------------------------------------
     def inject(self, method, path, kind, count=1, **options):
         """Answer the next ``count`` requests matching ``method`` ("*" for any) and the glob ``path`` with a fault."""
@@ -250,6 +335,8 @@ class Emulator:
             headers = {}
             if options.get("retry_after") is not None:
                 headers["Retry-After"] = str(int(options["retry_after"]))
+            if kind == "403-rate" and "throttle-403" in self.variants:
+                return _Answer(403, FORBIDDEN_BODY, headers=headers)
             return _Answer(429 if kind == "429" else 403, RATE_LIMIT_BODY, headers=headers)
         if kind in ("500", "502", "503", "504"):
             status = int(kind)
@@ -272,18 +359,24 @@ class Emulator:
         table, default = LIMIT_TABLES[self.limits]
         return table.get(operation, default)
 
+    @property
+    def limit_window(self):
+        """Seconds of the rolling window of the current table: ``window`` for per-minute tables, window/60 for 2ps."""
+        return self.window * LIMIT_PERIODS[self.limits] / 60.0
+
     def _consume_slot(self, api_id, operation):
         """Take a slot in the operation's sliding window; return None, or the seconds until a slot frees."""
         limit = self._limit_for(operation)
         if limit is None:
             return None
+        span = self.limit_window
         with self._lock:
             bucket = self._windows[(api_id, operation)]
             now = time.monotonic()
-            while bucket and bucket[0] <= now - self.window:
+            while bucket and bucket[0] <= now - span:
                 bucket.popleft()
             if len(bucket) >= limit:
-                return max(1, math.ceil(bucket[0] + self.window - now))
+                return max(1, math.ceil(bucket[0] + span - now))
             bucket.append(now)
             return None
 
@@ -313,7 +406,7 @@ class Emulator:
             "operation": None,
             "fault": None,
         }
-        route = _operations.match(method, path)
+        route = _operations.match(method, path, self.variants)
         if route is not None:
             entry["operation"] = "%s %s" % (method, route[0])
         answer = self._answer(method, route, entry, handler.headers.get("X-VO-Api-Key"), body, body_invalid)
@@ -327,7 +420,7 @@ class Emulator:
             return _Answer(401, {"error": "Authentication parameters missing"})
         known = self._keys.get(api_id)
         if known is None or known[0] != api_key:
-            return _Answer(403, {"error": "Authentication failed"})
+            return _Answer(403, FORBIDDEN_BODY if "throttle-403" in self.variants else {"error": "Authentication failed"})
         if known[1] and method != "GET":
             return _Answer(403, {"error": "This API key is read-only: only GET requests are allowed"})
         return None
@@ -339,6 +432,10 @@ class Emulator:
         fault = self._take_fault(method, entry["path"])
         if fault is not None:
             entry["fault"] = fault["kind"]
+            if fault["kind"] == "late-write":
+                if route is None or method not in WRITE_METHODS:
+                    return _Answer(504, _html(504, HTML_ERRORS[504]), content_type="text/html")
+                return self._schedule_late(route, entry, body, float(fault["options"].get("seconds", self.late_write_delay)))
             answer = self._fault_answer(fault)
             if answer is not None:
                 return answer
@@ -359,13 +456,21 @@ class Emulator:
         wait = self._consume_slot(entry["api_id"], entry["operation"])
         if wait is not None:
             extra = {"Retry-After": str(wait)} if self.retry_after else {}
+            if "throttle-403" in self.variants:
+                return _Answer(403, FORBIDDEN_BODY, headers=extra)
             return _Answer(self.rate_limit_status, RATE_LIMIT_BODY, headers=extra)
         if body_invalid and method in WRITE_METHODS:
             return _Answer(400, {"error": "The request body is not valid JSON"})
         with self._lock:
+            if "late-writes" in self.variants and method in WRITE_METHODS and entry["operation"] not in self._late_seen:
+                self._late_seen.add(entry["operation"])
+                entry["fault"] = "late-write"
+                return self._schedule_late(route, entry, body, self.late_write_delay)
             try:
                 return _Answer(200, operation(self._org, params, body))
             except ApiError as error:
+                if error.refusal and "error-200" in self.variants:
+                    return _Answer(200, {"error": error.message})
                 return _Answer(error.status, {"error": error.message})
 
     def _control(self, method, path, body):

@@ -200,6 +200,7 @@ REQUESTS = {
     ),
     "GET /api-public/v1/team/{team}/policies": (lambda emu, api: api("GET", "/team/%s/policies" % DB), []),
     "GET /api-public/v1/user/{user}/policies": (lambda emu, api: api("GET", "/user/jdoe/policies"), []),
+    "GET /api-public/v1/user/{user}/teams": (lambda emu, api: api("GET", "/user/asmith/teams"), []),
     "GET /api-public/v1/user": (lambda emu, api: api("GET", "/user"), ["user-list-nested"]),
     "POST /api-public/v1/user": (
         lambda emu, api: api("POST", "/user", {"firstName": "Dana", "lastName": "Kim", "username": "dkim", "email": "dana.kim@example.com"}),

@@ -142,7 +142,7 @@ def test_reset_restores_state_and_clears_log_faults_and_windows(make_emulator):
 def test_constructor_and_inject_validation(emu):
     from ansible_collections.victorops.oncall.tests.emulator import Emulator
 
-    with pytest.raises(ValueError, match="limits must be one of 2020, off, seed"):
+    with pytest.raises(ValueError, match="limits must be one of 2020, 2ps, off, seed"):
         Emulator(limits="2019")
     with pytest.raises(ValueError, match="rate_limit_status must be 429 or 403"):
         Emulator(rate_limit_status=500)

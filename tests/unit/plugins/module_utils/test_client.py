@@ -22,7 +22,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._client import (
 )
 from urllib3.exceptions import NewConnectionError
 
-API_URL = "https://api.example.test"
+API_URL = "https://api.victorops.com"
 API_ID = "id-4f2a"
 API_KEY = "k3y-9d8c7b6a5f4e3d2c1b0a"
 WALL_START = 1_800_000_000.0
@@ -169,7 +169,7 @@ def test_get_sends_auth_headers_without_content_type(make):
     assert len(session.calls) == 1
     call = session.calls[0]
     assert call["method"] == "GET"
-    assert call["url"] == "https://api.example.test/api-public/v1/profile/jdoe/policies"
+    assert call["url"] == "https://api.victorops.com/api-public/v1/profile/jdoe/policies"
     assert call["headers"] == {
         "X-VO-Api-Id": API_ID,
         "X-VO-Api-Key": API_KEY,
@@ -177,7 +177,7 @@ def test_get_sends_auth_headers_without_content_type(make):
         "User-Agent": "victorops.oncall/0.1.0 (+https://github.com/victorops-oncall/victorops.oncall)",
     }
     assert call["data"] is None
-    assert call["timeout"] == 30
+    assert call["timeout"] == (10.0, 30)  # (connect, read): a connection that cannot be made fails in 10 s
     assert call["verify"] is True
     assert call["allow_redirects"] is False
 
@@ -205,14 +205,13 @@ def test_certificate_verification_settings(make, validate_certs, ca_path, verify
     client, session = make(ok(), validate_certs=validate_certs, ca_path=ca_path, timeout=7.5)
     client.request("GET", "/api-public/v1/policies")
     assert session.calls[0]["verify"] == verify
-    assert session.calls[0]["timeout"] == 7.5
+    assert session.calls[0]["timeout"] == (7.5, 7.5)
 
 
 @pytest.mark.parametrize("url, base", [
     ("https://api.victorops.com", "https://api.victorops.com"),
     ("https://api.victorops.com/", "https://api.victorops.com"),
     ("http://127.0.0.1:8080//", "http://127.0.0.1:8080"),
-    ("https://proxy.example.test/victorops/", "https://proxy.example.test/victorops"),
 ])
 def test_api_url_trailing_slash_stripped(url, base):
     client = VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(ok()))
@@ -257,8 +256,8 @@ def test_query_is_passed_separately_and_kept_out_of_errors(make):
     with pytest.raises(NotFoundError) as info:
         client.request("GET", "/api-public/v2/user", query={"email": "jdoe@example.test"})
     assert session.calls[0]["params"] == {"email": "jdoe@example.test"}
-    assert session.calls[0]["url"] == "https://api.example.test/api-public/v2/user"
-    assert str(info.value) == "GET /api-public/v2/user: not found (HTTP 404): User not found"
+    assert session.calls[0]["url"] == "https://api.victorops.com/api-public/v2/user"
+    assert str(info.value) == "GET https://api.victorops.com/api-public/v2/user: not found (HTTP 404): User not found"
 
 
 # -- path parameters --------------------------------------------------------------------------
@@ -266,7 +265,7 @@ def test_query_is_passed_separately_and_kept_out_of_errors(make):
 def test_at_sign_sent_raw_and_integers_accepted(make):
     client, session = make(ok({"stepRule": {}}))
     client.request("GET", RULE, params=dict(username="j.doe+ops@example.com", step=0, rule=12))
-    assert session.calls[0]["url"] == "https://api.example.test/api-public/v1/profile/j.doe+ops@example.com/policies/0/12"
+    assert session.calls[0]["url"] == "https://api.victorops.com/api-public/v1/profile/j.doe+ops@example.com/policies/0/12"
     assert "%40" not in session.calls[0]["url"]
 
 
@@ -349,7 +348,7 @@ def test_html_success_body_is_a_readable_response_error(make):
     with pytest.raises(ResponseError) as info:
         client.request("GET", "/api-public/v1/policies")
     message = str(info.value)
-    assert message == ("GET /api-public/v1/policies: the API returned a body that is not valid JSON "
+    assert message == ("GET https://api.victorops.com/api-public/v1/policies: the API returned a body that is not valid JSON "
                        "(HTTP 200, text/html, %d bytes): Maintenance: Back soon" % len(page))
     assert len(session.calls) == 1
 
@@ -366,7 +365,7 @@ def test_body_over_the_size_limit_is_refused(make):
     client, _session = make(ok({"users": ["x" * 100]}), max_response_bytes=64)
     with pytest.raises(ResponseError) as info:
         client.request("GET", "/api-public/v1/user")
-    assert str(info.value) == "GET /api-public/v1/user: response body larger than 64 bytes (HTTP 200)"
+    assert str(info.value) == "GET https://api.victorops.com/api-public/v1/user: response body larger than 64 bytes (HTTP 200)"
 
 
 def test_declared_length_over_the_limit_is_refused_unread(make):
@@ -385,7 +384,7 @@ def test_authentication_failure_not_retried(make, clock, status):
     client, session = make(FakeResponse(status, {"error": "Forbidden"}), FakeResponse(200, {}))
     with pytest.raises(AuthenticationError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == ("GET /api-public/v1/policies: authentication failed (HTTP %d); check api_id/api_key; "
+    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: authentication failed (HTTP %d); check api_id/api_key; "
                                "not retried: Forbidden" % status)
     assert info.value.status == status
     assert info.value.attempts == 1
@@ -400,7 +399,7 @@ def test_validation_error_carries_the_server_error_text(make, status):
         client.request("POST", "/api-public/v1/user", body={"username": "jdoe"})
     assert info.value.api_message == "User name jdoe is unavailable"
     assert info.value.body == '{"error": "User name jdoe is unavailable"}'
-    assert str(info.value) == "POST /api-public/v1/user: request refused by the API (HTTP %d): User name jdoe is unavailable" % status
+    assert str(info.value) == "POST https://api.victorops.com/api-public/v1/user: request refused by the API (HTTP %d): User name jdoe is unavailable" % status
     assert len(session.calls) == 1
 
 
@@ -408,7 +407,7 @@ def test_not_found(make):
     client, session = make(FakeResponse(404, {"error": "User not found"}))
     with pytest.raises(NotFoundError) as info:
         client.request("GET", "/api-public/v1/user/{user}", params=dict(user="ghost@example.test"))
-    assert str(info.value) == "GET /api-public/v1/user/ghost@example.test: not found (HTTP 404): User not found"
+    assert str(info.value) == "GET https://api.victorops.com/api-public/v1/user/ghost@example.test: not found (HTTP 404): User not found"
     assert (info.value.method, info.value.path, info.value.status) == ("GET", "/api-public/v1/user/ghost@example.test", 404)
     assert len(session.calls) == 1
 
@@ -417,7 +416,8 @@ def test_internal_server_error_not_retried(make, clock):
     client, session = make(FakeResponse(500, {"error": "boom"}), ok())
     with pytest.raises(ServerError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == "GET /api-public/v1/policies: server error (HTTP 500 Internal Server Error, application/json): boom; not retried"
+    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: "
+                               "server error (HTTP 500 Internal Server Error, application/json): boom; not retried")
     assert len(session.calls) == 1
     assert clock.sleeps == []
 
@@ -448,7 +448,7 @@ def test_redirect_is_not_followed_and_is_an_error(make):
     with pytest.raises(VictorOpsError) as info:
         client.request("GET", "/api-public/v1/policies")
     assert info.type is VictorOpsError
-    assert str(info.value) == "GET /api-public/v1/policies: unexpected response (HTTP 301 Moved Permanently)"
+    assert str(info.value) == "GET https://api.victorops.com/api-public/v1/policies: unexpected response (HTTP 301 Moved Permanently)"
     assert len(session.calls) == 1
 
 
@@ -457,7 +457,8 @@ def test_tls_failure_is_readable_and_not_retried(make, clock):
     with pytest.raises(TransportError) as info:
         client.request("GET", "/api-public/v1/policies")
     message = str(info.value)
-    assert message.startswith("GET /api-public/v1/policies: TLS failure: certificate verify failed: self-signed certificate; not retried.")
+    assert message.startswith("GET https://api.victorops.com/api-public/v1/policies: "
+                              "TLS failure: certificate verify failed: self-signed certificate; not retried.")
     assert "ca_path" in message and "validate_certs" in message
     assert len(session.calls) == 1
     assert clock.sleeps == []
@@ -472,9 +473,9 @@ def test_429_sequence_backs_off_exponentially_then_succeeds(make, clock, warning
     assert clock.sleeps == [2.0, 4.0, 8.0]
     assert len(session.calls) == 4
     assert warnings == [
-        "GET /api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; retry 1 of 6 in 2.000 s",
-        "GET /api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; retry 2 of 6 in 4.000 s",
-        "GET /api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; retry 3 of 6 in 8.000 s",
+        "GET https://api.victorops.com/api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; retry 1 of 6 in 2.000 s",
+        "GET https://api.victorops.com/api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; retry 2 of 6 in 4.000 s",
+        "GET https://api.victorops.com/api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; retry 3 of 6 in 8.000 s",
     ]
 
 
@@ -513,7 +514,7 @@ def test_seeded_random_backoff_is_reproducible(make, clock):
     ("retry-after", "4", 4.0),
     ("RETRY-AFTER", "0.25", 0.25),
     ("Retry-After", email.utils.formatdate(WALL_START + 7, usegmt=True), 7.0),
-    ("Retry-After", "3600", 60.0),
+    ("Retry-After", "90", 90.0),  # honoured as asked when the budget allows it
     ("Retry-After", "soon", 2.0),
     ("Retry-After", "-5", 2.0),
     ("Retry-After", "nan", 2.0),
@@ -534,10 +535,15 @@ def test_retry_after_date_in_the_past_means_now(make, clock):
     assert client.stats["retries"] == 1
 
 
-def test_huge_retry_after_clamped_to_the_compressed_window(make, clock):
-    client, _session = make(throttled({"Retry-After": "120"}), ok(), rate_window=1.0)
-    client.request("GET", "/api-public/v1/policies")
-    assert clock.sleeps == [1.0]
+def test_retry_after_beyond_the_retry_budget_stops_at_once_with_the_server_wait(make, clock):
+    client, session = make(throttled({"Retry-After": "300"}), ok(), rate_window=1.0)
+    with pytest.raises(RateLimitError) as info:
+        client.request("GET", "/api-public/v1/policies")
+    message = str(info.value)
+    assert "the API asked to wait 300 s before re-sending (Retry-After), more than the 120 s left of retry_timeout (120 s)" in message
+    assert "stopped without waiting (1 attempt over 0.000 s" in message
+    assert clock.sleeps == []
+    assert len(session.calls) == 1
 
 
 def test_retry_after_honoured_on_503(make, clock):
@@ -595,8 +601,9 @@ def test_count_budget_exhausted(make, clock):
     client, session = make(*[throttled()] * 3, retries=2)
     with pytest.raises(RateLimitError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == ("GET /api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; "
-                               "gave up (3 attempts, 6.000 s waited; retries=2, retry_timeout=120 s)")
+    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; "
+                               "gave up (3 attempts over 6.0 s, 6.0 s of it waiting between attempts; "
+                               "retries=2, retry_timeout=120 s, deadline=300 s): no retries left")
     assert info.value.attempts == 3
     assert len(session.calls) == 3
     assert clock.sleeps == [2.0, 4.0]
@@ -608,7 +615,8 @@ def test_time_budget_stops_before_a_retry_after_that_does_not_fit(make, clock):
         client.request("GET", "/api-public/v1/policies")
     assert clock.sleeps == [2.0, 2.0]
     assert len(session.calls) == 3
-    assert "gave up (3 attempts, 4.000 s waited; retries=6, retry_timeout=5 s)" in str(info.value)
+    assert ("the API asked to wait 2.0 s before re-sending (Retry-After), more than the 1.0 s left of retry_timeout (5 s): "
+            "stopped without waiting (3 attempts over 4.0 s, 4.0 s of it waiting between attempts; retries=6, retry_timeout=5 s") in str(info.value)
 
 
 def test_time_budget_clamps_backoff_to_what_is_left(make, clock):
@@ -639,7 +647,7 @@ def test_retries_zero_disables_retrying(make, clock):
     client, session = make(throttled(), ok(), retries=0)
     with pytest.raises(RateLimitError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert "gave up (1 attempt, 0.000 s waited; retries=0" in str(info.value)
+    assert "gave up (1 attempt over 0.000 s, 0.000 s of it waiting between attempts; retries=0" in str(info.value)
     assert len(session.calls) == 1
     assert clock.sleeps == []
 
@@ -660,7 +668,9 @@ def test_idempotent_request_retried_after_transient_status(make, clock, method, 
     client, session = make(FakeResponse(status, b""), ok({"step": {}}))
     assert client.request(method, STEP, params=dict(username="jdoe", step=0), body={} if method == "PUT" else None) == {"step": {}}
     assert [c["method"] for c in session.calls] == [method, method]
-    assert clock.sleeps == [2.0]
+    # A read is re-sent after the backoff; a lost PUT only after request_timeout (30 s here), when it can no
+    # longer land late, after a later write of a plan.
+    assert clock.sleeps == ([2.0] if method == "GET" else [30.0])
 
 
 @pytest.mark.parametrize("failure", [
@@ -686,8 +696,9 @@ def test_html_502_exhausted_gives_a_readable_server_error(make, clock):
     client, session = make(*[FakeResponse(502, HTML_502, {"Content-Type": "text/html"})] * 3, retries=2)
     with pytest.raises(ServerError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == ("GET /api-public/v1/policies: server error (HTTP 502 Bad Gateway, text/html): 502 Bad Gateway nginx; "
-                               "gave up (3 attempts, 6.000 s waited; retries=2, retry_timeout=120 s)")
+    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: server error (HTTP 502 Bad Gateway, text/html): 502 Bad Gateway nginx; "
+                               "gave up (3 attempts over 6.0 s, 6.0 s of it waiting between attempts; "
+                               "retries=2, retry_timeout=120 s, deadline=300 s): no retries left")
     assert info.value.api_message == "502 Bad Gateway nginx"
     assert len(session.calls) == 3
 
@@ -696,7 +707,8 @@ def test_timeouts_exhausted_give_a_transport_error(make):
     client, session = make(*[requests.exceptions.ReadTimeout("read timed out. (read timeout=30)")] * 2, retries=1)
     with pytest.raises(TransportError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value).startswith("GET /api-public/v1/policies: no response within 30 s (ReadTimeout: read timed out. (read timeout=30)); gave up")
+    assert str(info.value).startswith("GET https://api.victorops.com/api-public/v1/policies: "
+                                      "no response within 30 s (ReadTimeout: read timed out. (read timeout=30)); gave up")
     assert info.value.status is None
     assert len(session.calls) == 2
 
@@ -734,8 +746,8 @@ def test_write_after_502_confirmed_applied_is_not_resent(make, clock, method):
                             if method == "DELETE" else dict(username="jdoe", step=1), body={}, confirm_write=confirm)
     assert result == {"stepRule": {"index": 3}}
     assert len(session.calls) == 1
-    assert clock.sleeps == [2.0]
-    assert confirmations == [2.0]  # asked after the backoff, giving the server time to finish
+    assert clock.sleeps == [30.0]
+    assert confirmations == [30.0]  # asked one request_timeout later: a write the API is still carrying out has landed
     assert client.stats["retries"] == 0
 
 
@@ -752,7 +764,7 @@ def test_write_after_502_confirmed_not_applied_is_resent_once(make, clock, warni
     assert client.request(method, template, params=params, body={}, confirm_write=confirm) == {"done": True}
     assert len(session.calls) == 2
     assert confirmations == [1]
-    assert clock.sleeps == [2.0]
+    assert clock.sleeps == [30.0]
     assert client.stats["retries"] == 1
     assert len(warnings) == 1
     assert "the write was confirmed not applied; re-sending (retry 1 of 6)" in warnings[0]
@@ -793,7 +805,7 @@ def test_write_confirmed_not_applied_with_no_budget_left(make, clock):
         client.request("POST", POLICY, params=dict(username="jdoe"), body={}, confirm_write=lambda: (False, None))
     assert "the write was confirmed not applied, and the retry budget is spent (1 attempt" in str(info.value)
     assert len(session.calls) == 1
-    assert clock.sleeps == []
+    assert clock.sleeps == [30.0]  # confirmed only once a late write would have landed
 
 
 def test_write_never_sent_is_resent_without_confirmation(make, clock):
@@ -847,7 +859,7 @@ def test_stats(make):
         "writes": 3,
         "retries": 2,
         "pacing_wait": 2.333,
-        "retry_wait": 4.0,
+        "retry_wait": 32.0,  # 2 s of backoff after the 429, 30 s (request_timeout) before confirming the POST
         "operations": {
             "GET /api-public/v1/profile/{username}/policies": 4,
             "POST /api-public/v1/profile/{username}/policies/{step}": 2,

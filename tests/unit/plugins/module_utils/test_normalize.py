@@ -3,7 +3,6 @@ import pytest
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import (
     UnexpectedResponseError,
     escalation_policy_list,
-    indexed_steps,
     oncall_users_by_policy,
     type_list,
     user_paging_policies,
@@ -48,17 +47,11 @@ def test_user_paging_policies():
         "username": "j", "user_id": 4, "policies": [{"order": 1, "timeout": 5, "contact_type": "email", "ext_id": "u"}]}
 
 
-def test_indexed_steps():
-    steps = [{"timeout": 5, "rules": [{"type": "push", "contact_id": None}, {"type": "email", "contact_id": 7}]}]
-    assert indexed_steps(steps) == [{"step": 0, "timeout": 5, "rules": [
-        {"rule": 0, "type": "push", "contact_id": None}, {"rule": 1, "type": "email", "contact_id": 7}]}]
-
-
 @pytest.mark.parametrize("now_key,user_key", [("oncallNow", "onCalluser"), ("onCallNow", "onCallUser")])
 def test_oncall_current_accepts_real_and_spec_casing(now_key, user_key):
     body = {"teamsOnCall": [{"team": {"name": "Ops", "slug": "team-1"}, now_key: [
         {"escalationPolicy": {"name": "Primary", "slug": "pol-1"}, "users": [{user_key: {"username": "amy"}}, {user_key: {"username": "bo"}}]}]}]}
-    assert oncall_users_by_policy(body) == {"pol-1": {"name": "Primary", "users": ["amy", "bo"]}}
+    assert oncall_users_by_policy(body) == {"pol-1": {"name": "Primary", "team": {"name": "Ops", "slug": "team-1"}, "users": ["amy", "bo"]}}
 
 
 def test_oncall_current_empty_and_malformed():

@@ -5,7 +5,8 @@ from ansible_collections.victorops.oncall.plugins.module_utils._normalize import
     UnexpectedResponseError,
     contact_method_list,
     contact_method_result,
-    contact_value_key,
+    contact_key,
+    same_user,
     team_list,
     team_member_list,
     user_result,
@@ -38,13 +39,31 @@ def test_user_result_refuses_bodies_without_a_username(body):
 
 @pytest.mark.parametrize("kind, value, key", [
     ("email", " John.Doe@Example.COM ", "john.doe@example.com"),
-    ("phone", "+1 (555) 010-0100", "+15550100100"),
-    ("phone", "+1.555.010.0100", "+15550100100"),
+    ("email", "jane@EXAMPLE.com", "jane@example.com"),
+    ("phone", "+1 (555) 010-0100", "15550100100"),
+    ("phone", "+1.555.010.0100", "15550100100"),
+    ("phone", "+1 555-010-0100", "15550100100"),
+    ("phone", "+15550100100", "15550100100"),
     ("phone", "555\t0100", "5550100"),
     ("email", None, ""),
 ])
-def test_contact_value_key(kind, value, key):
-    assert contact_value_key(kind, value) == key
+def test_contact_key_is_the_canonical_form(kind, value, key):
+    assert contact_key(kind, value) == key
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("+1 (555) 010-0999", "+15550100999"),
+    ("+1 (555) 010-0999", "+1 555-010-0999"),
+    ("+15550100", "+1 555-0100"),
+])
+def test_a_phone_matches_whatever_format_the_api_stores(typed, stored):
+    assert contact_key("phone", typed) == contact_key("phone", stored)
+    assert contact_key("phone", typed) != contact_key("phone", "+15550100998")
+
+
+def test_usernames_compare_without_regard_to_case():
+    assert same_user("GPatel", "gpatel")
+    assert not same_user("gpatel", "gpatel2")
 
 
 def test_contact_method_result_from_real_shape():

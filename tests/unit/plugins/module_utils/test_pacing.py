@@ -5,11 +5,11 @@ import os
 import stat
 
 import pytest
-from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, key_digest
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing import ACCEPTED_TTL, Pacer, key_digest
 
 KEY = "https://api.example.test|id-4f2a"
-GET_POLICY = "GET /api-public/v1/profile/{username}/policies"
-PUT_STEP = "PUT /api-public/v1/profile/{username}/policies/{step}"
+GET_POLICY = "get_paging_policy"
+PUT_STEP = "update_step"
 
 
 class FakeClock:
@@ -36,6 +36,7 @@ def make(clock, tmp_path):
         settings = dict(window=10.0, state_dir=str(tmp_path / "pacing"), clock=clock.time, sleep=clock.sleep)
         settings.update(options)
         return Pacer(KEY, **settings)
+
     return build
 
 
@@ -50,6 +51,7 @@ def test_sends_up_to_the_limit_then_waits_for_the_oldest_slot(make, clock):
     assert clock.sleeps == [8.0]  # the slot sent at +0 expires at +10; it is now +2
     assert clock.now == start + 10.0
     assert pacer.waited == 8.0
+    assert pacer.waits == {GET_POLICY: 8.0}
 
 
 def test_release_moves_the_slot_to_the_completion_time(make, clock):
@@ -81,7 +83,7 @@ def test_operations_have_separate_budgets(make, clock):
     assert clock.sleeps == []
 
 
-def test_placeholder_names_and_method_case_do_not_split_a_budget(make, clock):
+def test_old_path_form_shares_the_budget_of_its_name(make, clock):
     pacer = make(overrides={GET_POLICY: 1})
     pacer.release(pacer.acquire("get /api-public/v1/profile/{user}/policies/"))
     pacer.acquire(GET_POLICY)
@@ -89,14 +91,14 @@ def test_placeholder_names_and_method_case_do_not_split_a_budget(make, clock):
 
 
 def test_2018_profile_allows_one_policy_list_per_window(make, clock):
-    pacer = make(window=60.0)
-    pacer.release(pacer.acquire("GET /api-public/v1/policies"))
-    pacer.acquire("GET /api-public/v1/policies")
+    pacer = make(window=60.0, profile="2018")
+    pacer.release(pacer.acquire("list_escalation_policies"))
+    pacer.acquire("list_escalation_policies")
     assert clock.sleeps == [60.0]
 
 
 def test_2018_profile_allows_fifteen_of_the_rest(make, clock):
-    pacer = make(window=60.0)
+    pacer = make(window=60.0, profile="2018")
     for dummy in range(15):
         pacer.release(pacer.acquire(GET_POLICY))
     assert clock.sleeps == []
@@ -111,6 +113,32 @@ def test_2020_profile(make, clock):
     assert clock.sleeps == []
     pacer.acquire(GET_POLICY)
     assert clock.sleeps == [60.0]
+
+
+def test_2ps_profile_spaces_requests_half_a_second_apart_and_a_second_for_a_paging_policy(make, clock):
+    pacer = make(window=60.0, profile="2ps")
+    for dummy in range(3):
+        pacer.release(pacer.acquire(PUT_STEP))
+    assert clock.sleeps == [0.5, 0.5]
+    for dummy in range(3):
+        pacer.release(pacer.acquire(GET_POLICY))
+    assert clock.sleeps == [0.5, 0.5, 1.0, 1.0]
+
+
+def test_2ps_profile_is_compressed_with_the_rate_window(make, clock):
+    pacer = make(window=1.0, profile="2ps")
+    pacer.release(pacer.acquire(PUT_STEP))
+    pacer.release(pacer.acquire(PUT_STEP))
+    assert clock.sleeps == [pytest.approx(0.5 / 60, abs=1e-6)]  # the fake clock's epoch rounds to 2.4e-7 s
+
+
+def test_auto_starts_at_the_fastest_table(make, clock):
+    pacer = make(window=60.0)
+    assert pacer.profile == "auto"
+    for dummy in range(40):
+        pacer.release(pacer.acquire(PUT_STEP))
+    assert clock.sleeps == [0.5] * 39
+    assert pacer.level(PUT_STEP) == "2ps"
 
 
 def test_instances_sharing_a_key_share_the_budget(make, clock, tmp_path):
@@ -131,8 +159,8 @@ def test_different_keys_do_not_share(clock, tmp_path):
 
 
 def test_penalty_holds_everyone_back_for_that_operation_only(make, clock):
-    pacer = make()
-    other = make()
+    pacer = make(profile="2018")
+    other = make(profile="2018")
     pacer.penalize(GET_POLICY, 4.0)
     other.release(other.acquire(PUT_STEP))
     assert clock.sleeps == []
@@ -141,16 +169,24 @@ def test_penalty_holds_everyone_back_for_that_operation_only(make, clock):
 
 
 def test_penalty_is_clamped_to_one_window(make, clock):
-    pacer = make()
+    pacer = make(profile="2018")
     pacer.penalize(GET_POLICY, 3600)
     pacer.acquire(GET_POLICY)
     assert clock.sleeps == [10.0]
 
 
+@pytest.mark.parametrize("delay", [float("nan"), float("inf"), -5, None])
+def test_a_senseless_delay_blocks_nothing(make, clock, delay):
+    pacer = make(profile="2018")
+    pacer.throttled(GET_POLICY, delay)
+    pacer.acquire(GET_POLICY)
+    assert clock.sleeps == []
+
+
 def test_a_wait_never_exceeds_one_window_per_look(make, clock, tmp_path):
     pacer = make(overrides={GET_POLICY: 1})
-    state = {"version": 1, "ops": {"GET /api-public/v1/profile/{}/policies": [[clock.now + 5000.0, None]]}, "blocked": {}}
-    os.makedirs(pacer.state_dir)
+    state = {"version": 2, "ops": {GET_POLICY: [[clock.now + 5000.0, None]]}, "blocked": {}}
+    os.makedirs(pacer.state_dir, mode=0o700)
     with open(pacer.state_path, "w") as handle:
         json.dump(state, handle)
     # A slot far in the future (the wall clock went back) is pulled back to now: one window, not 5000 s.
@@ -165,6 +201,7 @@ def test_disabled_pacer_does_no_io_and_never_waits(make, clock, tmp_path):
         assert token is None
         pacer.release(token)
     pacer.penalize(GET_POLICY, 5)
+    assert pacer.estimate({GET_POLICY: 100}) == 0.0
     assert clock.sleeps == []
     assert not os.path.exists(str(tmp_path / "pacing"))
 
@@ -172,11 +209,12 @@ def test_disabled_pacer_does_no_io_and_never_waits(make, clock, tmp_path):
 def test_state_files_are_private_and_free_of_the_key(make, tmp_path):
     pacer = make()
     pacer.release(pacer.acquire(GET_POLICY))
+    pacer.throttled(GET_POLICY, 1.0)
     directory = tmp_path / "pacing"
     assert stat.S_IMODE(os.stat(str(directory)).st_mode) == 0o700
     names = sorted(os.listdir(str(directory)))
     digest = key_digest(KEY)
-    assert names == [digest + ".json", digest + ".lock"]
+    assert names == [digest + ".json", digest + ".lock"]  # no temporary file left behind
     for name in names:
         path = directory / name
         assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
@@ -190,12 +228,12 @@ def test_state_file_content(make, clock, tmp_path):
     token = pacer.acquire(GET_POLICY)
     with open(pacer.state_path) as handle:
         pending = json.load(handle)
-    assert pending == {"version": 1, "blocked": {}, "ops": {"GET /api-public/v1/profile/{}/policies": [[clock.now, token[1]]]}}
+    assert pending == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, token[1]]]}}
     clock.now += 2.5
     pacer.release(token)
     with open(pacer.state_path) as handle:
         released = json.load(handle)
-    assert released == {"version": 1, "blocked": {}, "ops": {"GET /api-public/v1/profile/{}/policies": [[clock.now, None]]}}
+    assert released == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, None]]}}
 
 
 def test_expired_slots_are_dropped_from_the_file(make, clock):
@@ -204,27 +242,33 @@ def test_expired_slots_are_dropped_from_the_file(make, clock):
     clock.now += 10.0
     pacer.release(pacer.acquire(PUT_STEP))
     with open(pacer.state_path) as handle:
-        assert list(json.load(handle)["ops"]) == ["PUT /api-public/v1/profile/{}/policies/{}"]
+        assert list(json.load(handle)["ops"]) == [PUT_STEP]
 
 
-@pytest.mark.parametrize("content", [
-    "{not json",
-    "",
-    "[]",
-    '{"version": 99, "ops": {}, "blocked": {}}',
-    '{"version": 1, "ops": [], "blocked": {}}',
-    '{"version": 1, "ops": {"GET /x": [["soon", null], [1, 2, 3], "x"]}, "blocked": {"GET /x": "later"}}',
-    "\x00\x01\x02",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "",
+        "[]",
+        '{"version": 99, "ops": {}, "blocked": {}}',
+        '{"version": 1, "ops": {"GET /x": [[1, null]]}, "blocked": {}}',
+        '{"version": 2, "ops": [], "blocked": {}}',
+        '{"version": 2, "ops": {"get_user": [["soon", null], [1, 2, 3], "x"]}, "blocked": {"get_user": "later"}}',
+        '{"version": 2, "ops": {}, "blocked": {}, "learnt": {"level": "1999", "until": 1e12}}',
+        "\x00\x01\x02",
+    ],
+)
 def test_corrupt_state_file_starts_empty(make, clock, content):
     pacer = make(overrides={"default": 1})
-    os.makedirs(pacer.state_dir)
+    os.makedirs(pacer.state_dir, mode=0o700)
     with open(pacer.state_path, "w") as handle:
         handle.write(content)
-    pacer.release(pacer.acquire("GET /x"))
+    pacer.release(pacer.acquire("get_user"))
     assert clock.sleeps == []
+    assert pacer.fallback_reason is None
     with open(pacer.state_path) as handle:
-        assert json.load(handle)["version"] == 1
+        assert json.load(handle)["version"] == 2
 
 
 def test_default_state_dir_comes_from_the_environment(clock, tmp_path, monkeypatch):
@@ -242,6 +286,7 @@ def test_default_state_dir_is_under_the_user_cache(clock, tmp_path, monkeypatch)
     pacer.release(pacer.acquire(GET_POLICY))
     assert pacer.state_dir == str(tmp_path / ".cache" / "victorops_oncall" / "pacing")
     assert os.path.isdir(pacer.state_dir)
+    assert pacer.fallback_reason is None
 
 
 def test_unusable_state_dir_falls_back_to_this_process_only(clock, tmp_path):
@@ -254,6 +299,15 @@ def test_unusable_state_dir_falls_back_to_this_process_only(clock, tmp_path):
     assert "pacing this process only" in pacer.fallback_reason
 
 
+def test_a_file_in_place_of_the_directory_falls_back(clock, tmp_path):
+    blocker = tmp_path / "pacing"
+    blocker.write_text("a file where the directory should be")
+    pacer = Pacer(KEY, window=10.0, state_dir=str(blocker), clock=clock.time, sleep=clock.sleep)
+    pacer.release(pacer.acquire(GET_POLICY))
+    assert str(blocker) in pacer.fallback_reason
+    assert blocker.read_text() == "a file where the directory should be"
+
+
 def test_bad_settings_refused_at_construction(tmp_path):
     with pytest.raises(ValueError) as profile:
         Pacer(KEY, profile="2019", state_dir=str(tmp_path))
@@ -262,3 +316,33 @@ def test_bad_settings_refused_at_construction(tmp_path):
         Pacer(KEY, window=0, state_dir=str(tmp_path))
     with pytest.raises(ValueError):
         Pacer(KEY, overrides={"default": 0}, state_dir=str(tmp_path))
+    with pytest.raises(ValueError) as unknown:
+        Pacer(KEY, overrides={"get_usr": 3}, state_dir=str(tmp_path))
+    assert "'get_usr' names no known operation" in str(unknown.value)
+
+
+def test_long_waits_name_the_operation_and_the_seconds(make, clock):
+    pacer = make(window=60.0, profile="2018")
+    for dummy in range(2):
+        pacer.release(pacer.acquire("list_escalation_policies"))
+    for dummy in range(16):
+        pacer.release(pacer.acquire(GET_POLICY))
+    pacer.release(pacer.acquire("get_user"))
+    assert pacer.waits == {"list_escalation_policies": 60.0, GET_POLICY: pytest.approx(60.0)}
+    assert pacer.long_waits() == [(GET_POLICY, 60.0), ("list_escalation_policies", 60.0)]
+    assert pacer.long_waits(threshold=100) == []
+    assert pacer.waited_by_operation is pacer.waits
+
+
+def test_an_acceptance_of_the_credentials_is_shared_and_expires(tmp_path):
+    # A later task's first 403 is a throttle, not a refused key, when the key was accepted recently.
+    now = [1000.0]
+    first = Pacer(key="https://api.victorops.com|id", window=60.0, profile="2018", state_dir=str(tmp_path), clock=lambda: now[0], sleep=lambda s: None)
+    second = Pacer(key="https://api.victorops.com|id", window=60.0, profile="2018", state_dir=str(tmp_path), clock=lambda: now[0], sleep=lambda s: None)
+    other = Pacer(key="https://api.victorops.com|other-id", window=60.0, profile="2018", state_dir=str(tmp_path), clock=lambda: now[0], sleep=lambda s: None)
+    assert not second.credentials_accepted_recently()
+    first.note_credentials_accepted()
+    assert second.credentials_accepted_recently()
+    assert not other.credentials_accepted_recently()
+    now[0] += ACCEPTED_TTL + 1
+    assert not second.credentials_accepted_recently()

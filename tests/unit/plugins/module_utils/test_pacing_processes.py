@@ -1,4 +1,4 @@
-"""Pacer across real processes sharing one state directory, with the real clock."""
+"""Pacer across real processes sharing one state directory, with the real clock; a lock held by another process."""
 
 import fcntl
 import multiprocessing
@@ -9,7 +9,7 @@ import time
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer
 
 KEY = "https://api.example.test|id-4f2a"
-OPERATION = "PUT /api-public/v1/profile/{username}/policies/{step}"
+OPERATION = "update_step"
 WINDOW = 1.0
 LIMIT = 5
 
@@ -87,3 +87,71 @@ def test_a_killed_process_blocks_others_for_at_most_one_window(tmp_path):
     for dummy in range(LIMIT - 1):
         pacer.release(pacer.acquire(OPERATION))
     assert time.time() - granted < 0.3
+
+
+def _hold_the_lock(state_dir, ready, seconds):
+    pacer = _pacer(state_dir)
+    token = pacer.acquire(OPERATION)  # creates the directory and the lock file
+    released = time.time()  # the slot's completion time is at or after this
+    pacer.release(token)
+    lock_fd = os.open(pacer.lock_path, os.O_RDWR)
+    fcntl.flock(lock_fd, fcntl.LOCK_EX)
+    ready.put(released)
+    time.sleep(seconds)
+
+
+def test_a_held_lock_is_waited_for_a_bounded_time_then_pacing_goes_on_in_memory(tmp_path):
+    state_dir = str(tmp_path / "pacing")
+    ready = CONTEXT.Queue()
+    holder = CONTEXT.Process(target=_hold_the_lock, args=(state_dir, ready, 60))
+    holder.start()
+    try:
+        holders_request = ready.get(timeout=10)
+        pacer = Pacer(KEY, window=WINDOW, state_dir=state_dir, overrides={OPERATION: 2}, lock_timeout=0.5)
+        started = time.monotonic()
+        token = pacer.acquire(OPERATION)
+        waited = time.monotonic() - started
+        assert 0.5 <= waited < 2.0
+        assert pacer.fallback_reason == ("the pacing lock %s was held by another process for more than 0.5 s; pacing this process only" % pacer.lock_path)
+        # In memory from now on: no more waiting for the lock, and what the file held is still honoured
+        # (the holder's request is in the window, so the limit of 2 leaves one slot).
+        pacer.release(token)
+        pacer.release(pacer.acquire(OPERATION))
+        assert time.time() >= holders_request + WINDOW
+    finally:
+        holder.kill()
+        holder.join(timeout=5)
+
+
+def test_the_lock_is_taken_as_soon_as_it_is_free(tmp_path):
+    state_dir = str(tmp_path / "pacing")
+    ready = CONTEXT.Queue()
+    holder = CONTEXT.Process(target=_hold_the_lock, args=(state_dir, ready, 0.3))
+    holder.start()
+    try:
+        assert ready.get(timeout=10)
+        pacer = _pacer(state_dir)
+        pacer.release(pacer.acquire(OPERATION))
+        assert pacer.fallback_reason is None
+    finally:
+        holder.join(timeout=5)
+        assert holder.exitcode == 0
+
+
+def _learn(state_dir, results):
+    pacer = Pacer(KEY, window=WINDOW, state_dir=state_dir)
+    for dummy in range(16):
+        pacer.release(pacer.acquire("get_user"))
+    results.put(pacer.throttled("get_user", 0.01))
+
+
+def test_what_one_process_learns_the_next_one_uses(tmp_path):
+    state_dir = str(tmp_path / "pacing")
+    results = CONTEXT.Queue()
+    learner = CONTEXT.Process(target=_learn, args=(state_dir, results))
+    learner.start()
+    assert results.get(timeout=20) == "2018"
+    learner.join(timeout=5)
+    later = Pacer(KEY, window=WINDOW, state_dir=state_dir)
+    assert later.level("list_escalation_policies") == "2018"
+    assert later.fallback_reason is None

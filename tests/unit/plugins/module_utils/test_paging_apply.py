@@ -1,9 +1,15 @@
 """apply_plan with a scripted client: ambiguous writes confirmed applied or not, and failures mid-plan."""
 
 import pytest
-from ansible_collections.victorops.oncall.plugins.module_utils._client import ServerError, ValidationError
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import PlanExecutionError, PolicyChangedError, apply_plan
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import POLICY, PlanError, plan_policy, simulate
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
+    PlanError,
+    PlanExecutionError,
+    PolicyChangedError,
+    ServerError,
+    ValidationError,
+)
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import apply_plan, converge_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import Write, plan_policy, simulate
 
 U = "jdoe"
 PUSH = {"type": "push", "contact_id": None}
@@ -39,29 +45,32 @@ class ScriptedClient:
         self.calls = []
         self.confirmations = []
 
-    def _apply(self, method, template, params, body):
-        from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import Write
+    keep_empty_steps = False  # an API that leaves a step with no rules after its last rule is deleted
 
-        self.server = simulate(self.server, [Write(method, template, params, body, "")])
+    def _apply(self, operation, params, body):
+        if self.keep_empty_steps and operation == "delete_rule":
+            del self.server[params["step"]]["rules"][params["rule"]]
+            return
+        self.server = simulate(self.server, [Write(operation, params, body, "")])
 
-    def request(self, method, template, params=None, body=None, confirm_write=None, **kwargs):
-        self.calls.append((method, template, dict(params or {})))
-        if method == "GET":
-            assert template == POLICY and params == {"username": U}
+    def request(self, method, template, params=None, body=None, confirm_write=None, operation=None, **kwargs):
+        self.calls.append((operation, dict(params or {})))
+        if operation == "get_paging_policy":
+            assert method == "GET" and params == {"username": U}
             return api_body(self.server)
         outcome = self.script.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
         if outcome == "ok":
-            self._apply(method, template, params, body)
+            self._apply(operation, params, body)
             return {}
         if outcome == "applied":
-            self._apply(method, template, params, body)
+            self._apply(operation, params, body)
         answer = confirm_write()
         self.confirmations.append(answer)
         if answer[0]:
             return answer[1]
-        return self.request(method, template, params=params, body=body, confirm_write=confirm_write)
+        return self.request(method, template, params=params, body=body, confirm_write=confirm_write, operation=operation)
 
 
 START = [{"timeout": 5, "rules": [PUSH, EMAIL]}, {"timeout": 10, "rules": [SMS, PUSH]}]
@@ -69,9 +78,9 @@ GOAL = [{"timeout": 5, "rules": [PUSH]}, {"timeout": 15, "rules": [EMAIL]}]
 
 
 def test_plan_used_by_these_tests():
-    assert [(w.method, w.template, w.params) for w in plan_policy(U, START, GOAL)] == [
-        ("PUT", POLICY + "/{step}", {"username": U, "step": 0}),
-        ("PUT", POLICY + "/{step}", {"username": U, "step": 1}),
+    assert [(w.operation, w.params) for w in plan_policy(U, START, GOAL)] == [
+        ("update_step", {"username": U, "step": 0}),
+        ("update_step", {"username": U, "step": 1}),
     ]
 
 
@@ -81,7 +90,7 @@ def test_plain_success_returns_the_expected_state_without_reading():
     writes = plan_policy(U, current, desired)
     client = ScriptedClient(current, ["ok", "ok"])
     assert apply_plan(client, U, current, writes) == desired
-    assert client.calls == [("POST", POLICY, {"username": U}), ("POST", POLICY, {"username": U})]
+    assert client.calls == [("create_step", {"username": U}), ("create_step", {"username": U})]
     assert client.server == desired
 
 
@@ -91,7 +100,7 @@ def test_ambiguous_post_confirmed_applied_is_not_resent():
     writes = plan_policy(U, current, desired)
     client = ScriptedClient(current, ["applied"])
     assert apply_plan(client, U, current, writes) == desired
-    assert client.calls == [("POST", POLICY, {"username": U}), ("GET", POLICY, {"username": U})]
+    assert client.calls == [("create_step", {"username": U}), ("get_paging_policy", {"username": U})]
     assert client.confirmations == [(True, None)]
     assert client.server == desired  # one step added, not two
 
@@ -104,11 +113,10 @@ def test_ambiguous_delete_confirmed_not_applied_is_resent_once():
     writes = plan_rule(U, current, 0, EMAIL, state="absent")
     client = ScriptedClient(current, ["lost", "ok"])
     assert apply_plan(client, U, current, writes) == desired
-    rule_path = POLICY + "/{step}/{rule}"
     assert client.calls == [
-        ("DELETE", rule_path, {"username": U, "step": 0, "rule": 1}),
-        ("GET", POLICY, {"username": U}),
-        ("DELETE", rule_path, {"username": U, "step": 0, "rule": 1}),
+        ("delete_rule", {"username": U, "step": 0, "rule": 1}),
+        ("get_paging_policy", {"username": U}),
+        ("delete_rule", {"username": U, "step": 0, "rule": 1}),
     ]
     assert client.confirmations == [(False, None)]
     assert client.server == desired
@@ -123,7 +131,7 @@ def test_confirmation_uses_the_state_before_each_write():
     client = ScriptedClient(current, ["ok", "applied"])
     assert apply_plan(client, U, current, writes) == desired
     assert client.confirmations == [(True, None)]
-    assert [c[0] for c in client.calls] == ["DELETE", "DELETE", "GET"]
+    assert [c[0] for c in client.calls] == ["delete_rule", "delete_rule", "get_paging_policy"]
 
 
 def test_unexpected_policy_on_confirmation_is_an_error():
@@ -138,7 +146,7 @@ def test_unexpected_policy_on_confirmation_is_an_error():
         "The paging policy of jdoe changed unexpectedly while 'add step 1 (timeout 10, rules: sms to contact method 21)' was being sent: "
         "it is neither the state before nor the state after that change. Read it again and re-run."
     )
-    assert [c[0] for c in client.calls] == ["POST", "GET"]
+    assert [c[0] for c in client.calls] == ["create_step", "get_paging_policy"]
 
 
 def test_failure_mid_plan_says_what_was_applied():
@@ -182,4 +190,63 @@ def test_custom_reader_is_used_for_confirmation():
     client = ScriptedClient(current, ["applied"])
     assert apply_plan(client, U, current, plan_policy(U, current, desired), reader=reader) == desired
     assert reads == [1]
-    assert [c[0] for c in client.calls] == ["POST"]
+    assert [c[0] for c in client.calls] == ["create_step"]
+
+
+# ----- converge_steps -----------------------------------------------------------------------------
+
+
+def test_converge_reads_nothing_after_writes_that_remove_no_step():
+    client = ScriptedClient(START, ["ok", "ok"])
+    assert converge_steps(client, False, U, START, plan_policy(U, START, GOAL)) == GOAL
+    assert [c[0] for c in client.calls] == ["update_step", "update_step"]
+
+
+def test_converge_in_check_mode_sends_nothing():
+    client = ScriptedClient(START, [])
+    assert converge_steps(client, True, U, START, plan_policy(U, START, [START[0]])) == [START[0]]
+    assert client.calls == []
+
+
+def test_converge_reads_once_after_a_step_removal_and_stops_there_when_the_step_is_gone():
+    client = ScriptedClient(START, ["ok", "ok"])
+    assert converge_steps(client, False, U, START, plan_policy(U, START, [START[0]])) == [START[0]]
+    assert [c[0] for c in client.calls] == ["delete_rule", "delete_rule", "get_paging_policy"]
+
+
+def test_converge_removes_the_empty_step_an_api_keeps():
+    client = ScriptedClient(START, ["ok", "ok", "ok"])
+    client.keep_empty_steps = True
+    assert converge_steps(client, False, U, START, plan_policy(U, START, [START[0]])) == [START[0]]
+    assert client.calls[-2:] == [("get_paging_policy", {"username": U}), ("delete_step", {"username": U, "step": 1})]
+    assert client.server == [START[0]]
+
+
+def test_converge_fails_when_the_policy_is_not_as_planned_after_removals():
+    client = ScriptedClient(START, ["ok", "ok"])
+    original = client._apply
+
+    def also_changed_by_someone_else(operation, params, body):
+        original(operation, params, body)
+        client.server[0] = {"timeout": 60, "rules": [PUSH]}
+
+    client._apply = also_changed_by_someone_else
+    with pytest.raises(PolicyChangedError) as caught:
+        converge_steps(client, False, U, START, plan_policy(U, START, [START[0]]))
+    assert "is not as planned after the writes" in str(caught.value)
+    assert "re-run to converge" in str(caught.value)
+
+
+def test_converge_reads_back_after_a_write_the_client_sent_again():
+    client = ScriptedClient(START, ["ok", "ok"])
+    client.resent_writes = 0
+    original = client.request
+
+    def request(*args, **kwargs):
+        if kwargs.get("operation") != "get_paging_policy":
+            client.resent_writes += 1  # as the client counts a write sent again after an unknown outcome
+        return original(*args, **kwargs)
+
+    client.request = request
+    assert converge_steps(client, False, U, START, plan_policy(U, START, GOAL)) == GOAL
+    assert [c[0] for c in client.calls] == ["update_step", "update_step", "get_paging_policy"]

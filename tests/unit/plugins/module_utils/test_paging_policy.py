@@ -1,16 +1,10 @@
 """Table-driven tests of the paging-policy model: normalisation, contact resolution, planners and simulation."""
 
 import pytest
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import UnexpectedResponseError
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import MalformedPolicyError, PlanError, SimulationError, UnexpectedResponseError
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
-    CONTACT_METHODS,
-    POLICY,
-    RULE,
-    STEP,
+    NOT_READ,
     ContactDirectory,
-    MalformedPolicyError,
-    PlanError,
-    SimulationError,
     Write,
     desired_rule,
     desired_step,
@@ -19,7 +13,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy im
     plan_policy,
     plan_rule,
     plan_step,
-    policy_view,
+    render_steps,
     rule_body,
     simulate,
     step_body,
@@ -46,17 +40,23 @@ def step(timeout, *rules):
 
 
 def delete(s, r, summary):
-    return Write("DELETE", RULE, {"username": U, "step": s, "rule": r}, None, summary)
+    return Write("delete_rule", {"username": U, "step": s, "rule": r}, None, summary)
 
 
 # ----- constants -------------------------------------------------------------------------------
 
 
-def test_path_templates():
-    assert POLICY == "/api-public/v1/profile/{username}/policies"
-    assert STEP == "/api-public/v1/profile/{username}/policies/{step}"
-    assert RULE == "/api-public/v1/profile/{username}/policies/{step}/{rule}"
-    assert CONTACT_METHODS == "/api-public/v1/user/{username}/contact-methods"
+def test_planned_writes_name_operations_of_the_api_surface():
+    from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
+
+    writes = plan_policy(U, [step(5, PUSH), step(10, sms(21)), step(15, PUSH, email(1), sms(2))], [step(1, PUSH), step(10, sms(21)), step(15, PUSH)])
+    writes += plan_policy(U, [step(5, PUSH)], [step(5, PUSH), step(5, PUSH)]) + plan_rule(U, [step(5, PUSH)], 0, email(3))
+    writes += plan_rule(U, [step(5, PUSH, email(3))], 0, email(4), rule=1) + plan_policy(U, [step(5, PUSH), step(5)], [step(5, PUSH)])
+    writes += plan_rule(U, [step(5, PUSH, email(3))], 0, email(3), state="absent")
+    assert {w.operation for w in writes} == {"update_step", "create_step", "create_rule", "update_rule", "delete_rule", "delete_step"}
+    for write in writes:
+        method, template = OPERATIONS[write.operation]
+        assert set(write.params) == {name.strip("{}") for name in template.split("/") if name.startswith("{")}
 
 
 # ----- normalize_steps -------------------------------------------------------------------------
@@ -131,6 +131,24 @@ def test_normalize_steps(body, expected):
     assert normalize_steps(body) == expected
 
 
+@pytest.mark.parametrize("rule", [
+    {"type": "push"},
+    {"type": "push", "contact": None},
+    {"type": "email"},
+    {"type": "sms", "contact": None},
+    {"type": "Phone", "contact": {}},
+])
+def test_rules_without_a_contact_read_as_push(rule):
+    # A push rule may come with no contact at all; an email, sms or phone rule without one pages as push.
+    body = {"steps": [{"index": 0, "timeout": 5, "rules": [dict(rule, index=0)]}]}
+    assert normalize_steps(body) == [step(5, PUSH)]
+
+
+def test_normalize_steps_reads_an_empty_step_some_api_versions_keep():
+    body = {"steps": [{"index": 0, "timeout": 5, "rules": [{"type": "push"}]}, {"index": 1, "timeout": 10, "rules": []}]}
+    assert normalize_steps(body) == [step(5, PUSH), step(10)]
+
+
 @pytest.mark.parametrize(
     "body, message",
     [
@@ -148,7 +166,6 @@ def test_normalize_steps(body, expected):
             {"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "pigeon"}]}]},
             "step 0 rule 0 has an unknown type 'pigeon' (known: push, email, sms, phone)",
         ),
-        ({"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "email"}]}]}, "step 0 rule 0 (email) has no contact id"),
         (
             {"steps": [{"index": 0, "timeout": 5, "rules": [{"index": 0, "type": "sms", "contact": {"type": "phone"}}]}]},
             "step 0 rule 0 (sms) has no contact id",
@@ -162,7 +179,7 @@ def test_normalize_steps(body, expected):
 def test_normalize_steps_rejects_unusable_bodies(body, message):
     with pytest.raises(MalformedPolicyError) as caught:
         normalize_steps(body)
-    assert str(caught.value) == "Unexpected answer from GET /api-public/v1/profile/{username}/policies: " + message
+    assert str(caught.value) == "Unexpected answer from get_paging_policy: " + message
     assert isinstance(caught.value, ValueError)
     assert isinstance(caught.value, UnexpectedResponseError)
 
@@ -315,7 +332,7 @@ def test_directory_accepts_bare_lists_and_missing_sections():
 def test_directory_rejects_unusable_bodies(body, message):
     with pytest.raises(MalformedPolicyError) as caught:
         ContactDirectory(body)
-    assert str(caught.value) == "Unexpected answer from GET /api-public/v1/user/{username}/contact-methods: " + message
+    assert str(caught.value) == "Unexpected answer from list_contact_methods: " + message
 
 
 # ----- desired_rule / desired_step / needs_directory ------------------------------------------------
@@ -381,11 +398,11 @@ P0 = step(5, PUSH, email(11))
 
 
 def put_step(i, s, summary):
-    return Write("PUT", STEP, {"username": U, "step": i}, step_body(s), summary)
+    return Write("update_step", {"username": U, "step": i}, step_body(s), summary)
 
 
 def post_step(s, summary):
-    return Write("POST", POLICY, {"username": U}, step_body(s), summary)
+    return Write("create_step", {"username": U}, step_body(s), summary)
 
 
 @pytest.mark.parametrize(
@@ -526,7 +543,7 @@ POL = [step(5, PUSH, email(11), sms(21), email(11)), step(10, sms(21)), step(15,
 
 
 def post_rule(s, r, summary):
-    return Write("POST", STEP, {"username": U, "step": s}, rule_body(r), summary)
+    return Write("create_rule", {"username": U, "step": s}, rule_body(r), summary)
 
 
 @pytest.mark.parametrize(
@@ -550,7 +567,7 @@ def post_rule(s, r, summary):
             dict(step=2, desired_rule=email(12), rule=1),
             [
                 Write(
-                    "PUT", RULE, {"username": U, "step": 2, "rule": 1}, rule_body(email(12)), "replace rule 1 of step 2 (push) with email to contact method 12"
+                    "update_rule", {"username": U, "step": 2, "rule": 1}, rule_body(email(12)), "replace rule 1 of step 2 (push) with email to contact method 12"
                 )
             ],
             id="index-replace",
@@ -598,11 +615,11 @@ def test_plan_rule_errors(kwargs, message):
 def test_simulate_semantics():
     start = [step(5, PUSH, email(11)), step(10, sms(21), phone(22), PUSH), step(15, email(12))]
     writes = [
-        Write("DELETE", RULE, {"username": U, "step": "1", "rule": "0"}, None, "d"),  # later rules move up
-        Write("PUT", RULE, {"username": U, "step": 1, "rule": 1}, {"type": "email", "contact": {"id": 12, "type": "Email"}}, "r"),
-        Write("POST", STEP, {"username": U, "step": 2}, {"type": "push", "contact": {"id": 0, "type": "Device"}}, "a"),
-        Write("POST", POLICY, {"username": U}, {"timeout": "60", "rules": [{"type": "sms", "contact": {"id": 21}}]}, "s"),
-        Write("PUT", STEP, {"username": U, "step": 0}, {"timeout": 1, "rules": [{"type": "push"}]}, "u"),
+        Write("delete_rule", {"username": U, "step": "1", "rule": "0"}, None, "d"),  # later rules move up
+        Write("update_rule", {"username": U, "step": 1, "rule": 1}, {"type": "email", "contact": {"id": 12, "type": "Email"}}, "r"),
+        Write("create_rule", {"username": U, "step": 2}, {"type": "push", "contact": {"id": 0, "type": "Device"}}, "a"),
+        Write("create_step", {"username": U}, {"timeout": "60", "rules": [{"type": "sms", "contact": {"id": 21}}]}, "s"),
+        Write("update_step", {"username": U, "step": 0}, {"timeout": 1, "rules": [{"type": "push"}]}, "u"),
     ]
     assert simulate(start, writes) == [step(1, PUSH), step(10, phone(22), email(12)), step(15, email(12), PUSH), step(60, sms(21))]
     assert start[1] == step(10, sms(21), phone(22), PUSH)  # input untouched
@@ -610,23 +627,21 @@ def test_simulate_semantics():
 
 def test_simulate_last_rule_delete_removes_step_and_moves_later_steps_up():
     start = [step(5, PUSH), step(10, sms(21)), step(15, email(12))]
-    assert simulate(start, [Write("DELETE", RULE, {"username": U, "step": 1, "rule": 0}, None, "d")]) == [step(5, PUSH), step(15, email(12))]
+    assert simulate(start, [Write("delete_rule", {"username": U, "step": 1, "rule": 0}, None, "d")]) == [step(5, PUSH), step(15, email(12))]
 
 
 @pytest.mark.parametrize(
     "write, message",
     [
-        (Write("DELETE", RULE, {"username": U, "step": 0, "rule": 0}, None, "d00"), "d00: rule 0 of step 0 cannot be deleted"),
-        (Write("DELETE", RULE, {"username": U, "step": 2, "rule": 0}, None, "d20"), "d20: step 2 does not exist (there are 2)"),
-        (Write("PUT", RULE, {"username": U, "step": 1, "rule": 1}, {"type": "push"}, "p11"), "p11: rule 1 does not exist (there are 1)"),
+        (Write("delete_rule", {"username": U, "step": 0, "rule": 0}, None, "d00"), "d00: rule 0 of step 0 cannot be deleted"),
+        (Write("delete_rule", {"username": U, "step": 2, "rule": 0}, None, "d20"), "d20: step 2 does not exist (there are 2)"),
+        (Write("update_rule", {"username": U, "step": 1, "rule": 1}, {"type": "push"}, "p11"), "p11: rule 1 does not exist (there are 1)"),
         (
-            Write("POST", POLICY, {"username": U}, {"timeout": 5, "rules": []}, "empty"),
+            Write("create_step", {"username": U}, {"timeout": 5, "rules": []}, "empty"),
             "a step body needs a timeout and at least one rule: {'timeout': 5, 'rules': []}",
         ),
-        (
-            Write("DELETE", STEP, {"username": U, "step": 1}, None, "ds"),
-            "DELETE /api-public/v1/profile/{username}/policies/{step} is not a paging-policy write",
-        ),
+        (Write("delete_step", {"username": U, "step": 0}, None, "ds0"), "ds0: step 0 cannot be deleted"),
+        (Write("get_paging_policy", {"username": U}, None, "g"), "get_paging_policy is not a paging-policy write"),
     ],
 )
 def test_simulate_refuses_what_the_api_refuses(write, message):
@@ -635,12 +650,26 @@ def test_simulate_refuses_what_the_api_refuses(write, message):
     assert str(caught.value) == message
 
 
-# ----- policy_view -------------------------------------------------------------------------------
+def test_simulate_delete_step_removes_an_empty_step_and_moves_later_steps_up():
+    start = [step(5, PUSH), step(10), step(15, email(12))]
+    assert simulate(start, [Write("delete_step", {"username": U, "step": 1}, None, "ds")]) == [step(5, PUSH), step(15, email(12))]
 
 
-def test_policy_view(directory):
+def test_an_empty_step_is_removed_with_the_step_delete():
+    current = [step(5, PUSH), step(10), step(15, email(12))]
+    writes = plan_policy(U, current, [step(5, PUSH), step(15, email(12))])
+    assert [w.operation for w in writes] == ["update_step", "delete_rule"]
+    assert simulate(current, writes) == [step(5, PUSH), step(15, email(12))]
+    writes = plan_policy(U, [step(5, PUSH), step(10)], [step(5, PUSH)])
+    assert [(w.operation, w.params) for w in writes] == [("delete_step", {"username": U, "step": 1})]
+
+
+# ----- render_steps ------------------------------------------------------------------------------
+
+
+def test_render_steps(directory):
     steps = [step(5, PUSH, email(11)), step(10, sms(21))]
-    assert policy_view(steps, directory) == [
+    assert render_steps(steps, directory) == [
         {
             "step": 0,
             "timeout": 5,
@@ -651,7 +680,7 @@ def test_policy_view(directory):
         },
         {"step": 1, "timeout": 10, "rules": [{"rule": 0, "type": "sms", "contact_id": 21, "contact": "phone +1 (555) 123-4567 (Mobile)"}]},
     ]
-    assert policy_view(steps) == [
+    assert render_steps(steps, NOT_READ) == [
         {
             "step": 0,
             "timeout": 5,
@@ -661,4 +690,8 @@ def test_policy_view(directory):
             ],
         },
         {"step": 1, "timeout": 10, "rules": [{"rule": 0, "type": "sms", "contact_id": 21, "contact": None}]},
+    ]
+    assert render_steps(steps) == [
+        {"step": 0, "timeout": 5, "rules": [{"rule": 0, "type": "push", "contact_id": None}, {"rule": 1, "type": "email", "contact_id": 11}]},
+        {"step": 1, "timeout": 10, "rules": [{"rule": 0, "type": "sms", "contact_id": 21}]},
     ]

@@ -5,12 +5,10 @@ from the emulator, so resolution, planning, the client and apply_plan are exerci
 """
 
 import pytest
+from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import apply_plan
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
-    CONTACT_METHODS,
-    POLICY,
     TIMEOUTS,
-    ContactDirectory,
     desired_step,
     normalize_steps,
     plan_policy,
@@ -38,7 +36,7 @@ rule_specs = st.one_of(
     st.builds(lambda v: {"type": "email", "contact": v}, st.sampled_from(EMAILS)),
     st.builds(lambda t, v: {"type": t, "contact": v}, st.sampled_from(["sms", "phone"]), st.sampled_from(PHONES)),
 )
-step_specs = st.builds(lambda t, r: {"timeout": t, "rules": r}, st.sampled_from(TIMEOUTS), st.lists(rule_specs, min_size=1, max_size=3))
+step_specs = st.builds(lambda t, r: {"timeout": t, "rules": r}, st.sampled_from(TIMEOUTS), st.lists(rule_specs, min_size=1, max_size=3, unique_by=lambda r: (r["type"], r.get("contact"))))
 policy_specs = st.lists(step_specs, min_size=1, max_size=4)
 
 
@@ -71,11 +69,11 @@ def make_client(emulator):
 
 
 def read(client):
-    return normalize_steps(client.request("GET", POLICY, params={"username": USER}))
+    return _api.get_paging_policy(client, USER)
 
 
 def directory_of(client):
-    return ContactDirectory(client.request("GET", CONTACT_METHODS, params={"username": USER}))
+    return _api.list_contact_methods(client, USER)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -89,7 +87,7 @@ def test_plan_policy_converges_on_the_emulator(emulator, current, wanted):
     writes = plan_policy(USER, before, desired)
     emulator.clear_log()
     assert apply_plan(client, USER, before, writes) == desired
-    assert [(e["method"], e["status"]) for e in emulator.writes()] == [(w.method, 200) for w in writes]
+    assert [(e["method"], e["status"]) for e in emulator.writes()] == [(_api.OPERATIONS[w.operation][0], 200) for w in writes]
     after = read(client)
     assert after == desired
     assert normalize_steps({"steps": emulator.paging_policy(USER)}) == desired
@@ -137,7 +135,7 @@ def test_ambiguous_delete_is_confirmed_by_reading_back(emulator, fault, expected
     before = read(client)
     email_rule = before[0]["rules"][1]
     writes = plan_rule(USER, before, 0, email_rule, state="absent")
-    assert [(w.method, w.params) for w in writes] == [("DELETE", {"username": USER, "step": 0, "rule": 1})]
+    assert [(w.operation, w.params) for w in writes] == [("delete_rule", {"username": USER, "step": 0, "rule": 1})]
     emulator.inject("DELETE", "/api-public/v1/profile/%s/policies/0/1" % USER, fault)
     emulator.clear_log()
     expected = [{"timeout": 5, "rules": [before[0]["rules"][0], before[0]["rules"][2]]}]

@@ -1,66 +1,163 @@
-"""The documented per-operation limits and user overrides."""
+"""The documented per-operation limits, keyed on operation names, and the checks of user overrides."""
 
 import pytest
-from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import PROFILES, limit_for, normalize_operation
-
-LIST_POLICIES = "GET /api-public/v1/policies"
-TAKE_ONCALL = "PATCH /api-public/v1/policies/{policy}/oncall/user"
-GET_PAGING_POLICY = "GET /api-public/v1/profile/{username}/policies"
-PUT_RULE = "PUT /api-public/v1/profile/{username}/policies/{step}/{rule}"
-
-
-@pytest.mark.parametrize("operation, limit_2018, limit_2020", [
-    (LIST_POLICIES, 1, 60),
-    (TAKE_ONCALL, 6, 60),
-    (GET_PAGING_POLICY, 15, 20),
-    (PUT_RULE, 15, 60),
-    ("GET /api-public/v1/policies/types/timeouts", 15, 60),
-    ("POST /api-public/v1/user/batch", 15, 15),
-    ("DELETE /api-public/v1/team/{team}/members/{user}", 15, 60),
-])
-def test_documented_limits(operation, limit_2018, limit_2020):
-    assert limit_for(operation) == limit_2018
-    assert limit_for(operation, "2018") == limit_2018
-    assert limit_for(operation, "2020") == limit_2020
+from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
+from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import (
+    LEVELS,
+    PROFILE_CHOICES,
+    TABLES,
+    Limit,
+    check_rate_limits,
+    estimate_seconds,
+    floor_seconds,
+    limit_for,
+    limits_for,
+    normalize_operation,
+    operation_name,
+    per_minute,
+)
 
 
-def test_profiles_table():
-    assert PROFILES["2018"] == {"default": 15, LIST_POLICIES: 1, TAKE_ONCALL: 6}
-    assert PROFILES["2020"]["default"] == 60
-    assert PROFILES["2020"][GET_PAGING_POLICY] == 20
+def test_every_table_key_is_a_known_operation():
+    for table in TABLES.values():
+        assert set(table) - {"default"} <= set(OPERATIONS)
 
 
-@pytest.mark.parametrize("spelling", [
-    "PATCH /api-public/v1/policies/{slug}/oncall/user",
-    "patch /api-public/v1/policies/{policy}/oncall/user/",
-    "PATCH   /api-public/v1/policies/{}/oncall/user",
-])
-def test_matching_ignores_placeholder_names_method_case_and_trailing_slash(spelling):
-    assert limit_for(spelling) == 6
+@pytest.mark.parametrize(
+    "operation, limit_2018, limit_2020, limit_2ps",
+    [
+        ("list_escalation_policies", per_minute(1), per_minute(60), Limit(1, 0.5)),
+        ("take_on_call", per_minute(6), per_minute(60), Limit(1, 0.5)),
+        ("get_paging_policy", per_minute(15), per_minute(20), Limit(1, 1.0)),
+        ("update_rule", per_minute(15), per_minute(60), Limit(1, 0.5)),
+        ("list_timeout_types", per_minute(15), per_minute(60), Limit(1, 0.5)),
+        ("remove_team_member", per_minute(15), per_minute(60), Limit(1, 0.5)),
+    ],
+)
+def test_documented_limits(operation, limit_2018, limit_2020, limit_2ps):
+    assert limits_for(operation, "2018") == (limit_2018,)
+    assert limits_for(operation, "2020") == (limit_2020,)
+    assert limits_for(operation, "2ps") == (limit_2ps,)
+
+
+def test_2ps_is_two_a_second_and_one_for_a_paging_policy():
+    assert limits_for("get_user", "2ps")[0].rate == 2.0
+    assert limits_for("get_paging_policy", "2ps")[0].rate == 1.0
+
+
+def test_tables_get_slower_from_the_first_level_to_the_last():
+    assert LEVELS == ("2ps", "2020", "2018")
+    for operation in list(OPERATIONS) + ["default"]:
+        rates = [limits_for(operation, level)[0].rate for level in LEVELS]
+        assert rates == sorted(rates, reverse=True), operation
+
+
+def test_auto_gives_the_limit_of_the_learnt_table():
+    assert limits_for("get_user", "auto") == (Limit(1, 0.5),)
+    assert limits_for("get_user", "auto", "2020") == (per_minute(60),)
+    assert limits_for("get_paging_policy", "auto", "2018") == (per_minute(15),)
+
+
+def test_limits_scale_with_the_rate_window():
+    # Every limit, the per-second ones included, is compressed by rate_window / 60.
+    assert per_minute(15).span(60.0) == 60.0
+    assert per_minute(15).span(1.0) == 1.0
+    assert Limit(1, 0.5).span(60.0) == 0.5
+    assert Limit(1, 0.5).span(1.0) == pytest.approx(0.5 / 60)
+
+
+def test_overrides_win_and_default_covers_only_operations_no_table_names():
+    overrides = {"get_paging_policy": 4, "default": 30}
+    assert limits_for("get_paging_policy", "auto", None, overrides) == (per_minute(4),)
+    assert limits_for("get_user", "2018", None, overrides) == (per_minute(30),)
+    assert limits_for("list_escalation_policies", "2018", None, overrides) == (per_minute(1),)
+    assert limits_for("take_on_call", "auto", None, overrides) == (Limit(1, 0.5),)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "PATCH /api-public/v1/policies/{slug}/oncall/user",
+        "patch /api-public/v1/policies/{policy}/oncall/user/",
+        "PATCH   /api-public/v1/policies/{}/oncall/user",
+    ],
+)
+def test_old_path_form_maps_to_the_name(spelling):
     assert normalize_operation(spelling) == "PATCH /api-public/v1/policies/{}/oncall/user"
+    assert operation_name(spelling, OPERATIONS) == "take_on_call"
+    assert check_rate_limits({spelling: 3}, OPERATIONS) == {"take_on_call": 3}
+    assert limit_for(spelling) == 6
 
 
-def test_overrides_win_over_the_profile():
-    overrides = {LIST_POLICIES: 4, "get /api-public/v1/profile/{user}/policies": 30}
-    assert limit_for(LIST_POLICIES, "2018", overrides) == 4
-    assert limit_for(GET_PAGING_POLICY, "2020", overrides) == 30
-    assert limit_for(PUT_RULE, "2018", overrides) == 15
+def test_names_are_kept_and_values_made_whole_numbers():
+    assert check_rate_limits({"get_user": "3", "DEFAULT": 40}, OPERATIONS) == {"get_user": 3, "default": 40}
+    assert check_rate_limits(None, OPERATIONS) == {}
 
 
-def test_default_override_applies_only_to_operations_not_named():
-    overrides = {"default": 100}
-    assert limit_for(PUT_RULE, "2018", overrides) == 100
-    assert limit_for(LIST_POLICIES, "2018", overrides) == 1
-    assert limit_for(TAKE_ONCALL, "2018", {"DEFAULT": 2}) == 6
+@pytest.mark.parametrize("key", ["get_usr", "GET /api-public/v1/nowhere", "GET /api-public/v1/user/{u}/contact-methods/faxes", ""])
+def test_unknown_key_is_refused_with_the_known_operations(key):
+    with pytest.raises(ValueError) as refused:
+        check_rate_limits({key: 3, "get_user": 2}, OPERATIONS)
+    message = str(refused.value)
+    assert message.startswith("rate_limits: %r names no known operation; known operations: " % key)
+    for name in OPERATIONS:
+        assert name in message
+    assert message.endswith(", or default")
 
 
-def test_override_values_may_be_strings_of_digits():
-    assert limit_for(PUT_RULE, "2018", {PUT_RULE: "3"}) == 3
+def test_several_unknown_keys_are_named_together():
+    with pytest.raises(ValueError) as refused:
+        check_rate_limits({"a": 1, "b": 1}, OPERATIONS)
+    assert str(refused.value).startswith("rate_limits: 'a', 'b' name no known operation")
 
 
-def test_unknown_profile_and_bad_override_refused():
+@pytest.mark.parametrize("value", [0, -1, "x", 1.5, True, None])
+def test_bad_values_are_refused(value):
+    with pytest.raises(ValueError) as refused:
+        check_rate_limits({"get_user": value}, OPERATIONS)
+    assert "rate_limits['get_user'] must be a whole number of calls of 1 or more" in str(refused.value)
+
+
+def test_the_same_operation_twice_with_different_limits_is_refused():
+    with pytest.raises(ValueError) as refused:
+        check_rate_limits({"get_user": 2, "GET /api-public/v1/user/{username}": 3}, OPERATIONS)
+    assert "names get_user twice" in str(refused.value)
+
+
+def test_unknown_profile_refused():
     with pytest.raises(ValueError) as profile:
-        limit_for(PUT_RULE, "2021")
-    assert str(profile.value) == "unknown rate limit profile '2021'; expected one of 2018, 2020"
-    with pytest.raises(ValueError):
-        limit_for(PUT_RULE, "2018", {PUT_RULE: 0})
+        limits_for("get_user", "2021")
+    assert str(profile.value) == "unknown rate limit profile '2021'; expected one of auto, 2ps, 2020, 2018"
+    assert PROFILE_CHOICES == ("auto", "2ps", "2020", "2018")
+
+
+def test_limit_for_gives_calls_per_minute():
+    assert limit_for("list_escalation_policies") == 1
+    assert limit_for("get_paging_policy", "2020") == 20
+    assert limit_for("get_user", "2ps") == 120
+    assert limit_for("get_paging_policy", "2ps") == 60
+    assert limit_for("get_user", "2018", {"get_user": 3}) == 3
+
+
+@pytest.mark.parametrize(
+    "count, limits, window, seconds",
+    [
+        (0, (per_minute(15),), 60.0, 0.0),
+        (1, (per_minute(1),), 60.0, 0.0),
+        (15, (per_minute(15),), 60.0, 0.0),
+        (16, (per_minute(15),), 60.0, 60.0),
+        (50, (per_minute(15),), 60.0, 180.0),
+        (50, (per_minute(15),), 1.0, 3.0),
+        (50, (Limit(1, 0.5),), 60.0, 24.5),
+        (50, (Limit(1, 1.0), per_minute(20)), 60.0, 120.0),
+    ],
+)
+def test_floor_seconds(count, limits, window, seconds):
+    assert floor_seconds(count, limits, window) == pytest.approx(seconds)
+
+
+def test_estimate_is_set_by_the_slowest_operation():
+    counts = {"get_paging_policy": 50, "get_user": 50, "list_escalation_policies": 1}
+    assert estimate_seconds(counts, lambda op: limits_for(op, "2018")) == 180.0
+    assert estimate_seconds(counts, lambda op: limits_for(op, "2020")) == 120.0
+    assert estimate_seconds(counts, lambda op: limits_for(op, "2ps")) == 49.0

@@ -7,19 +7,8 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _module
 from ansible_collections.victorops.oncall.plugins.modules import victorops_policy_info
-from ansible_collections.victorops.oncall.tests.emulator import Emulator
 
 SECRET = "demo-api-key"
-
-
-@pytest.fixture
-def emulator():
-    emu = Emulator(window=1.0)
-    emu.start()
-    try:
-        yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,424 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The whole VictorOps public API surface this collection uses: one function per operation.
+
+Each function owns its operation's path template (one placeholder vocabulary: ``username``,
+``team``, ``policy``, ``step``, ``rule``, ``contact_id``), its method, the normaliser of its
+answer, what a 404 means for it, and how a write whose outcome is uncertain is confirmed. Modules
+and the paging executor call these functions; nothing else names an API path.
+
+``OPERATIONS`` maps each operation's name to its method and path template; the names are those
+under which the client paces and counts requests, and the keys of the rate-limit tables.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from collections.abc import Callable
+
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
+    NotFoundError,
+    OptionError,
+    PlanError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from ansible_collections.victorops.oncall.plugins.module_utils._normalize import (
+    CONTACT_KINDS,
+    contact_key,
+    contact_method_list,
+    contact_method_result,
+    escalation_policy_list,
+    oncall_users_by_policy,
+    same_user,
+    team_list,
+    team_member_list,
+    type_list,
+    user_paging_policies,
+    user_result,
+    user_team_list,
+)
+from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import ContactDirectory, normalize_steps
+
+V1 = "/api-public/v1"
+PROFILE = V1 + "/profile/{username}/policies"
+CONTACT_METHODS = V1 + "/user/{username}/contact-methods"
+
+OPERATIONS: dict[str, tuple[str, str]] = {
+    "list_escalation_policies": ("GET", V1 + "/policies"),
+    "list_team_policies": ("GET", V1 + "/team/{team}/policies"),
+    "list_contact_types": ("GET", V1 + "/policies/types/contacts"),
+    "list_notification_types": ("GET", V1 + "/policies/types/notifications"),
+    "list_timeout_types": ("GET", V1 + "/policies/types/timeouts"),
+    "get_oncall_current": ("GET", V1 + "/oncall/current"),
+    "take_on_call": ("PATCH", V1 + "/policies/{policy}/oncall/user"),
+    "list_users": ("GET", V1 + "/user"),
+    "get_user": ("GET", V1 + "/user/{username}"),
+    "create_user": ("POST", V1 + "/user"),
+    "update_user": ("PUT", V1 + "/user/{username}"),
+    "delete_user": ("DELETE", V1 + "/user/{username}"),
+    "list_user_paging_policies": ("GET", V1 + "/user/{username}/policies"),
+    "list_user_teams": ("GET", V1 + "/user/{username}/teams"),
+    "list_contact_methods": ("GET", CONTACT_METHODS),
+    "list_emails": ("GET", CONTACT_METHODS + "/emails"),
+    "list_phones": ("GET", CONTACT_METHODS + "/phones"),
+    "add_email": ("POST", CONTACT_METHODS + "/emails"),
+    "add_phone": ("POST", CONTACT_METHODS + "/phones"),
+    "delete_email": ("DELETE", CONTACT_METHODS + "/emails/{contact_id}"),
+    "delete_phone": ("DELETE", CONTACT_METHODS + "/phones/{contact_id}"),
+    "get_paging_policy": ("GET", PROFILE),
+    "create_step": ("POST", PROFILE),
+    "update_step": ("PUT", PROFILE + "/{step}"),
+    "delete_step": ("DELETE", PROFILE + "/{step}"),
+    "create_rule": ("POST", PROFILE + "/{step}"),
+    "update_rule": ("PUT", PROFILE + "/{step}/{rule}"),
+    "delete_rule": ("DELETE", PROFILE + "/{step}/{rule}"),
+    "list_teams": ("GET", V1 + "/team"),
+    "list_team_members": ("GET", V1 + "/team/{team}/members"),
+    "add_team_member": ("POST", V1 + "/team/{team}/members"),
+    "remove_team_member": ("DELETE", V1 + "/team/{team}/members/{username}"),
+}
+
+# The read-only operations whose answers list types; option value -> (operation, answer key, result key).
+TYPE_LISTS = {
+    "contacts": ("list_contact_types", "contactTypes", "contact_types"),
+    "notifications": ("list_notification_types", "notificationTypes", "notification_types"),
+    "timeouts": ("list_timeout_types", "timeoutTypes", "timeout_types"),
+}
+
+def describe(operation: str) -> str:
+    """``"GET /api-public/v1/policies"`` for ``"list_escalation_policies"``: how messages name an operation."""
+    method, template = OPERATIONS[operation]
+    return "%s %s" % (method, template)
+
+
+def call(client, operation: str, params: dict[str, Any] | None = None, body: Any = None, confirm_write: Callable[[], tuple[bool, Any]] | None = None) -> Any:
+    """Send one operation through the client and return its decoded answer."""
+    method, template = OPERATIONS[operation]
+    return client.request(method, template, params=params, body=body, confirm_write=confirm_write, operation=operation)
+
+
+def _confirmed_by(check: Callable[[], bool]) -> Callable[[], tuple[bool, Any]]:
+    """A ``confirm_write`` from a predicate that reads the state: True when the write is visible."""
+
+    def confirm_write():
+        return (True, None) if check() else (False, None)
+
+    return confirm_write
+
+
+# -- names to slugs ------------------------------------------------------------------------------
+
+# The documented slug shape (team-[\w\d]{16}, pol-[\w\d]{16}); anything else given for a team or a policy is a name.
+SLUG_SHAPE = re.compile(r"^[A-Za-z]+-[A-Za-z0-9_]{16}$")
+
+
+def pick_by_name_or_slug(items: list[dict[str, Any]], given: str, option: str, noun: str, nouns: str) -> str:
+    """The slug of the one item of ``items`` (``[{name, slug}]``) that ``given`` names: by slug, then name, then name ignoring case."""
+    for matches in ([i for i in items if i["slug"] == given],
+                    [i for i in items if i["name"] == given],
+                    [i for i in items if (i["name"] or "").lower() == given.lower()]):
+        if len(matches) == 1:
+            return matches[0]["slug"]
+        if len(matches) > 1:
+            raise OptionError("%s %r is ambiguous: it names the %s %s; give the slug instead"
+                              % (option, given, nouns, ", ".join(sorted(i["slug"] for i in matches))))
+    raise OptionError("%s %r: no %s has that name or slug; known %s: %s"
+                      % (option, given, noun, nouns, ", ".join("%s (%s)" % (i["name"], i["slug"]) for i in items) or "none"))
+
+
+def resolve_team(client, team: str, option: str = "team") -> str:
+    """The slug of ``team``; a value that is not slug-shaped costs one read of the team list."""
+    return team if SLUG_SHAPE.match(team) else pick_by_name_or_slug(list_teams(client), team, option, "team", "teams")
+
+
+def resolve_escalation_policy(client, policy: str, option: str = "policy") -> str:
+    """The slug of ``policy``; a value that is not slug-shaped costs one read of the escalation policy list."""
+    if SLUG_SHAPE.match(policy):
+        return policy
+    return pick_by_name_or_slug(list_escalation_policies(client), policy, option, "escalation policy", "escalation policies")
+
+
+# -- escalation policies, types, on-call --------------------------------------------------------
+
+
+def list_escalation_policies(client) -> list[dict[str, Any]]:
+    return escalation_policy_list(call(client, "list_escalation_policies"), describe("list_escalation_policies"))
+
+
+def list_team_policies(client, team: str) -> list[dict[str, Any]]:
+    try:
+        body = call(client, "list_team_policies", dict(team=team))
+    except NotFoundError:
+        raise OptionError("team %r: the API knows no such team" % team) from None
+    return escalation_policy_list(body, describe("list_team_policies"))
+
+
+def list_types(client, kind: str) -> list[dict[str, Any]]:
+    """The values of one paging-policy type list: ``contacts``, ``notifications`` or ``timeouts``."""
+    operation, key, _result_key = TYPE_LISTS[kind]
+    return type_list(call(client, operation), key, as_int=(kind == "timeouts"), what=describe(operation))
+
+
+def get_oncall_current(client) -> dict[str, dict[str, Any]]:
+    """``{policy slug: {"name", "team", "users"}}`` for every policy with someone on call now."""
+    return oncall_users_by_policy(call(client, "get_oncall_current"), describe("get_oncall_current"))
+
+
+def on_call_users(client, policy: str) -> list[str] | None:
+    """Usernames on call for ``policy`` now, or None when the policy is not in the answer at all."""
+    entry = get_oncall_current(client).get(policy)
+    return None if entry is None else list(entry["users"])
+
+
+def take_on_call(client, policy: str, from_user: str, to_user: str) -> None:
+    """``to_user`` takes ``from_user``'s on-call shift for ``policy``."""
+
+    def taken():
+        return any(same_user(user, to_user) for user in on_call_users(client, policy) or [])
+
+    try:
+        call(client, "take_on_call", dict(policy=policy), dict(fromUser=from_user, toUser=to_user), _confirmed_by(taken))
+    except NotFoundError as exc:
+        # The policy and from_user were just read, so the unknown party is to_user; the refusal changed nothing.
+        raise OptionError("to_user %r could not take the on-call shift of %r: %s" % (to_user, from_user, exc)) from None
+
+
+# -- users --------------------------------------------------------------------------------------
+
+
+def get_user(client, username: str) -> dict[str, Any] | None:
+    """The normalised user, or None when the API answers 404."""
+    try:
+        body = call(client, "get_user", dict(username=username))
+    except NotFoundError:
+        return None
+    return user_result(body, describe("get_user"))
+
+
+def create_user(client, username: str, first_name: str, last_name: str, email: str, expiration_hours: int | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = dict(firstName=first_name, lastName=last_name, username=username, email=email)
+    if expiration_hours is not None:
+        payload["expirationHours"] = expiration_hours
+    found = []
+
+    def confirm_write():
+        # The user the API holds after an ambiguous create stands for the create's answer.
+        user = get_user(client, username)
+        if user is not None:
+            found.append(user)
+        return user is not None, None
+
+    try:
+        answer = call(client, "create_user", body=payload, confirm_write=confirm_write)
+    except ValidationError as exc:
+        raise OptionError("username %r could not be created: %s" % (username, exc)) from None
+    if found:
+        return found[0]
+    return user_result(answer, describe("create_user"))
+
+
+def update_user(client, current: dict[str, Any], first_name: str, last_name: str) -> dict[str, Any]:
+    """Update the names; the update body is the whole AddUserPayload, with the email sent unchanged."""
+    username = current["username"]
+    payload = dict(firstName=first_name, lastName=last_name, username=username, email=current["email"])
+    return user_result(call(client, "update_user", dict(username=username), payload), describe("update_user"))
+
+
+def delete_user(client, username: str, replacement: str | None) -> None:
+    """Remove the user; ``replacement`` takes over their escalation-policy and rotation slots."""
+    body = dict(replacement=replacement) if replacement else {}
+    try:
+        call(client, "delete_user", dict(username=username), body, _confirmed_by(lambda: get_user(client, username) is None))
+    except ValidationError as exc:
+        # The API checks the replacement only when the removal arrives; the refusal changed nothing.
+        raise OptionError("replacement %r: %s" % (replacement, exc)) from None
+
+
+def list_user_paging_policies(client, username: str) -> dict[str, Any]:
+    try:
+        body = call(client, "list_user_paging_policies", dict(username=username))
+    except NotFoundError:
+        raise OptionError("username %r: the API knows no such user" % username) from None
+    return user_paging_policies(body, describe("list_user_paging_policies"))
+
+
+def list_user_teams(client, username: str) -> list[dict[str, Any]]:
+    """The teams the user belongs to, ``[{name, slug}]``."""
+    try:
+        body = call(client, "list_user_teams", dict(username=username))
+    except NotFoundError:
+        raise OptionError("username %r: the API knows no such user" % username) from None
+    return user_team_list(body, describe("list_user_teams"))
+
+
+# -- contact methods ----------------------------------------------------------------------------
+
+_CONTACT_OPERATIONS = {
+    "email": ("list_emails", "add_email", "delete_email"),
+    "phone": ("list_phones", "add_phone", "delete_phone"),
+}
+
+
+def list_contact_methods(client, username: str, kind: str | None = None):
+    """The user's contact methods: of one ``kind`` (``email``/``phone``) as a list of results, or all as a ``ContactDirectory``."""
+    operation = "list_contact_methods" if kind is None else _CONTACT_OPERATIONS[kind][0]
+    try:
+        body = call(client, operation, dict(username=username))
+    except NotFoundError:
+        raise OptionError("username %r: the API knows no such user" % username) from None
+    if kind is None:
+        return ContactDirectory(body)
+    return contact_method_list(body, kind, describe(operation))
+
+
+def matching_contacts(contacts: list[dict[str, Any]], kind: str, value: str) -> list[dict[str, Any]]:
+    """The contact methods of ``contacts`` whose value is ``value`` in canonical form."""
+    key = contact_key(kind, value)
+    return [contact for contact in contacts if contact_key(kind, contact["value"]) == key]
+
+
+def add_contact_method(client, username: str, kind: str, value: str, label: str, rank: int | None = None) -> dict[str, Any]:
+    """Create a contact method and return it as the API holds it.
+
+    An answer without ``extId`` (some API versions answer with the value only) costs one read.
+    """
+    _list_op, add_op, _delete_op = _CONTACT_OPERATIONS[kind]
+    payload: dict[str, Any] = {"label": label, CONTACT_KINDS[kind][1]: value}
+    if rank is not None:
+        payload["rank"] = rank
+    seen: list[dict[str, Any]] = []
+
+    def read_back():
+        found = matching_contacts(list_contact_methods(client, username, kind), kind, value)
+        seen[:] = found[:1]
+        return bool(found)
+
+    answer = call(client, add_op, dict(username=username), payload, _confirmed_by(read_back))
+    if seen:
+        return seen[0]  # an ambiguous create that the read-back confirmed
+    if isinstance(answer, dict) and answer.get("extId"):
+        return contact_method_result(answer, kind, describe(add_op))
+    if read_back():
+        return seen[0]
+    raise UnexpectedResponseError(describe(add_op), "the created %s contact method %r is not in the user's contact methods" % (kind, value))
+
+
+def delete_contact_method(client, username: str, kind: str, contact: dict[str, Any]) -> None:
+    _list_op, _add_op, delete_op = _CONTACT_OPERATIONS[kind]
+    ext_id = contact["ext_id"]
+
+    def gone():
+        return not [c for c in list_contact_methods(client, username, kind) if c["ext_id"] == ext_id]
+
+    call(client, delete_op, dict(username=username, contact_id=ext_id), confirm_write=_confirmed_by(gone))
+
+
+# -- personal paging policies -------------------------------------------------------------------
+
+
+def get_paging_policy(client, username: str) -> list[dict[str, Any]]:
+    """The user's normalised steps; an unknown user is bad input, not an API failure."""
+    try:
+        body = call(client, "get_paging_policy", dict(username=username))
+    except (NotFoundError, ValidationError) as exc:
+        raise PlanError("user %s not found (%s)" % (username, exc)) from None
+    return normalize_steps(body)
+
+
+def send_paging_write(client, write, confirm_write: Callable[[], tuple[bool, Any]] | None = None) -> Any:
+    """Send one planned paging write (``create_step``, ``update_step``, ``delete_step``, ``create_rule``, ``update_rule``, ``delete_rule``)."""
+    return call(client, write.operation, write.params, write.body, confirm_write)
+
+
+# -- teams --------------------------------------------------------------------------------------
+
+
+def list_teams(client) -> list[dict[str, Any]]:
+    return team_list(call(client, "list_teams"), describe("list_teams"))
+
+
+def list_team_members(client, team: str) -> list[str]:
+    try:
+        body = call(client, "list_team_members", dict(team=team))
+    except NotFoundError:
+        raise OptionError("team %r: the API knows no such team" % team) from None
+    return team_member_list(body, describe("list_team_members"))
+
+
+def is_team_member(client, team: str, username: str) -> bool:
+    return any(same_user(member, username) for member in list_team_members(client, team))
+
+
+def add_team_member(client, team: str, username: str) -> None:
+    try:
+        call(client, "add_team_member", dict(team=team), dict(username=username), _confirmed_by(lambda: is_team_member(client, team, username)))
+    except NotFoundError as exc:
+        # The API checks the user only when the write arrives; the refusal changed nothing.
+        raise OptionError("username %r could not be added to team %r: %s" % (username, team, exc)) from None
+
+
+def remove_team_member(client, team: str, username: str, replacement: str | None = None) -> None:
+    """Remove the member; ``replacement`` is sent only when given (public clients send none)."""
+    body = dict(replacement=replacement) if replacement else None
+    try:
+        call(client, "remove_team_member", dict(team=team, username=username), body,
+             _confirmed_by(lambda: not is_team_member(client, team, username)))
+    except ValidationError as exc:
+        hint = "" if replacement else "; the API asks for a replacement: set replacement to a member who takes over the shifts"
+        raise OptionError("username %r could not be removed from team %r: %s%s" % (username, team, exc, hint)) from None
+
+
+# -- reading users whole (victorops_user_info) --------------------------------------------------
+
+
+def list_users(client) -> list[dict[str, Any]]:
+    """Every user of the organisation, normalised as ``get_user`` normalises one."""
+    what = describe("list_users")
+    body = call(client, "list_users")
+    users = body.get("users") if isinstance(body, dict) else body
+    if not isinstance(users, list):
+        raise UnexpectedResponseError(what, "expected a list under 'users', got %s" % type(users).__name__)
+    flat: list[Any] = []
+    for item in users:
+        # The real API nests the list once more than the spec says: {"users": [[...]]}.
+        flat.extend(item if isinstance(item, list) else [item])
+    return [user_result(item, what) for item in flat]
+
+
+def _contact_method_entries(body: Any, kind: str, what: str) -> list[dict[str, Any]]:
+    """One section (``emails``/``phones``) of a ``list_contact_methods`` answer to ``[{id, ext_id, label, value, rank, verified}]``."""
+    block = body.get(CONTACT_KINDS[kind][0]) if isinstance(body, dict) else None
+    if block is None:
+        return []
+    items = block.get("contactMethods") if isinstance(block, dict) else block
+    if not isinstance(items, list):
+        raise UnexpectedResponseError(what, "expected a list of contact methods under %r" % CONTACT_KINDS[kind][0])
+    entries = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("id") is None:
+            raise UnexpectedResponseError(what, "a contact method under %r has no id" % CONTACT_KINDS[kind][0])
+        try:
+            contact_id = int(item["id"])
+            rank = int(item["rank"]) if item.get("rank") is not None else None
+        except (TypeError, ValueError):
+            raise UnexpectedResponseError(what, "a contact method under %r has a non-numeric id or rank" % CONTACT_KINDS[kind][0]) from None
+        value = item.get("value", item.get(CONTACT_KINDS[kind][1]))
+        verified = item.get("verified")
+        entries.append(dict(id=contact_id, ext_id=item.get("extId"), label=item.get("label") if isinstance(item.get("label"), str) else "",
+                            value=value if isinstance(value, str) else "",
+                            rank=rank, verified=verified if isinstance(verified, bool) else str(verified or "").lower() in ("verified", "true")))
+    return entries
+
+
+def read_contact_methods(client, username: str) -> tuple[dict[str, list[dict[str, Any]]], ContactDirectory]:
+    """The user's email and phone contact methods, by kind, and the same answer as a ``ContactDirectory``: one read."""
+    what = describe("list_contact_methods")
+    try:
+        body = call(client, "list_contact_methods", dict(username=username))
+    except NotFoundError:
+        raise OptionError("username %r: the API knows no such user" % username) from None
+    directory = ContactDirectory(body)
+    return {kind: _contact_method_entries(body, kind, what) for kind in ("email", "phone")}, directory

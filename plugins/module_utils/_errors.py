@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every error of the collection, in one vocabulary.
+
+Three families, each turned into a failed task in one place (``_module.VictorOpsModule.run``):
+
+* input errors (``OptionError``, and ``PlanError`` for a paging change that cannot be planned): the
+  options ask for something impossible; raised before any write, the message names the option;
+* API errors (``VictorOpsError`` and its subclasses, raised by the client; ``UnexpectedResponseError``
+  for a 200 whose body this collection cannot use);
+* uncertain writes (``AmbiguousWriteError`` from the client, ``PolicyChangedError`` and
+  ``PlanExecutionError`` from the paging executor): a write may or may not have taken effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+# -- input errors --------------------------------------------------------------------------
+
+
+class OptionError(ValueError):
+    """A module option (or a combination of them) cannot be satisfied; the message names the option and the fix."""
+
+
+class PlanError(OptionError):
+    """The requested paging-policy change cannot be planned; the message names the offending option."""
+
+
+class SimulationError(ValueError):
+    """A write that the API would refuse in the given state (an index out of range, rule 0 of step 0)."""
+
+
+# -- API errors ----------------------------------------------------------------------------
+
+
+class VictorOpsError(Exception):
+    """An API call failed. ``str()`` names the method, the full URL (else the filled path) and the HTTP status."""
+
+    url = None  # the full URL of the failing request (never with a query or credentials), set by the client
+
+    def __init__(self, message, method=None, path=None, status=None, api_message=None, body=None, attempts=0):
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.api_message = api_message
+        self.body = body
+        self.attempts = attempts
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, value: str) -> None:
+        # Kept in step with args, so that repr() and pickling show the final (redacted) text.
+        self._message = value
+        self.args = (value,)
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (self.method, self.url or self.path) if part)
+        text = self.message
+        if self.status is not None and ("HTTP %s" % self.status) not in text:
+            text = "%s (HTTP %s)" % (text, self.status)
+        return "%s: %s" % (where, text) if where else text
+
+
+class AuthenticationError(VictorOpsError):
+    """401/403: the API ID or key was refused. Never retried."""
+
+
+class NotFoundError(VictorOpsError):
+    """404."""
+
+
+class ValidationError(VictorOpsError):
+    """400/422 (or a 200 carrying an ``error``): the API refused the request; ``api_message`` holds its text."""
+
+
+class RateLimitError(VictorOpsError):
+    """Still rate limited when the retry budget ran out."""
+
+
+class ServerError(VictorOpsError):
+    """5xx."""
+
+
+class TransportError(VictorOpsError):
+    """No usable HTTP response: connection failure, timeout, TLS failure."""
+
+
+class DeadlineError(TransportError):
+    """The task's deadline passed before the request could complete (or be sent)."""
+
+
+class ResponseError(VictorOpsError):
+    """The response body was not the JSON expected (an HTML error page, truncated JSON, too large)."""
+
+
+class AmbiguousWriteError(VictorOpsError):
+    """A non-idempotent write failed in a way that leaves its effect unknown, and it could not be confirmed."""
+
+
+class PathParameterError(VictorOpsError):
+    """A path parameter was refused before any request was sent."""
+
+
+class UnexpectedResponseError(Exception):
+    """The API answered 200 with a body this collection cannot use."""
+
+    def __init__(self, what: str, detail: str) -> None:
+        super().__init__("Unexpected answer from %s: %s" % (what, detail))
+
+
+class MalformedPolicyError(UnexpectedResponseError, ValueError):
+    """A paging-policy or contact-method answer this collection cannot use."""
+
+    def __init__(self, detail: str, what: str = "get_paging_policy") -> None:
+        super().__init__(what, detail)
+
+
+# -- uncertain writes ----------------------------------------------------------------------
+
+
+class PolicyChangedError(PlanError):
+    """The policy read back after an uncertain write is neither the state before it nor the state after it."""
+
+
+class PlanExecutionError(PlanError):
+    """A write of the plan failed; ``applied`` and ``pending`` are the summaries of the writes on each side."""
+
+    def __init__(self, applied: list[str], pending: list[str], error: Exception, uncertain: bool = False) -> None:
+        self.applied = list(applied)
+        self.pending = list(pending)
+        self.error = error
+        self.status: Any | None = getattr(error, "status", None)
+        # ``uncertain``: the failed write (pending[0]) may have taken effect; it is named apart.
+        self.uncertain = self.pending[0] if uncertain and self.pending else None
+        not_applied = self.pending[1:] if self.uncertain else self.pending
+        message = "Changing the paging policy failed at %r: %s. Applied: %s.%s Not applied: %s." % (
+            self.pending[0] if self.pending else "?",
+            error,
+            "; ".join(self.applied) if self.applied else "none",
+            " May or may not have been applied: %s." % self.uncertain if self.uncertain else "",
+            "; ".join(not_applied) if not_applied else "none",
+        )
+        super().__init__(message)
+
+
+# The kind of a failure, as failed results carry it in ``error``: what an automation may act on (stop
+# trying the API after "connection" or "authentication"; re-run after "uncertain").
+_KINDS = (
+    ("PlanExecutionError", None),  # decided by its cause, below
+    ("AmbiguousWriteError", "uncertain"),
+    ("PolicyChangedError", "uncertain"),
+    ("DeadlineError", "deadline"),
+    ("AuthenticationError", "authentication"),
+    ("TransportError", "connection"),
+    ("RateLimitError", "throttled"),
+    ("ValidationError", "refused"),
+    ("NotFoundError", "refused"),
+    ("PathParameterError", "option"),
+    ("OptionError", "option"),
+    ("UnexpectedResponseError", "unexpected_answer"),
+    ("ResponseError", "unexpected_answer"),
+    ("VictorOpsError", "api"),
+)
+
+
+def error_kind(error: BaseException) -> str:
+    """``connection``, ``authentication``, ``deadline``, ``throttled``, ``refused``, ``uncertain``, ``option``, ``unexpected_answer``, ``api`` or ``internal``."""
+    if isinstance(error, PlanExecutionError):
+        return "uncertain" if error.uncertain else error_kind(error.error)
+    names = {cls.__name__ for cls in type(error).__mro__}
+    for name, kind in _KINDS:
+        if name in names and kind is not None:
+            return kind
+    return "internal"
+
+
+def is_uncertain(error: BaseException) -> bool:
+    """True when a failed write may have taken effect: its outcome was ambiguous, or the re-read found neither state."""
+    return isinstance(error, (AmbiguousWriteError, PolicyChangedError))

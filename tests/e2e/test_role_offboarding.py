@@ -1,0 +1,252 @@
+"""End-to-end tests of the role victorops.oncall.user_offboarding, run through the playbook victorops.oncall.offboard."""
+
+import collections
+import json
+import os
+import re
+import stat
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+ROLE = "victorops.oncall.user_offboarding : "
+PLAY = "- name: offboard\n  ansible.builtin.import_playbook: victorops.oncall.offboard\n"
+REPORT_TASK = ROLE + "Show the offboarding report"
+FAIL_TASK = ROLE + "Fail when anyone could not be offboarded"
+CHECK_TASK = ROLE + "Check the people to offboard and the credential variables"
+OPERATIONS = "team-Q2opsDemoTeam001"
+DATABASE = "team-Db4DemoTeamAb002"
+# jdoe is on call now for the Operations team's policy; bwong is on call for nothing. Alice is in Operations.
+LEAVERS = [{"username": "jdoe", "replacement": "asmith"}, {"username": "bwong", "replacement": "asmith"}]
+
+
+def offboard(run_playbook, tmp_path, people, check=False, diff=False, extra=None, env=None, name="leavers.yml"):
+    """Run the offboarding playbook with ``people`` as extra vars; returns the run and the report file's content (or None)."""
+    report_file = tmp_path / ("report-" + name.replace(".yml", ".json"))
+    if report_file.exists():
+        report_file.unlink()
+    variables = {"user_offboarding_people": people, "user_offboarding_report_file": str(report_file)}
+    variables.update(extra or {})
+    (tmp_path / name).write_text(yaml.safe_dump(variables, sort_keys=False))
+    run = run_playbook(play=PLAY, check=check, diff=diff, extra_args=("-e", "@" + name), env=env)
+    report = json.loads(report_file.read_text()) if report_file.exists() else None
+    return run, report, report_file
+
+
+def recap(run):
+    match = re.search(r"^localhost\s*:\s*(.*)$", run.stdout, re.MULTILINE)
+    assert match, run
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
+
+
+def operation_counts(emulator):
+    return dict(collections.Counter(entry["operation"] for entry in emulator.log))
+
+
+def test_offboards_two_people_then_a_second_run_changes_nothing(emulator, run_playbook, tmp_path):
+    assert emulator.state["oncall"][OPERATIONS] == ["jdoe"]
+
+    run, report, report_file = offboard(run_playbook, tmp_path, LEAVERS)
+
+    assert run.rc == 0, run
+    assert report == {
+        "check_mode": False,
+        "people": [
+            {
+                "username": "jdoe",
+                "replacement": "asmith",
+                "found": True,
+                "not_done": [],
+                "failed": None,
+                "changed": ["handed the on-call shift of Operations to asmith", "left team Operations", "user removed"],
+            },
+            {"username": "bwong", "replacement": "asmith", "found": True, "not_done": [], "failed": None, "changed": ["left team Operations", "user removed"]},
+        ],
+    }
+    assert stat.S_IMODE(os.stat(report_file).st_mode) == 0o600
+    assert run.result(REPORT_TASK)["msg"] == [
+        "jdoe: changed: handed the on-call shift of Operations to asmith, left team Operations, user removed",
+        "bwong: changed: left team Operations, user removed",
+    ]
+    state = emulator.state
+    assert sorted(state["users"]) == ["asmith", "cnguyen"]
+    assert state["teams"][OPERATIONS]["members"] == ["asmith"]
+    assert state["teams"][DATABASE]["members"] == ["asmith", "cnguyen"]
+    assert state["oncall"] == {OPERATIONS: ["asmith"], "pol-Hs7opsDemoPol001": ["asmith"], "pol-Db9DemoPrimary02": ["cnguyen"]}
+    # In order, per person: the hand-over, the team, the user; each with the replacement.
+    assert [(e["method"], e["path"], e["body"]) for e in emulator.writes()] == [
+        ("PATCH", "/api-public/v1/policies/%s/oncall/user" % OPERATIONS, {"fromUser": "jdoe", "toUser": "asmith"}),
+        ("DELETE", "/api-public/v1/team/%s/members/jdoe" % OPERATIONS, {"replacement": "asmith"}),
+        ("DELETE", "/api-public/v1/user/jdoe", {"replacement": "asmith"}),
+        ("DELETE", "/api-public/v1/team/%s/members/bwong" % OPERATIONS, {"replacement": "asmith"}),
+        ("DELETE", "/api-public/v1/user/bwong", {"replacement": "asmith"}),
+    ]
+    # Reads: who exists (one list), the teams of the leavers and of their replacement, who is on call (once),
+    # then each module's own read before its write.
+    assert operation_counts(emulator) == {
+        "GET /api-public/v1/user": 2,
+        "GET /api-public/v1/user/{user}/teams": 3,
+        "GET /api-public/v1/oncall/current": 2,
+        "PATCH /api-public/v1/policies/{policy}/oncall/user": 1,
+        "GET /api-public/v1/team/{team}/members": 2,
+        "DELETE /api-public/v1/team/{team}/members/{user}": 2,
+        "GET /api-public/v1/user/{user}": 2,
+        "DELETE /api-public/v1/user/{user}": 2,
+    }
+
+    # Second run: both are gone; one read finds that out, and nothing is written.
+    state_after = json.dumps(emulator.state, sort_keys=True)
+    emulator.clear_log()
+    run, report, _file = offboard(run_playbook, tmp_path, LEAVERS)
+
+    assert run.rc == 0, run
+    assert recap(run)["changed"] == 0
+    assert report["people"] == [
+        {"username": "jdoe", "replacement": "asmith", "found": False, "changed": [], "not_done": [], "failed": None},
+        {"username": "bwong", "replacement": "asmith", "found": False, "changed": [], "not_done": [], "failed": None},
+    ]
+    assert run.result(REPORT_TASK)["msg"] == ["jdoe: no change (not a VictorOps user)", "bwong: no change (not a VictorOps user)"]
+    assert emulator.writes() == []
+    assert operation_counts(emulator) == {"GET /api-public/v1/user": 1}
+    assert json.dumps(emulator.state, sort_keys=True) == state_after
+
+
+def test_check_mode_sends_no_write_and_says_would(emulator, run_playbook, tmp_path):
+    state_before = json.dumps(emulator.state, sort_keys=True)
+
+    run, report, _file = offboard(run_playbook, tmp_path, LEAVERS, check=True, diff=True)
+
+    assert run.rc == 0, run
+    assert emulator.writes() == []
+    assert json.dumps(emulator.state, sort_keys=True) == state_before
+    assert report["check_mode"] is True
+    assert [entry["changed"] for entry in report["people"]] == [
+        ["hand the on-call shift of Operations to asmith", "leave team Operations", "remove the user"],
+        ["leave team Operations", "remove the user"],
+    ]
+    assert run.result(REPORT_TASK)["msg"] == [
+        "jdoe: would change: hand the on-call shift of Operations to asmith, leave team Operations, remove the user",
+        "bwong: would change: leave team Operations, remove the user",
+    ]
+    # Diff mode shows the real before and after of each change.
+    handover = run.result(ROLE + "Hand over the on-call shifts of jdoe")["results"][0]
+    assert json.loads(handover["diff"]["before"]) == {"policy": OPERATIONS, "users": ["jdoe"]}
+    assert json.loads(handover["diff"]["after"]) == {"policy": OPERATIONS, "users": ["asmith"]}
+    removal = run.result(ROLE + "Remove the user bwong")
+    assert json.loads(removal["diff"]["before"])["username"] == "bwong"
+    assert json.loads(removal["diff"]["after"]) == {}
+
+
+def test_an_unknown_replacement_fails_that_person_before_any_write_and_not_the_others(emulator, run_playbook, tmp_path):
+    people = [{"username": "jdoe", "replacement": "ghost"}, {"username": "bwong", "replacement": "asmith"}]
+
+    run, report, _file = offboard(run_playbook, tmp_path, people)
+
+    assert run.rc == 2, run
+    assert run.result(FAIL_TASK)["msg"] == "Offboarding failed for 1 of 2 people: jdoe. See the offboarding report above."
+    assert report["people"][0] == {
+        "username": "jdoe",
+        "replacement": "ghost",
+        "found": True,
+        "changed": [],
+        "not_done": ["hand the on-call shift of Operations to ghost", "leave team Operations", "remove the user"],
+        "failed": "Check the replacement of jdoe: replacement ghost is not a VictorOps user",
+    }
+    assert report["people"][1]["changed"] == ["left team Operations", "user removed"]
+    assert "jdoe" in emulator.state["users"] and "bwong" not in emulator.state["users"]
+    assert [e for e in emulator.writes() if "jdoe" in e["path"] or "oncall" in e["path"]] == []
+
+
+def test_a_replacement_outside_the_persons_teams_fails_before_any_write(emulator, run_playbook, tmp_path):
+    # Chloe is in Database; John is not, so the API could not hand him Chloe's team duties.
+    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "cnguyen", "replacement": "jdoe"}])
+
+    assert run.rc == 2, run
+    assert report["people"][0]["failed"] == (
+        "Check the replacement of cnguyen: replacement jdoe is not a member of team Database, which the API hands the team duties of "
+        "cnguyen to: add jdoe to it first, or choose a replacement who is in every team of cnguyen"
+    )
+    assert report["people"][0]["not_done"] == ["hand the on-call shift of Database Primary to jdoe", "leave team Database", "remove the user"]
+    assert emulator.writes() == []
+
+
+@pytest.mark.parametrize(
+    "people, extra, message",
+    [
+        pytest.param([{"username": "jdoe", "replacement": "JDOE"}], {}, "jdoe: the replacement must be another user", id="self"),
+        pytest.param(LEAVERS + [{"username": "jdoe", "replacement": "cnguyen"}], {}, "username jdoe appears more than once", id="duplicate"),
+        pytest.param(
+            [{"username": "jdoe", "replacement": "bwong"}, {"username": "bwong", "replacement": "asmith"}],
+            {},
+            "jdoe: the replacement bwong is offboarded too; choose a replacement who stays",
+            id="replacement-leaves",
+        ),
+        pytest.param([{"username": "jdoe"}], {}, "missing required arguments: replacement found in user_offboarding_people", id="no-replacement"),
+        pytest.param(
+            LEAVERS,
+            {"victorops_api_url": "https://api.example.com"},
+            "victorops_api_url is set but victorops_api_key is not: a key from the environment goes only to VICTOROPS_API_URL",
+            id="url-without-key",
+        ),
+    ],
+)
+def test_bad_input_is_rejected_before_any_api_call(emulator, run_playbook, tmp_path, people, extra, message):
+    run, report, _file = offboard(run_playbook, tmp_path, people, extra=extra)
+
+    assert run.rc == 2, run
+    failed = [r for r in run.records if r["status"] == "failed"]
+    assert len(failed) == 1, run
+    assert message in failed[0]["result"]["msg"]
+    assert report is None
+    assert emulator.log == []
+
+
+def test_a_failure_midway_reports_what_was_done_and_what_was_not(emulator, run_playbook, tmp_path):
+    # Every removal of John from a team fails on the server side.
+    emulator.inject("DELETE", "/api-public/v1/team/*/members/jdoe", "500", count=20)
+
+    run, report, _file = offboard(run_playbook, tmp_path, LEAVERS, env={"VICTOROPS_RETRIES": "1"})
+
+    assert run.rc == 2, run
+    jdoe, bwong = report["people"]
+    assert jdoe["changed"] == ["handed the on-call shift of Operations to asmith"]
+    assert jdoe["not_done"] == ["leave team Operations", "remove the user"]
+    assert jdoe["failed"].startswith("Remove from their teams the user jdoe: ")
+    assert "HTTP 500" in jdoe["failed"]
+    assert bwong["failed"] is None and bwong["changed"] == ["left team Operations", "user removed"]
+    line = run.result(REPORT_TASK)["msg"][0]
+    assert line.startswith("jdoe: FAILED: Remove from their teams the user jdoe: ")
+    assert line.endswith(" (done before the failure: handed the on-call shift of Operations to asmith) (not done: leave team Operations, remove the user)")
+    assert "jdoe" in emulator.state["users"]
+    assert emulator.state["oncall"][OPERATIONS] == ["asmith"]
+
+
+def test_credentials_come_from_the_role_variables_when_set(emulator, run_playbook, tmp_path):
+    # The environment points at a closed port with a wrong key; the role's variables carry the right ones.
+    bad_env = {"VICTOROPS_API_URL": "http://127.0.0.1:9", "VICTOROPS_API_KEY": "wrong-key"}
+
+    run, report, _file = offboard(
+        run_playbook, tmp_path, LEAVERS[1:], env=bad_env, extra={"victorops_api_url": emulator.url, "victorops_api_key": "demo-api-key"}
+    )
+
+    assert run.rc == 0, run
+    assert report["people"][0]["changed"] == ["left team Operations", "user removed"]
+    assert all(e["status"] == 200 for e in emulator.log)
+    assert "demo-api-key" not in run.stdout + run.stderr
+
+
+def test_a_refused_key_stops_before_anyone_and_reports_everyone_as_not_attempted(emulator, run_playbook, tmp_path):
+    run, report, _file = offboard(run_playbook, tmp_path, LEAVERS, env={"VICTOROPS_API_KEY": "wrong-key"})
+
+    assert run.rc == 2, run
+    assert [entry["username"] for entry in report["people"]] == ["jdoe", "bwong"]
+    for entry in report["people"]:
+        assert entry["failed"].startswith("Not attempted: Find the people to offboard and their replacements: ")
+        assert "HTTP 403" in entry["failed"]
+        assert entry["not_done"] == ["everything"] and entry["changed"] == []
+    assert run.result(FAIL_TASK)["msg"] == "Offboarding failed for 2 of 2 people: jdoe, bwong. See the offboarding report above."
+    # One refused read, then nothing more.
+    assert [(e["operation"], e["status"]) for e in emulator.log] == [("GET /api-public/v1/user", 403)]
+    assert "wrong-key" not in run.stdout + run.stderr

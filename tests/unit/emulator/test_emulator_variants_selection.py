@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Choosing variants (constructor, seed file, command line, reset) and GET /user/{user}/teams."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from .test_emulator_tls_cli import collections_root, free_port, get, wait_for
+
+OPS = "team-Q2opsDemoTeam001"
+DB = "team-Db4DemoTeamAb002"
+KNOWN = (
+    "case-insensitive-users, contactless-rules, error-200, keep-empty-steps, late-writes, no-extid, rate-2020, rate-2ps, "
+    "reformat-contacts, step-delete, throttle-403"
+)
+
+
+def demo_seed(**extra):
+    from ansible_collections.victorops.oncall.tests.emulator import load_seed
+
+    seed = load_seed()
+    seed.update(extra)
+    return seed
+
+
+def test_the_default_has_no_variant_and_the_seed_table():
+    from ansible_collections.victorops.oncall.tests.emulator import VARIANTS, Emulator
+
+    emulator = Emulator()
+    assert (emulator.variants, emulator.limits, emulator.rate_limit_status) == (frozenset(), "seed", 429)
+    assert ", ".join(sorted(VARIANTS)) == KNOWN
+
+
+def test_unknown_variant_names_are_refused_with_the_known_ones():
+    from ansible_collections.victorops.oncall.tests.emulator import Emulator
+
+    with pytest.raises(ValueError) as caught:
+        Emulator(variants=("reformat-contacts", "keep-empty-step"))
+    assert str(caught.value) == "unknown emulator variant 'keep-empty-step' in variants (known: %s)" % KNOWN
+    with pytest.raises(ValueError, match=r"unknown emulator variant 'slow' in the seed's variants \(known: case-insensitive-users, "):
+        Emulator(seed=demo_seed(variants=["slow"]))
+    with pytest.raises(TypeError, match="variants must be a list of variant names, got 'no-extid'"):
+        Emulator(variants="no-extid")
+    with pytest.raises(TypeError, match="the seed's variants must be a list"):
+        Emulator(seed=demo_seed(variants="no-extid"))
+
+
+def test_constructor_and_seed_variants_add_up():
+    from ansible_collections.victorops.oncall.tests.emulator import Emulator
+
+    emulator = Emulator(seed=demo_seed(variants=["no-extid"]), variants=["error-200"])
+    assert emulator.variants == frozenset({"no-extid", "error-200"})
+    # keep-empty-steps implies the step DELETE.
+    assert Emulator(variants=["keep-empty-steps"]).variants == frozenset({"keep-empty-steps", "step-delete"})
+
+
+def test_rate_variants_select_the_table_and_conflict_with_another_one():
+    from ansible_collections.victorops.oncall.tests.emulator import Emulator
+
+    assert Emulator(variants=["rate-2ps"]).limits == "2ps"
+    assert Emulator(variants=["rate-2020"]).limits == "2020"
+    assert Emulator(variants=["rate-2ps"], limits="2ps").limits == "2ps"
+    assert Emulator(limits="2ps").limits == "2ps"
+    with pytest.raises(ValueError, match="limits='seed' conflicts with the variant selecting the 2ps table"):
+        Emulator(variants=["rate-2ps"], limits="seed")
+    with pytest.raises(ValueError, match="variants name more than one rate-limit table: rate-2020, rate-2ps"):
+        Emulator(variants=["rate-2ps", "rate-2020"])
+
+
+def test_reset_with_a_new_seed_takes_its_variants(make_emulator):
+    emulator, call = make_emulator(limits="off", variants=["no-extid"])
+    emulator.reset(seed=demo_seed(variants=["reformat-contacts"]))
+    assert emulator.variants == frozenset({"no-extid", "reformat-contacts"})
+    assert call.json("GET", "/user/jdoe/contact-methods/phones")["contactMethods"][0]["value"] == "+1 555-0100"
+    emulator.reset(seed=demo_seed())
+    assert emulator.variants == frozenset({"no-extid"})
+    assert call.json("GET", "/user/jdoe/contact-methods/phones")["contactMethods"][0]["value"] == "+1-555-0100"
+
+
+def test_a_bad_seed_variant_on_reset_changes_nothing(make_emulator):
+    emulator, call = make_emulator(limits="off")
+    response = call("POST", "/_emulator/reset", {"seed": demo_seed(variants=["nope"])})
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("unknown emulator variant 'nope' in the seed's variants (known: ")
+    assert emulator.variants == frozenset()
+    assert call("POST", "/_emulator/reset", {"seed": demo_seed(variants=["no-extid"])}).status_code == 200
+    assert emulator.variants == frozenset({"no-extid"})
+
+
+def run_cli(*args):
+    env = dict(os.environ, PYTHONPATH=collections_root())
+    return subprocess.run(
+        [sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_cli_refuses_an_unknown_variant_and_lists_the_known_ones():
+    result = run_cli("--variant", "reformat-contacts", "--variant", "bogus")
+    assert result.returncode == 2
+    assert "unknown emulator variant 'bogus' (known: %s)" % KNOWN in result.stderr
+
+
+def test_cli_refuses_conflicting_tables():
+    result = run_cli("--variant", "rate-2ps", "--limits", "2020", "--port", "0")
+    assert result.returncode == 2
+    assert "limits='2020' conflicts with the variant selecting the 2ps table" in result.stderr
+
+
+def test_cli_variants_and_seed_variants(tmp_path):
+    seed = demo_seed(variants=["contactless-rules"])
+    seed_path = tmp_path / "seed.yml"
+    seed_path.write_text(yaml.safe_dump(seed))
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=collections_root())
+    command = [
+        sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator", "--seed", str(seed_path), "--port", str(port),
+        "--window", "60", "--variant", "reformat-contacts", "--variant", "rate-2ps",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = "http://127.0.0.1:%d" % port
+        assert process.stdout.readline().strip() == "VictorOps emulator listening on " + url
+        wait_for(url, process)
+        status, body = get(url, "/api-public/v1/user/jdoe/contact-methods/phones")
+        assert (status, body["contactMethods"][0]["value"]) == (200, "+1 555-0100")
+        status, body = get(url, "/api-public/v1/profile/jdoe/policies")
+        assert (status, body["steps"][0]["rules"][0]) == (200, {"index": 0, "type": "push"})
+        # 2ps: one paging-policy read per rolling second.
+        assert get(url, "/api-public/v1/profile/jdoe/policies")[0] == 429
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+
+
+# ----- GET /user/{user}/teams ------------------------------------------------------------------------------
+def team_entry(name, slug):
+    base = "/api-public/v1/team/" + slug
+    return {"name": name, "slug": slug, "_selfUrl": base, "_membersUrl": base + "/members", "_policiesUrl": base + "/policies", "_adminsUrl": base + "/admins"}
+
+
+def test_user_teams_lists_the_teams_the_user_is_a_member_of(emu, api):
+    assert api.json("GET", "/user/asmith/teams") == {"teams": [team_entry("Operations", OPS), team_entry("Database", DB)]}
+    assert api.json("GET", "/user/cnguyen/teams") == {"teams": [team_entry("Database", DB)]}
+    api.json("POST", "/team/%s/members" % OPS, {"username": "cnguyen"})
+    assert [t["slug"] for t in api.json("GET", "/user/cnguyen/teams")["teams"]] == [OPS, DB]
+    api.json("DELETE", "/team/%s/members/cnguyen" % DB, {"replacement": "asmith"})
+    assert [t["slug"] for t in api.json("GET", "/user/cnguyen/teams")["teams"]] == [OPS]
+    assert emu.log[-1]["operation"] == "GET /api-public/v1/user/{user}/teams"
+
+
+def test_user_teams_of_a_user_in_no_team_and_of_an_unknown_user(api):
+    api.json("POST", "/user", {"firstName": "Dana", "lastName": "Kim", "username": "dkim", "email": "dana.kim@example.com"})
+    assert api.json("GET", "/user/dkim/teams") == {"teams": []}
+    response = api("GET", "/user/nobody/teams")
+    assert (response.status_code, response.json()) == (404, {"error": "User not found"})
+
+
+def test_user_teams_has_its_own_rate_limit_bucket(make_emulator):
+    _emulator, call = make_emulator(window=5, limits="seed")
+    assert [call("GET", "/user/asmith/teams").status_code for dummy in range(15)] == [200] * 15
+    assert call("GET", "/user/jdoe/teams").status_code == 429
+    assert call("GET", "/user/jdoe").status_code == 200
+
+
+# ----- the shared fixture (tests/conftest.py) passes the options through ----------------------------------
+@pytest.mark.emulator(variants=["keep-empty-steps", "throttle-403"], late_write_delay=0.25)
+def test_the_shared_fixture_takes_variants_from_the_marker(emulator):
+    assert emulator.variants == frozenset({"keep-empty-steps", "step-delete", "throttle-403"})
+    assert emulator.late_write_delay == 0.25
+
+
+@pytest.mark.parametrize("emulator", [{}, {"variants": ["rate-2ps"]}], indirect=True, ids=["default", "rate-2ps"])
+def test_the_shared_fixture_takes_variants_from_a_parameter(emulator):
+    expected = "2ps" if emulator.variants else "seed"
+    assert emulator.limits == expected
+    assert emulator.limit_window == emulator.window * (1 if emulator.variants else 60) / 60

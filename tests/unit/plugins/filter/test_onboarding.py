@@ -1,0 +1,474 @@
+"""Unit tests of the onboarding filters (plugins/filter/onboarding.py) and their logic (plugins/plugin_utils/_onboarding.py)."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.victorops.oncall.plugins.filter import onboarding as filters
+from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding
+
+DEFAULTS = Path(__file__).resolve().parents[4] / "roles" / "user_onboarding" / "defaults" / "main.yml"
+TEMPLATES = yaml.safe_load(DEFAULTS.read_text())["user_onboarding_templates"]
+
+PAT = {
+    "username": "pstone",
+    "first_name": "Pat",
+    "last_name": "Stone",
+    "email": "pat.stone@example.com",
+    "phone": "+15550109001",
+    "phone_label": "Work mobile",
+    "contact_methods": [{"type": "email", "value": "pat.alias@example.com", "label": "Alias"}, {"type": "phone", "value": "+15550109099"}],
+    "teams": ["Operations", "team-Db4DemoTeamAb002"],
+}
+TEAMS = [{"name": "Operations", "slug": "team-Q2opsDemoTeam001"}, {"name": "Database", "slug": "team-Db4DemoTeamAb002"}]
+
+
+def person(**changes):
+    result = copy.deepcopy(PAT)
+    for key, value in changes.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    return result
+
+
+def problems_of(people):
+    with pytest.raises(AnsibleFilterError) as caught:
+        filters.onboarding_plan(people, TEMPLATES)
+    message = str(caught.value)
+    assert message.startswith("Invalid user_onboarding_people: ")
+    return message[len("Invalid user_onboarding_people: ") :].split("; ")
+
+
+# -- paging_steps -------------------------------------------------------------------------------
+
+
+def test_the_default_template_with_the_persons_own_contacts():
+    assert filters.paging_steps(person(), TEMPLATES) == [
+        {"timeout": 5, "rules": [{"type": "push"}, {"type": "email", "contact": "pat.stone@example.com"}]},
+        {"timeout": 5, "rules": [{"type": "sms", "contact": "+15550109001"}]},
+        {"timeout": 10, "rules": [{"type": "phone", "contact": "+15550109001"}]},
+    ]
+
+
+def test_a_named_template_and_a_different_default():
+    assert filters.paging_steps(person(paging_template="email_only"), TEMPLATES)[1] == {
+        "timeout": 10,
+        "rules": [{"type": "email", "contact": "pat.stone@example.com"}],
+    }
+    assert filters.paging_steps(person(), TEMPLATES, "phone_first")[0]["rules"] == [{"type": "push"}, {"type": "sms", "contact": "+15550109001"}]
+
+
+def test_explicit_steps_labels_values_and_ids():
+    steps = [
+        {
+            "timeout": "15",
+            "rules": [
+                {"type": "sms", "contact": "work MOBILE"},  # the phone's label, without regard to case
+                {"type": "email", "contact": "Alias"},  # a contact method's label
+                {"type": "phone", "contact": "+1 555 010 9099"},  # a contact method's value in another format
+                {"type": "email", "contact": "Desk"},  # unknown here: left for the module to resolve
+                {"type": "email", "contact_id": "42"},
+            ],
+        }
+    ]
+    assert filters.paging_steps(person(paging_steps=steps), TEMPLATES) == [
+        {
+            "timeout": 15,
+            "rules": [
+                {"type": "sms", "contact": "+15550109001"},
+                {"type": "email", "contact": "pat.alias@example.com"},
+                {"type": "phone", "contact": "+15550109099"},
+                {"type": "email", "contact": "Desk"},
+                {"type": "email", "contact_id": 42},
+            ],
+        }
+    ]
+
+
+def test_the_phone_label_default_names_the_phone():
+    steps = [{"timeout": 5, "rules": [{"type": "sms", "contact": "Mobile"}]}]
+    assert filters.paging_steps(person(phone_label=None, paging_steps=steps), TEMPLATES)[0]["rules"] == [{"type": "sms", "contact": "+15550109001"}]
+    assert filters.paging_steps(person(phone_label=None, paging_steps=steps), TEMPLATES, phone_label="Cell")[0]["rules"] == [
+        {"type": "sms", "contact": "Mobile"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "steps, message",
+    [
+        ([], "paging_steps is empty: give at least one step, or leave paging_steps out to use a template"),
+        (
+            [{"timeout": 7, "rules": [{"type": "push"}]}],
+            "paging_steps[0].timeout: 7 is not one of the API's timeouts (1, 5, 10, 15, 20, 25, 30, 45, 60 minutes)",
+        ),
+        ([{"timeout": 5, "rules": []}], "paging_steps[0].rules: a step needs at least one rule"),
+        ([{"timeout": 5}], "paging_steps[0].rules: a step needs at least one rule"),
+        ([{"timeout": 5, "rules": [{"type": "fax"}]}], "paging_steps[0].rules[0].type: 'fax' is not one of push, email, sms, phone"),
+        (
+            [{"timeout": 5, "rules": [{"type": "push", "contact": "phone"}]}],
+            "paging_steps[0].rules[0]: a push rule pages every device of the person and takes no contact or contact_id",
+        ),
+        ([{"timeout": 5, "rules": [{"type": "sms"}]}], "paging_steps[0].rules[0]: an sms rule needs a contact (a value, a label, or the placeholder phone)"),
+        (
+            [{"timeout": 5, "rules": [{"type": "sms", "contact": "phone", "contact_id": 3}]}],
+            "paging_steps[0].rules[0]: give either contact or contact_id, not both",
+        ),
+        (
+            [{"timeout": 5, "rules": [{"type": "email", "contact": "phone"}]}],
+            "paging_steps[0].rules[0].contact: the placeholder 'phone' is the person's phone; an email rule needs a email",
+        ),
+        (
+            [{"timeout": 5, "rules": [{"type": "push"}, {"type": "push"}]}],
+            "paging_steps[0].rules[0] and paging_steps[0].rules[1] are the same rule (push): a step pages each contact once, remove one of them",
+        ),
+        (
+            [{"timeout": 5, "rules": [{"type": "sms", "contact": "Work mobile"}, {"type": "sms", "contact": "+1 (555) 010-9001"}]}],
+            "paging_steps[0].rules[0] and paging_steps[0].rules[1] are the same rule (sms to Work mobile): a step pages each contact once, remove one of them",
+        ),
+        (
+            [{"timeout": 5, "rules": [{"type": "email", "contact": "email"}, {"type": "email", "contact": "PAT.STONE@example.com"}]}],
+            "paging_steps[0].rules[0] and paging_steps[0].rules[1] are the same rule (email to email): a step pages each contact once, remove one of them",
+        ),
+        (
+            [{"timeout": 5, "rules": [{"type": "email", "contact_id": 4}, {"type": "email", "contact_id": "4"}]}],
+            "paging_steps[0].rules[0] and paging_steps[0].rules[1] are the same rule (email to 4): a step pages each contact once, remove one of them",
+        ),
+    ],
+)
+def test_bad_steps_are_refused_naming_the_step_and_rule(steps, message):
+    with pytest.raises(AnsibleFilterError) as caught:
+        filters.paging_steps(person(paging_steps=steps), TEMPLATES)
+    assert str(caught.value) == "Invalid paging policy of pstone: " + message
+
+
+def test_the_same_rule_in_two_steps_is_allowed():
+    steps = [{"timeout": 5, "rules": [{"type": "push"}]}, {"timeout": 5, "rules": [{"type": "push"}]}]
+    assert len(filters.paging_steps(person(paging_steps=steps), TEMPLATES)) == 2
+
+
+def test_the_phone_placeholder_without_a_phone():
+    with pytest.raises(AnsibleFilterError) as caught:
+        filters.paging_steps(person(phone=None), TEMPLATES)
+    assert "the paging policy (template standard) uses the placeholder phone, but the person has no phone" in str(caught.value)
+
+
+def test_an_unknown_template():
+    with pytest.raises(AnsibleFilterError) as caught:
+        filters.paging_steps(person(paging_template="nope"), TEMPLATES)
+    assert str(caught.value) == "Invalid paging policy of pstone: unknown paging template 'nope' (known templates: email_only, phone_first, standard)"
+
+
+def test_a_broken_template_is_named():
+    with pytest.raises(AnsibleFilterError) as caught:
+        filters.paging_steps(person(paging_template="bad"), {"bad": [{"timeout": 3, "rules": [{"type": "push"}]}]})
+    assert "template bad[0].timeout: 3 is not one of the API's timeouts" in str(caught.value)
+
+
+def test_paging_steps_needs_a_person():
+    with pytest.raises(AnsibleFilterError, match="expects a person"):
+        filters.paging_steps(["pstone"], TEMPLATES)
+
+
+# -- onboarding_plan ------------------------------------------------------------------------------
+
+
+def test_a_plan_per_person():
+    plans = filters.onboarding_plan(
+        [person(), {"username": "eonly", "email": " emil.only@example.com ", "teams": ["database"], "paging_template": "email_only"}], TEMPLATES
+    )
+    assert plans[0]["contact_methods"] == [
+        {"kind": "phone", "value": "+15550109001", "label": "Work mobile", "option": "phone"},
+        {"kind": "email", "value": "pat.alias@example.com", "label": "Alias", "option": "contact_methods[0]"},
+        {"kind": "phone", "value": "+15550109099", "label": None, "option": "contact_methods[1]"},
+    ]
+    assert plans[0]["teams_by_name"] == ["Operations"] and plans[0]["team_slugs"] is None
+    assert plans[0]["policy_source"] == "template standard" and plans[0]["needs_contacts"] is True and plans[0]["error"] is None
+    assert plans[1]["email"] == "emil.only@example.com"
+    assert plans[1]["contact_methods"] == [] and plans[1]["teams_by_name"] == ["database"]
+
+
+def test_only_slugs_need_no_team_list():
+    plan = filters.onboarding_plan([person(teams=["team-Db4DemoTeamAb002"])], TEMPLATES)[0]
+    assert plan["teams_by_name"] == [] and plan["team_slugs"] == ["team-Db4DemoTeamAb002"]
+
+
+def test_a_person_without_a_phone_fails_alone():
+    plans = filters.onboarding_plan([{"username": "nophone", "email": "no.phone@example.com"}, person()], TEMPLATES)
+    assert plans[0]["error"] == (
+        "nophone has no phone, but their paging policy (template standard) sends SMS or calls to their phone: "
+        "give them a phone, or a policy without one such as the template email_only."
+    )
+    assert plans[1]["error"] is None
+
+
+def test_push_only_steps_need_no_contacts():
+    plan = filters.onboarding_plan([person(phone=None, contact_methods=None, paging_steps=[{"timeout": 5, "rules": [{"type": "push"}]}])], TEMPLATES)[0]
+    assert plan["needs_contacts"] is False and plan["contact_methods"] == []
+
+
+@pytest.mark.parametrize(
+    "people, expected",
+    [
+        ([person(), person(username="PStone")], ["username PStone appears more than once (people 0 and 1)"]),
+        ([person(username=None)], ["person 0: username is missing"]),
+        ([person(username="victim;x")], ["victim;x: username 'victim;x' may only contain letters, digits, '.', '_', '-', '@' and '+'"]),
+        ([person(email=None)], ["pstone: email is missing"]),
+        ([person(email="pat")], ["pstone: email 'pat' is not an email address"]),
+        ([person(phone="call me")], ["pstone: phone: 'call me' is not a phone number: expected 3 to 20 digits with an optional leading +"]),
+        ([person(nickname="P")], ["pstone: unknown field nickname (known fields: %s)" % ", ".join(_onboarding.PERSON_FIELDS)]),
+        (
+            [person(paging_template="standard", paging_steps=[{"timeout": 5, "rules": [{"type": "push"}]}])],
+            ["pstone: give either paging_template or paging_steps, not both"],
+        ),
+        ([person(paging_steps=[])], ["pstone: paging_steps is empty: give at least one step, or leave paging_steps out to use a template"]),
+        ([person(contact_methods=[{"type": "fax", "value": "1"}])], ["pstone: contact_methods[0].type: 'fax' is not one of phone, email"]),
+        ([person(contact_methods=[{"type": "email"}])], ["pstone: contact_methods[0].value: a email contact method needs a value"]),
+        ([person(contact_methods=[{"type": "email", "value": "x"}])], ["pstone: contact_methods[0].value: 'x' is not an email address"]),
+        (
+            [person(contact_methods=[{"type": "phone", "value": "+1 (555) 010-9001"}])],
+            ["pstone: phone and contact_methods[0].value are the same phone '+1 (555) 010-9001': list each contact method once"],
+        ),
+        (
+            [person(contact_methods=[{"type": "email", "value": "Pat.Stone@example.com"}])],
+            [
+                (
+                    "pstone: contact_methods[0].value: 'Pat.Stone@example.com' is the person's email, which VictorOps adds as a contact method itself: "
+                    "remove it from contact_methods"
+                )
+            ],
+        ),
+        (
+            [person(contact_methods=[{"type": "email", "value": "a@example.com", "label": " "}])],
+            ["pstone: contact_methods[0].label must be a non-empty string when given"],
+        ),
+        ([person(contact_methods="a@example.com")], ["pstone: contact_methods: expected a list of {type, value, label}, got 'a@example.com'"]),
+        ([person(teams=["Operations", "operations"])], ["pstone: teams[0] and teams[1] are the same team 'operations'"]),
+        ([person(teams=[""])], ["pstone: teams[0]: expected a team name or slug, got ''"]),
+        (
+            [
+                person(
+                    contact_methods=[
+                        {"type": "email", "value": "a@example.com", "label": "Alias"},
+                        {"type": "email", "value": "b@example.com", "label": "alias"},
+                    ],
+                    paging_steps=[{"timeout": 5, "rules": [{"type": "email", "contact": "ALIAS"}]}],
+                )
+            ],
+            [
+                (
+                    "pstone: paging_steps[0].rules[0].contact: the label 'ALIAS' names several of the person's email contact methods "
+                    "(contact_methods[0], contact_methods[1]): give the value"
+                )
+            ],
+        ),
+        (["pstone"], ["person 0: expected a dictionary, got 'pstone'"]),
+    ],
+)
+def test_input_problems(people, expected):
+    assert problems_of(people) == expected
+
+
+def test_every_problem_of_everyone_at_once():
+    assert problems_of([person(email=None, paging_steps=[]), person(username="x", paging_template="nope")]) == [
+        "pstone: email is missing",
+        "pstone: paging_steps is empty: give at least one step, or leave paging_steps out to use a template",
+        "x: unknown paging template 'nope' (known templates: email_only, phone_first, standard)",
+    ]
+
+
+def test_people_must_be_a_list():
+    assert problems_of({"username": "pstone"}) == ["expected a list of people, got dict"]
+
+
+# -- onboarding_teams -------------------------------------------------------------------------------
+
+
+def test_team_names_become_slugs():
+    plans = filters.onboarding_plan([person(teams=["operations", "team-Db4DemoTeamAb002"]), person(username="x", teams=[])], TEMPLATES)
+    resolved = filters.onboarding_teams(plans, TEAMS)
+    assert resolved[0]["team_slugs"] == ["team-Q2opsDemoTeam001", "team-Db4DemoTeamAb002"] and resolved[0]["error"] is None
+    assert resolved[1]["team_slugs"] == []
+    assert plans[0]["team_slugs"] is None  # the input is not changed
+
+
+def test_an_unknown_team_fails_the_person():
+    plans = filters.onboarding_plan([person(teams=["No Such Team"]), person(username="x", teams=["Database"])], TEMPLATES)
+    resolved = filters.onboarding_teams(plans, TEAMS)
+    assert resolved[0]["error"] == (
+        "team 'No Such Team': no team has that name or slug; known teams: Operations (team-Q2opsDemoTeam001), Database (team-Db4DemoTeamAb002)"
+    )
+    assert resolved[1]["error"] is None and resolved[1]["team_slugs"] == ["team-Db4DemoTeamAb002"]
+
+
+def test_an_ambiguous_name_and_a_name_for_a_slug_already_listed():
+    teams = TEAMS + [{"name": "operations", "slug": "team-Q2opsDemoTeam009"}]
+    plan = filters.onboarding_plan([person(teams=["OPERATIONS"])], TEMPLATES)
+    assert (
+        "team 'OPERATIONS' is ambiguous: it names the teams team-Q2opsDemoTeam001, team-Q2opsDemoTeam009" in filters.onboarding_teams(plan, teams)[0]["error"]
+    )
+    plan = filters.onboarding_plan([person(teams=["team-Db4DemoTeamAb002", "Database"])], TEMPLATES)
+    assert filters.onboarding_teams(plan, TEAMS)[0]["error"] == "team 'Database' is the team team-Db4DemoTeamAb002, which is listed already"
+
+
+# -- onboarding_estimate -----------------------------------------------------------------------------
+
+
+def fifty_people():
+    return [{"username": "u%d" % i, "email": "u%d@example.com" % i, "phone": "+1555010%04d" % i, "teams": ["Operations"]} for i in range(50)]
+
+
+def test_fifty_people_take_about_six_minutes_at_the_2018_limits():
+    estimate = filters.onboarding_estimate(filters.onboarding_plan(fifty_people(), TEMPLATES))
+    # standard template: 3 steps, so 2 create_step per new person: 100 calls at 15 a minute set the pace.
+    assert estimate["calls"] == {
+        "get_user": 50,
+        "create_user": 50,
+        "list_contact_methods": 50,
+        "add_phone": 50,
+        "list_team_members": 50,
+        "add_team_member": 50,
+        "get_paging_policy": 50,
+        "update_step": 50,
+        "create_step": 100,
+        "list_teams": 1,
+    }
+    assert estimate["seconds"] == {"2018": 360.0, "2020": 120.0, "2ps": 49.5}
+    assert estimate["message"] == (
+        "Onboarding 50 people makes at most 501 API calls (201 if nothing changes): about 6 min at the API's rate limits if it enforces "
+        "the 2018 limits (15 a minute per operation), 50 s at the current documented limits (2 requests a second per operation)."
+    )
+
+
+def test_the_estimate_follows_the_rate_window():
+    estimate = filters.onboarding_estimate(filters.onboarding_plan(fifty_people(), TEMPLATES), "1.0")
+    assert estimate["seconds"]["2018"] == 6.0
+
+
+def test_the_calls_of_a_person_without_contacts_or_teams():
+    plan = filters.onboarding_plan(
+        [person(phone=None, contact_methods=None, teams=None, paging_steps=[{"timeout": 5, "rules": [{"type": "push"}]}])], TEMPLATES
+    )[0]
+    assert _onboarding.person_calls(plan) == {"get_user": 1, "create_user": 1, "get_paging_policy": 1, "update_step": 1}
+    assert _onboarding.person_calls(plan, new=False) == {"get_user": 1, "get_paging_policy": 1}
+
+
+def test_nobody_to_onboard():
+    assert filters.onboarding_estimate([])["message"] == "Nobody to onboard."
+
+
+def test_a_bad_rate_window():
+    with pytest.raises(AnsibleFilterError, match="rate_window must be a number"):
+        filters.onboarding_estimate([], "soon")
+
+
+# -- onboarding_outcome, onboarding_stops_run, onboarding_report_lines ---------------------------------------
+
+
+def plan_of(**changes):
+    return filters.onboarding_teams(filters.onboarding_plan([person(**changes)], TEMPLATES), TEAMS)[0]
+
+
+CHANGED = {"changed": True}
+SAME = {"changed": False}
+
+
+def test_outcome_of_a_new_person_says_no_number():
+    results = {"user": {"changed": True, "created": True}, "contacts": [CHANGED, CHANGED, SAME], "teams": {"results": [CHANGED, SAME]}, "policy": CHANGED}
+    entry = filters.onboarding_outcome(plan_of(), results)
+    assert entry == {
+        "username": "pstone",
+        "status": "changed",
+        "failed": None,
+        "changed": ["user created", "phone added", "email added (Alias)", "joined team Operations", "paging policy set"],
+    }
+
+
+def test_outcome_in_check_mode_says_would():
+    results = {"user": {"changed": True, "created": True}, "contacts": [], "teams": {"results": [CHANGED, CHANGED]}, "policy": {"skipped": True}}
+    entry = filters.onboarding_outcome(plan_of(), results, True, user_pending=True)
+    assert entry["status"] == "would change"
+    assert entry["changed"] == [
+        "would create user",
+        "would add phone",
+        "would add email (Alias)",
+        "would add phone",
+        "would join team Operations",
+        "would join team team-Db4DemoTeamAb002",
+        "would set paging policy",
+    ]
+    entry = filters.onboarding_outcome(plan_of(), {"user": {"changed": True, "created": False}, "contacts": [CHANGED]}, True, policy_pending=True)
+    assert entry["changed"] == ["would update user", "would add phone", "would set paging policy"]
+
+
+def test_outcome_of_no_change_and_of_a_failure():
+    assert filters.onboarding_outcome(plan_of(), {"user": SAME, "contacts": [SAME], "teams": {"results": [SAME]}, "policy": SAME}) == {
+        "username": "pstone",
+        "status": "no change",
+        "changed": [],
+        "failed": None,
+    }
+    failure = {
+        "task": "Add the team memberships of pstone",
+        "result": {"failed": True, "msg": "One or more items failed", "results": [CHANGED, {"failed": True, "msg": "refused"}]},
+    }
+    entry = filters.onboarding_outcome(plan_of(), {"user": {"changed": True, "created": True}, "teams": {"results": [CHANGED]}}, False, failure)
+    assert entry == {
+        "username": "pstone",
+        "status": "failed",
+        "changed": ["user created", "joined team Operations"],
+        "failed": "Add the team memberships of pstone: refused",
+    }
+    assert filters.onboarding_outcome(plan_of(), not_attempted="the API is down") == {
+        "username": "pstone",
+        "status": "not attempted",
+        "changed": [],
+        "failed": "not attempted: the API is down",
+    }
+
+
+@pytest.mark.parametrize(
+    "result, stops",
+    [
+        ({"msg": "GET http://127.0.0.1:9/api-public/v1/user/x: connection failed, request not sent (refused)", "status": None}, True),
+        ({"msg": "GET https://api.victorops.con/...: could not connect: Name or service not known", "status": None}, True),
+        ({"msg": "GET .../user/x: authentication failed (HTTP 401); check api_id/api_key; not retried", "status": 401}, True),
+        ({"msg": "Invalid connection options: api_key is missing: set api_key or VICTOROPS_API_KEY"}, True),
+        ({"msg": "POST .../user: the deadline of 30 s was reached before the request could be sent", "status": None}, True),
+        ({"msg": "POST .../user: request refused by the API (HTTP 400): email taken", "status": 400}, False),
+        ({"msg": "team 'x': no team has that name or slug"}, False),
+        ({"msg": "POST .../user: still rate limited", "status": 429}, False),
+        ({"msg": "One or more items failed", "results": [{"failed": True, "msg": "connection failed, request not sent", "status": None}]}, True),
+    ],
+)
+def test_what_stops_the_run(result, stops):
+    assert filters.onboarding_stops_run({"task": "t", "result": dict(result, failed=True)}) is stops
+
+
+def test_report_lines():
+    report = [
+        {"username": "a", "status": "changed", "changed": ["user created"], "failed": None},
+        {"username": "b", "status": "would change", "changed": ["would add phone"], "failed": None},
+        {"username": "c", "status": "no change", "changed": [], "failed": None},
+        {"username": "d", "status": "failed", "changed": ["user created"], "failed": "Add x: refused"},
+        {"username": "e", "status": "not attempted", "changed": [], "failed": "not attempted: d failed with connection failed"},
+    ]
+    assert filters.onboarding_report_lines(report) == [
+        "a: changed: user created",
+        "b: would change: would add phone",
+        "c: no change",
+        "d: FAILED: Add x: refused (changed before the failure: user created)",
+        "e: NOT ATTEMPTED: d failed with connection failed",
+    ]
+
+
+def test_every_filter_is_registered():
+    assert sorted(filters.FilterModule().filters()) == sorted(
+        ["paging_steps", "onboarding_plan", "onboarding_teams", "onboarding_estimate", "onboarding_outcome", "onboarding_stops_run", "onboarding_report_lines"]
+    )
+    docs = sorted(path.stem for path in (Path(filters.__file__).parent).glob("*.yml"))
+    assert docs == sorted(filters.FilterModule().filters())

@@ -1,0 +1,256 @@
+"""The adaptive profile: what a throttled answer teaches the pacer, where it is kept, and for how long.
+
+The last tests drive the pacer against a simulated server that enforces one documented table (a sliding window
+per operation, counting the requests it accepts, like the emulator) with a fake clock, and check the issue's
+targets for throttled answers: at most 5 in a first run, none once the table is known.
+"""
+
+import collections
+import json
+import os
+import shutil
+import tempfile
+
+import pytest
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing import LEARN_TTL, Pacer
+from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import LEVELS, limits_for
+
+KEY = "https://api.example.test|id-4f2a"
+
+
+class FakeClock:
+    def __init__(self, start=1_800_000_000.0):
+        self.now = start
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def state_root(tmp_path):
+    """A directory for state files, in memory when the machine has /dev/shm: the simulations rewrite the file thousands of times."""
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        root = tempfile.mkdtemp(dir="/dev/shm", prefix="pacing-test-")
+        yield root
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        yield str(tmp_path)
+
+
+@pytest.fixture
+def make(clock, state_root):
+    def build(**options):
+        settings = dict(window=60.0, state_dir=os.path.join(state_root, "pacing"), clock=clock.time, sleep=clock.sleep)
+        settings.update(options)
+        return Pacer(KEY, **settings)
+
+    return build
+
+
+def send(pacer, clock, operation, count, duration=0.0):
+    for dummy in range(count):
+        token = pacer.acquire(operation)
+        clock.now += duration
+        pacer.release(token)
+
+
+def test_throttle_after_fifteen_calls_in_a_minute_means_the_2018_table_for_every_operation(make, clock):
+    pacer = make()
+    send(pacer, clock, "get_user", 16)  # the 16th is the one the server refused
+    assert pacer.throttled("get_user", 1.0) == "2018"
+    assert pacer.learnt() == {"level": "2018", "operations": {}}
+    # Every operation now keeps the 2018 limits too: the server's limits are per account.
+    assert pacer.level("list_escalation_policies") == "2018"
+    assert pacer.limits("get_paging_policy")[-1].count == 15
+    assert pacer.throttles == {"get_user": 1}
+
+
+def test_throttle_after_twenty_paging_policy_reads_means_the_2020_table(make, clock):
+    pacer = make()
+    send(pacer, clock, "get_paging_policy", 21)
+    assert pacer.throttled("get_paging_policy", 1.0) == "2020"
+    assert pacer.level("get_user") == "2020"
+    start = clock.now
+    send(pacer, clock, "get_user", 61)
+    # 2 a second still, and 60 a minute: the 61st waits for the first to leave the window.
+    assert clock.now - start == pytest.approx(60.0, abs=1e-3)
+
+
+def test_the_next_request_waits_for_the_window_the_server_counts(make, clock):
+    pacer = make()
+    start = clock.now
+    send(pacer, clock, "get_user", 16)
+    pacer.throttled("get_user", 0.5)
+    clock.sleeps.clear()
+    pacer.acquire("get_user")
+    # 16 requests sit in the window (the refused one included, conservatively): the 2nd, sent at +0.5 s, must expire.
+    assert clock.now == pytest.approx(start + 60.5)
+
+
+def test_a_throttle_no_documented_table_explains_steps_that_operation_down_one_table(make, clock):
+    pacer = make()
+    send(pacer, clock, "create_user", 3)
+    assert pacer.throttled("create_user", 0.5) == "2020"
+    assert pacer.learnt() == {"level": "2ps", "operations": {"create_user": "2020"}}
+    assert pacer.level("get_user") == "2ps"
+    send(pacer, clock, "create_user", 1)
+    assert pacer.throttled("create_user", 0.5) == "2018"
+    assert pacer.level("create_user") == "2018"
+
+
+def test_never_below_the_2018_table(make, clock):
+    pacer = make()
+    send(pacer, clock, "list_escalation_policies", 2)
+    assert pacer.throttled("list_escalation_policies", 1.0) == "2018"
+    for dummy in range(3):
+        send(pacer, clock, "list_escalation_policies", 1)
+        assert pacer.throttled("list_escalation_policies", 1.0) == "2018"
+    assert pacer.limits("list_escalation_policies") == limits_for("list_escalation_policies", "2018")
+    assert pacer.learnt() == {"level": "2018", "operations": {}}
+
+
+def test_what_was_learnt_is_shared_through_the_state_file(make, clock):
+    first, second = make(), make()
+    send(first, clock, "get_user", 16)
+    first.throttled("get_user", 1.0)
+    assert second.level("add_phone") == "2018"
+    with open(first.state_path) as handle:
+        learnt = json.load(handle)["learnt"]
+    assert learnt == {"level": "2018", "until": pytest.approx(clock.now + LEARN_TTL)}
+
+
+def test_what_was_learnt_expires_so_a_raised_limit_is_found_again(make, clock):
+    pacer = make()
+    send(pacer, clock, "get_user", 16)
+    pacer.throttled("get_user", 1.0)
+    clock.now += LEARN_TTL - 1
+    assert make().level("get_user") == "2018"
+    clock.now += 2
+    assert make().level("get_user") == "2ps"
+
+
+def test_deleting_the_state_file_forgets(make, clock):
+    pacer = make()
+    send(pacer, clock, "get_user", 16)
+    pacer.throttled("get_user", 1.0)
+    os.unlink(pacer.state_path)
+    assert make().level("get_user") == "2ps"
+
+
+def test_a_fixed_table_learns_nothing(make, clock):
+    pacer = make(profile="2ps")
+    send(pacer, clock, "get_user", 16)
+    assert pacer.throttled("get_user", 1.0) == "2ps"
+    assert pacer.limits("get_user") == limits_for("get_user", "2ps")
+    assert make().learnt() == {"level": "2ps", "operations": {}}
+    assert make(profile="auto").level("get_user") == "2ps"
+
+
+def test_an_overridden_operation_keeps_its_limit(make, clock):
+    pacer = make(overrides={"get_user": 100})
+    send(pacer, clock, "get_user", 5)
+    pacer.throttled("get_user", 1.0)
+    assert pacer.limits("get_user") == limits_for("get_user", "auto", None, {"get_user": 100})
+    assert pacer.learnt() == {"level": "2ps", "operations": {}}
+
+
+def test_estimate_uses_what_is_known_now(make, clock):
+    pacer = make()
+    counts = {"get_paging_policy": 50, "create_step": 100, "list_escalation_policies": 1}
+    assert pacer.estimate(counts) == 49.5  # 2ps: 100 steps, one every half second
+    send(pacer, clock, "get_user", 16)
+    pacer.throttled("get_user", 1.0)
+    assert pacer.estimate(counts) == 360.0  # 2018: 100 steps at 15 a minute
+    assert make(window=1.0).estimate(counts) == 6.0
+
+
+# ----- against a simulated server -----------------------------------------------------------------------------
+
+# The calls one person costs in the onboarding role (a new person), in the order it makes them.
+PERSON = ("get_user", "create_user", "list_contact_methods", "add_phone", "get_paging_policy", "update_step", "create_step", "create_step", "add_team_member")
+
+
+class Server:
+    """Counts the requests it accepts per operation in a sliding window; refuses the rest (like the emulator)."""
+
+    def __init__(self, clock, level, window=60.0):
+        self.clock = clock
+        self.level = level
+        self.window = window
+        self.accepted = collections.defaultdict(collections.deque)
+        self.throttled = collections.Counter()
+
+    def request(self, operation):
+        limit = limits_for(operation, self.level)[0]
+        span = limit.span(self.window)
+        bucket = self.accepted[operation]
+        while bucket and bucket[0] <= self.clock.now - span:
+            bucket.popleft()
+        if len(bucket) >= limit.count:
+            self.throttled[operation] += 1
+            return False
+        bucket.append(self.clock.now)
+        return True
+
+
+def run(pacer, server, clock, people, overhead, duration=0.05, backoff=0.5):
+    """One role run for ``people`` new people, the client's retry loop included.
+
+    ``overhead``: seconds between two calls (a module process starting); 0 sends every call as soon as the pacer
+    allows, the hardest case for the pacer.
+    """
+    calls = ["list_teams", "list_escalation_policies"] + list(PERSON) * people
+    start = clock.now
+    for operation in calls:
+        clock.now += overhead
+        while True:
+            token = pacer.acquire(operation)
+            clock.now += duration / 2
+            accepted = server.request(operation)
+            clock.now += duration / 2
+            pacer.release(token)
+            if accepted:
+                break
+            pacer.throttled(operation, backoff)
+            clock.sleep(backoff)
+    return clock.now - start
+
+
+@pytest.mark.parametrize("table", LEVELS)
+@pytest.mark.parametrize("people", [10, 50])
+def test_throttled_answers_and_time_against_each_table(make, clock, state_root, table, people):
+    server = Server(clock, table)
+    first = run(make(), server, clock, people, overhead=0.5)
+    assert sum(server.throttled.values()) <= 5, server.throttled
+    server.throttled.clear()
+    clock.now += 120.0
+    again = run(make(), server, clock, people, overhead=0.5)
+    assert sum(server.throttled.values()) == 0, server.throttled
+    # The same run paced at the server's own table from the start: the best a pacer that knew it could do.
+    clock.now += 120.0
+    known = run(make(profile=table, state_dir=os.path.join(state_root, "known")), Server(clock, table), clock, people, overhead=0.5)
+    assert first <= 1.15 * known, (first, known)
+    assert again <= 1.01 * known, (again, known)
+
+
+@pytest.mark.parametrize("table", LEVELS)
+def test_back_to_back_calls_learn_the_servers_table(make, clock, table):
+    server = Server(clock, table)
+    pacer = make()
+    run(pacer, server, clock, 50, overhead=0.0)
+    assert sum(server.throttled.values()) <= 5, server.throttled
+    assert pacer.learnt() == {"level": table, "operations": {}}
+    server.throttled.clear()
+    clock.now += 120.0
+    run(make(), server, clock, 50, overhead=0.0)
+    assert sum(server.throttled.values()) == 0, server.throttled
