@@ -565,6 +565,8 @@ def machine():
 
 
 def write_results(results, output):
+    # The tables' limits as numbers, for the peak use of each limit (derived from the emulator's tables and the window).
+    results.setdefault("limit_numbers", {table: table_limits(table, results["window_s"]) for table in results["tables"]})
     results["targets"] = report.targets(results)
     text = json.dumps(results, indent=1)
     # One line per timeline entry ([seconds, operation, status]) keeps the file short and readable.

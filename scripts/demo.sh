@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The collection's main job, end to end, against the bundled VictorOps emulator:
-# onboard the sample people in examples/people.yml, run the same job again, and show that nothing changed.
+# onboard the sample people in examples/people.yml, run the same job again, and show that nothing changed;
+# then export the whole organisation as onboarding input and show that applying it changes nothing either.
 #
 # Needs only Python 3.11 or newer and PyPI: it creates .demo/venv with requirements-demo.txt (ansible-core and
 # requests) when missing, builds and installs the collection into .demo/collections, starts the emulator from that
@@ -134,6 +135,22 @@ RUN2=$(count_requests "$DEMO/emulator-log-run2.json")
 echo "run 2 sent $RUN2"
 CHANGED=$(grep -A1 '^PLAY RECAP' "$DEMO/run2.log" | grep -o 'changed=[0-9]*' | cut -d= -f2)
 
+step "Export: the whole organisation as onboarding input (victorops.oncall.export)"
+emulator DELETE /_emulator/log
+"$BIN/ansible-playbook" -i "$DEMO/inventory.ini" victorops.oncall.export -e "export_file=$DEMO/organisation.yml" > "$DEMO/export.log" 2>&1 \
+    || { tail -n 30 "$DEMO/export.log" >&2; exit 1; }
+echo "wrote $DEMO/organisation.yml: $("$PY" -c 'import sys, yaml; print(len(yaml.safe_load(open(sys.argv[1]))["user_onboarding_people"]))' \
+    "$DEMO/organisation.yml") people"
+
+step "Apply the export: onboarding the whole organisation from it (nothing may change)"
+"$BIN/ansible-playbook" -i "$DEMO/inventory.ini" victorops.oncall.onboard -e "@$DEMO/organisation.yml" > "$DEMO/roundtrip.log" 2>&1 \
+    || { tail -n 30 "$DEMO/roundtrip.log" >&2; exit 1; }
+grep -A1 '^PLAY RECAP' "$DEMO/roundtrip.log" || true
+emulator GET /_emulator/log "$DEMO/emulator-log-roundtrip.json"
+ROUNDTRIP=$(count_requests "$DEMO/emulator-log-roundtrip.json")
+echo "export and re-apply sent $ROUNDTRIP"
+ROUNDTRIP_CHANGED=$(grep -A1 '^PLAY RECAP' "$DEMO/roundtrip.log" | grep -o 'changed=[0-9]*' | cut -d= -f2)
+
 # --- 5. Where to look --------------------------------------------------------------------------------
 emulator GET /_emulator/state "$DEMO/emulator-state.json"
 step "Where to look"
@@ -152,6 +169,11 @@ if [ "$CHANGED" != "0" ] || [ "${RUN2#*requests, }" != "0 writes" ]; then
     exit 1
 fi
 echo "OK: the second run changed nothing (changed=0, no write sent)."
+if [ "$ROUNDTRIP_CHANGED" != "0" ] || [ "${ROUNDTRIP#*requests, }" != "0 writes" ]; then
+    echo "FAIL: re-applying the export must change nothing; it reported changed=$ROUNDTRIP_CHANGED and sent $ROUNDTRIP." >&2
+    exit 1
+fi
+echo "OK: the exported organisation, applied again, changed nothing (changed=0, no write sent)."
 if $WAIT; then
     read -r -p "The emulator is still running at $URL; press Enter to stop it. " _
 fi

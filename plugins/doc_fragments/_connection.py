@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 
 class ModuleDocFragment:
-
     # The connection, retry and pacing options shared by every module of the collection.
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 options:
   api_id:
     description:
@@ -98,7 +98,7 @@ options:
   rate_limits:
     description:
       - Per-operation overrides of the pacing limits, as calls per O(rate_window).
-      - Keys are operation names such as V(get_paging_policy) or V(list_escalation_policies) (the keys of RV(api.operations)),
+      - Keys are operation names such as V(get_paging_policy) or V(list_escalation_policies) (the keys of C(api.operations) in every result),
         or V(default) for every other operation. The C(METHOD /path) form, such as V(GET /api-public/v1/profile/{username}/policies), is accepted too.
       - A key that names no operation is an error listing the known ones.
     type: dict
@@ -125,18 +125,18 @@ notes:
     V(unexpected_answer) or V(api).
 requirements:
   - requests >= 2.25 (Python library)
-'''
+"""
 
-    ATTRIBUTES = r'''
+    ATTRIBUTES = r"""
 attributes:
   action_group:
     description: Use C(group/victorops.oncall.victorops) in C(module_defaults) to set the connection options once.
     support: full
     membership:
       - victorops.oncall.victorops
-'''
+"""
 
-    CHECK_DIFF = r'''
+    CHECK_DIFF = r"""
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying the target.
@@ -144,4 +144,4 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
-'''
+"""

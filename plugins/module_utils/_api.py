@@ -88,6 +88,7 @@ TYPE_LISTS = {
     "timeouts": ("list_timeout_types", "timeoutTypes", "timeout_types"),
 }
 
+
 def describe(operation: str) -> str:
     """``"GET /api-public/v1/policies"`` for ``"list_escalation_policies"``: how messages name an operation."""
     method, template = OPERATIONS[operation]
@@ -117,16 +118,21 @@ SLUG_SHAPE = re.compile(r"^[A-Za-z]+-[A-Za-z0-9_]{16}$")
 
 def pick_by_name_or_slug(items: list[dict[str, Any]], given: str, option: str, noun: str, nouns: str) -> str:
     """The slug of the one item of ``items`` (``[{name, slug}]``) that ``given`` names: by slug, then name, then name ignoring case."""
-    for matches in ([i for i in items if i["slug"] == given],
-                    [i for i in items if i["name"] == given],
-                    [i for i in items if (i["name"] or "").lower() == given.lower()]):
+    for matches in (
+        [i for i in items if i["slug"] == given],
+        [i for i in items if i["name"] == given],
+        [i for i in items if (i["name"] or "").lower() == given.lower()],
+    ):
         if len(matches) == 1:
             return matches[0]["slug"]
         if len(matches) > 1:
-            raise OptionError("%s %r is ambiguous: it names the %s %s; give the slug instead"
-                              % (option, given, nouns, ", ".join(sorted(i["slug"] for i in matches))))
-    raise OptionError("%s %r: no %s has that name or slug; known %s: %s"
-                      % (option, given, noun, nouns, ", ".join("%s (%s)" % (i["name"], i["slug"]) for i in items) or "none"))
+            raise OptionError(
+                "%s %r is ambiguous: it names the %s %s; give the slug instead" % (option, given, nouns, ", ".join(sorted(i["slug"] for i in matches)))
+            )
+    raise OptionError(
+        "%s %r: no %s has that name or slug; known %s: %s"
+        % (option, given, noun, nouns, ", ".join("%s (%s)" % (i["name"], i["slug"]) for i in items) or "none")
+    )
 
 
 def resolve_team(client, team: str, option: str = "team") -> str:
@@ -364,8 +370,7 @@ def remove_team_member(client, team: str, username: str, replacement: str | None
     """Remove the member; ``replacement`` is sent only when given (public clients send none)."""
     body = dict(replacement=replacement) if replacement else None
     try:
-        call(client, "remove_team_member", dict(team=team, username=username), body,
-             _confirmed_by(lambda: not is_team_member(client, team, username)))
+        call(client, "remove_team_member", dict(team=team, username=username), body, _confirmed_by(lambda: not is_team_member(client, team, username)))
     except ValidationError as exc:
         hint = "" if replacement else "; the API asks for a replacement: set replacement to a member who takes over the shifts"
         raise OptionError("username %r could not be removed from team %r: %s%s" % (username, team, exc, hint)) from None
@@ -407,9 +412,16 @@ def _contact_method_entries(body: Any, kind: str, what: str) -> list[dict[str, A
             raise UnexpectedResponseError(what, "a contact method under %r has a non-numeric id or rank" % CONTACT_KINDS[kind][0]) from None
         value = item.get("value", item.get(CONTACT_KINDS[kind][1]))
         verified = item.get("verified")
-        entries.append(dict(id=contact_id, ext_id=item.get("extId"), label=item.get("label") if isinstance(item.get("label"), str) else "",
-                            value=value if isinstance(value, str) else "",
-                            rank=rank, verified=verified if isinstance(verified, bool) else str(verified or "").lower() in ("verified", "true")))
+        entries.append(
+            dict(
+                id=contact_id,
+                ext_id=item.get("extId"),
+                label=item.get("label") if isinstance(item.get("label"), str) else "",
+                value=value if isinstance(value, str) else "",
+                rank=rank,
+                verified=verified if isinstance(verified, bool) else str(verified or "").lower() in ("verified", "true"),
+            )
+        )
     return entries
 
 

@@ -28,6 +28,7 @@ Behaviour by status and method (``docs/rate-limits.md`` has the full table):
 """
 
 from __future__ import absolute_import, annotations, division, print_function
+
 __metaclass__ = type
 
 import datetime
@@ -63,6 +64,7 @@ else:
         NameResolutionError = None
 
 # The client's errors live with every other error of the collection; re-exported here for the client's users.
+from ansible_collections.victorops.oncall.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     AmbiguousWriteError,
     AuthenticationError,
@@ -77,7 +79,6 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     VictorOpsError,
 )
 
-COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "victorops.oncall/%s (+https://github.com/victorops-oncall/victorops.oncall)" % COLLECTION_VERSION
 
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
@@ -105,8 +106,11 @@ DEFAULT_DEADLINE = 300.0
 API_DOMAIN = "victorops.com"
 # Keys of a 200 body that is a refusal, not an answer ({"error": "User name X is unavailable"}).
 _REFUSAL_KEYS = frozenset(["error", "status", "message", "code", "errorCode", "errorMessage", "details", "timestamp", "path"])
-_GAI_TEXT = re.compile(r"name or service not known|nodename nor servname|getaddrinfo failed|no address associated|"
-                       r"temporary failure in name resolution|name resolution", re.IGNORECASE)
+_GAI_TEXT = re.compile(
+    r"name or service not known|nodename nor servname|getaddrinfo failed|no address associated|"
+    r"temporary failure in name resolution|name resolution",
+    re.IGNORECASE,
+)
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _PATH_FORBIDDEN = ("/", "\\", "?", "#", "%")
@@ -117,6 +121,7 @@ _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOT
 
 
 # -- pure helpers ---------------------------------------------------------------------------
+
 
 def _value_for_message(value, limit=60):
     text = repr(value)
@@ -341,6 +346,7 @@ class _Response:
 
 # -- the client -----------------------------------------------------------------------------
 
+
 class _Run:
     """The bookkeeping of one ``request()``: attempts, re-sends, waits and budgets."""
 
@@ -362,11 +368,28 @@ class VictorOpsClient:
     ``api_url`` use plain ``http://`` to a host that is not a loopback address.
     """
 
-    def __init__(self, api_url, api_id, api_key, timeout=30, validate_certs=True, ca_path=None,
-                 retries=6, retry_timeout=120, rate_window=60.0, pacer=None,
-                 sleep=time.sleep, monotonic=time.monotonic, warn=None, session=None,
-                 rng=None, wall_clock=time.time, max_response_bytes=MAX_RESPONSE_BYTES,
-                 deadline=DEFAULT_DEADLINE, allow_insecure_http=False):
+    def __init__(
+        self,
+        api_url,
+        api_id,
+        api_key,
+        timeout=30,
+        validate_certs=True,
+        ca_path=None,
+        retries=6,
+        retry_timeout=120,
+        rate_window=60.0,
+        pacer=None,
+        sleep=time.sleep,
+        monotonic=time.monotonic,
+        warn=None,
+        session=None,
+        rng=None,
+        wall_clock=time.time,
+        max_response_bytes=MAX_RESPONSE_BYTES,
+        deadline=DEFAULT_DEADLINE,
+        allow_insecure_http=False,
+    ):
         for name, value in (("api_id", api_id), ("api_key", api_key)):
             # Checked here, without ever repeating the value: requests would otherwise quote the header
             # value in its error, or fail with a UnicodeEncodeError showing part of it.
@@ -375,9 +398,11 @@ class VictorOpsClient:
             if value != value.strip():
                 raise ValueError("%s must not have leading or trailing whitespace (the value is not shown)" % name)
             if any(not " " <= char <= "~" for char in value):
-                raise ValueError("%s must contain only printable ASCII characters (letters, digits, punctuation); it contains another "
-                                 "character, such as a control character, a line break or a typographic quote (the value is not shown): "
-                                 "copy it again from VictorOps" % name)
+                raise ValueError(
+                    "%s must contain only printable ASCII characters (letters, digits, punctuation); it contains another "
+                    "character, such as a control character, a line break or a typographic quote (the value is not shown): "
+                    "copy it again from VictorOps" % name
+                )
         self._api_key = api_key
         self._warn = warn
         if timeout is not None and timeout <= 0:
@@ -457,19 +482,26 @@ class VictorOpsClient:
             raise ValueError("api_url has an invalid port")
         base = "%s://%s" % (parts.scheme, parts.netloc)
         if parts.path.strip("/"):
-            raise ValueError("api_url must be the base URL of the API, without a path (it has %r): give the base URL only, "
-                             "e.g. %s or https://api.victorops.com; the collection adds /api-public/v1/... itself" % (parts.path, base))
+            raise ValueError(
+                "api_url must be the base URL of the API, without a path (it has %r): give the base URL only, "
+                "e.g. %s or https://api.victorops.com; the collection adds /api-public/v1/... itself" % (parts.path, base)
+            )
         host = parts.hostname.rstrip(".").lower()
         loopback = _is_loopback(host)
         if parts.scheme == "http" and not loopback:
             if not self.allow_insecure_http:
-                raise ValueError("api_url %s uses plain http to %s, which is not a loopback address: the API ID and key would travel "
-                                 "unencrypted. Use https://, or set allow_insecure_http to true if that network path is trusted" % (base, host))
-            self._notify("api_url %s uses plain http to a host that is not a loopback address (allow_insecure_http is true): "
-                         "the API ID and key travel unencrypted" % base)
+                raise ValueError(
+                    "api_url %s uses plain http to %s, which is not a loopback address: the API ID and key would travel "
+                    "unencrypted. Use https://, or set allow_insecure_http to true if that network path is trusted" % (base, host)
+                )
+            self._notify(
+                "api_url %s uses plain http to a host that is not a loopback address (allow_insecure_http is true): "
+                "the API ID and key travel unencrypted" % base
+            )
         if not loopback and host != API_DOMAIN and not host.endswith("." + API_DOMAIN):
-            self._notify("api_url %s is not under %s: the API ID and key are sent to %s; make sure that host is meant to receive them"
-                         % (base, API_DOMAIN, host))
+            self._notify(
+                "api_url %s is not under %s: the API ID and key are sent to %s; make sure that host is meant to receive them" % (base, API_DOMAIN, host)
+            )
         return base
 
     @property
@@ -491,8 +523,7 @@ class VictorOpsClient:
 
     # -- one request, with retries ----------------------------------------------------------
 
-    def request(self, method, template, params=None, body=None, expected=(200,), idempotent=None, confirm_write=None, query=None,
-                operation=None):
+    def request(self, method, template, params=None, body=None, expected=(200,), idempotent=None, confirm_write=None, query=None, operation=None):
         """Send ``method template`` (placeholders filled from ``params``) and return the decoded JSON body.
 
         ``operation`` is the operation's name (``_api.OPERATIONS``), under which the request is paced and
@@ -519,8 +550,10 @@ class VictorOpsClient:
                 exc.url = url
             if isinstance(exc, TransportError) and not getattr(exc, "hinted", False):
                 exc.hinted = True
-                exc.message += (". Check that api_url (%s) is right and reachable from this host: the network, a firewall, "
-                                "the proxy settings (HTTPS_PROXY, NO_PROXY)" % self.api_url)
+                exc.message += (
+                    ". Check that api_url (%s) is right and reachable from this host: the network, a firewall, "
+                    "the proxy settings (HTTPS_PROXY, NO_PROXY)" % self.api_url
+                )
             raise
 
     def _request(self, method, template, path, url, params, body, expected, idempotent, confirm_write, query, operation):
@@ -544,9 +577,15 @@ class VictorOpsClient:
                 result = self._decode(method, path, response, run.attempts)
                 refused = _refusal(result)
                 if refused is not None:
-                    raise ValidationError("request refused by the API (HTTP %s with only an error in its body): %s" % (
-                        response.status, self._redact(refused)), method=method, path=path, status=response.status,
-                        api_message=self._redact(refused), body=self._redact(_decode_text(response.content)[:4096]), attempts=run.attempts)
+                    raise ValidationError(
+                        "request refused by the API (HTTP %s with only an error in its body): %s" % (response.status, self._redact(refused)),
+                        method=method,
+                        path=path,
+                        status=response.status,
+                        api_message=self._redact(refused),
+                        body=self._redact(_decode_text(response.content)[:4096]),
+                        attempts=run.attempts,
+                    )
                 return result
 
             kind, error = self._classify(method, path, url, response, failure, run.attempts, limit)
@@ -560,8 +599,9 @@ class VictorOpsClient:
                 run.confirmed_resend = True
                 self.resent_writes += 1
                 self._retries += 1
-                self._notify("%s %s: %s; the write was confirmed not applied; re-sending (retry %d of %d)" % (
-                    method, url, error.message, run.resends, self.retries))
+                self._notify(
+                    "%s %s: %s; the write was confirmed not applied; re-sending (retry %d of %d)" % (method, url, error.message, run.resends, self.retries)
+                )
                 continue
             if kind in ("fatal", "failed"):
                 raise error
@@ -593,7 +633,10 @@ class VictorOpsClient:
             else:
                 left = "the %s s left before the deadline (%g s)" % (_seconds(max(deadline_left, 0.0)), self.deadline)
             error.message += "; the API asked to wait %s s before re-sending (Retry-After), more than %s: stopped without waiting (%s)" % (
-                _seconds(asked), left, self._budget_text(run, now))
+                _seconds(asked),
+                left,
+                self._budget_text(run, now),
+            )
             raise error
         if asked is None:
             delay = min(delay, max(min(budget_left, deadline_left), 0.0))
@@ -637,9 +680,15 @@ class VictorOpsClient:
         if wait >= deadline_left:
             raise AmbiguousWriteError(
                 "%s; the write may or may not have been applied: checking it safely takes waiting %s s, and only %s s are left before "
-                "the deadline (%g s); re-run to converge (%s)" % (
-                    error.message, _seconds(wait), _seconds(max(deadline_left, 0.0)), self.deadline, self._budget_text(run)),
-                method=method, path=path, status=error.status, api_message=error.api_message, body=error.body, attempts=run.attempts)
+                "the deadline (%g s); re-run to converge (%s)"
+                % (error.message, _seconds(wait), _seconds(max(deadline_left, 0.0)), self.deadline, self._budget_text(run)),
+                method=method,
+                path=path,
+                status=error.status,
+                api_message=error.api_message,
+                body=error.body,
+                attempts=run.attempts,
+            )
         run.waited += self._wait(wait)
         applied, result = confirm_write()
         if applied:
@@ -651,10 +700,15 @@ class VictorOpsClient:
             raise AmbiguousWriteError(
                 "%s; the write may or may not have been applied: it was not visible %s s later, but the API may still carry it out, "
                 "so it was not re-sent (%s is not idempotent); re-run to converge" % (error.message, _seconds(wait), method),
-                method=method, path=path, attempts=run.attempts)
+                method=method,
+                path=path,
+                attempts=run.attempts,
+            )
         if run.confirmed_resend:
-            error.message += ("; the write was confirmed not applied again after it had been re-sent once; not re-sent a second time; "
-                              "re-run to converge (%s)" % self._budget_text(run))
+            error.message += (
+                "; the write was confirmed not applied again after it had been re-sent once; not re-sent a second time; "
+                "re-run to converge (%s)" % self._budget_text(run)
+            )
             raise error
         if run.resends >= self.retries or self.retry_timeout <= 0 or self.deadline_left() <= 0:
             error.message += "; the write was confirmed not applied, and the retry budget is spent (%s)" % self._budget_text(run)
@@ -664,8 +718,13 @@ class VictorOpsClient:
     def _budget_text(self, run, now=None):
         now = self._monotonic() if now is None else now
         text = "%d attempt%s over %s s, %s s of it waiting between attempts; retries=%d, retry_timeout=%g s" % (
-            run.attempts, "" if run.attempts == 1 else "s", _seconds(max(now - run.start, 0.0)), _seconds(run.waited),
-            self.retries, self.retry_timeout)
+            run.attempts,
+            "" if run.attempts == 1 else "s",
+            _seconds(max(now - run.start, 0.0)),
+            _seconds(run.waited),
+            self.retries,
+            self.retry_timeout,
+        )
         if self.deadline is not None:
             text += ", deadline=%g s" % self.deadline
         return text
@@ -711,7 +770,7 @@ class VictorOpsClient:
             seconds = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
             if seconds is not None:
                 return max(seconds, 0.0), max(seconds, 0.0)
-        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** resends))
+        ceiling = min(self.backoff_cap, self.backoff_base * (2**resends))
         return max(self.backoff_floor, self._rng.uniform(0, ceiling)), None
 
     # -- sending ------------------------------------------------------------------------------
@@ -720,8 +779,12 @@ class VictorOpsClient:
         """(response, failure, limit): one exchange, paced, within the time left before the deadline."""
         left = self.deadline_left()
         if left <= 0:
-            raise DeadlineError("the deadline of %g s was reached before the request could be sent (%s)" % (
-                self.deadline, self._budget_text(run)), method=method, path=path, attempts=run.attempts - 1)
+            raise DeadlineError(
+                "the deadline of %g s was reached before the request could be sent (%s)" % (self.deadline, self._budget_text(run)),
+                method=method,
+                path=path,
+                attempts=run.attempts - 1,
+            )
         token = None
         if self.pacer is not None:
             before = getattr(self.pacer, "waited", 0.0)
@@ -731,8 +794,13 @@ class VictorOpsClient:
             left = self.deadline_left()
             if left <= 0:
                 self.pacer.release(token)
-                raise DeadlineError("the deadline of %g s was reached while waiting %s s for the rate limit of %s; not sent (%s)" % (
-                    self.deadline, _seconds(paced), operation, self._budget_text(run)), method=method, path=path, attempts=run.attempts - 1)
+                raise DeadlineError(
+                    "the deadline of %g s was reached while waiting %s s for the rate limit of %s; not sent (%s)"
+                    % (self.deadline, _seconds(paced), operation, self._budget_text(run)),
+                    method=method,
+                    path=path,
+                    attempts=run.attempts - 1,
+                )
         try:
             self._calls += 1
             if method != "GET":
@@ -787,13 +855,18 @@ class VictorOpsClient:
     def _exchange(self, method, path, url, headers, data, query, timeout, limit, box, abandoned):
         started = self._monotonic()
         try:
-            raw = self.session.request(method, url, headers=headers, data=data, params=query, timeout=timeout,
-                                       verify=self.verify, allow_redirects=False, stream=True)
+            raw = self.session.request(
+                method, url, headers=headers, data=data, params=query, timeout=timeout, verify=self.verify, allow_redirects=False, stream=True
+            )
         except requests.exceptions.SSLError as exc:
             error = TransportError(
-                self._redact("TLS failure: %s; not retried. Check the certificate of the API, set ca_path to the CA bundle "
-                             "that signs it, or (against a local emulator only) set validate_certs to false" % _snippet(str(exc), 300)),
-                method=method, path=path)
+                self._redact(
+                    "TLS failure: %s; not retried. Check the certificate of the API, set ca_path to the CA bundle "
+                    "that signs it, or (against a local emulator only) set validate_certs to false" % _snippet(str(exc), 300)
+                ),
+                method=method,
+                path=path,
+            )
             error.hinted = True
             raise error from None
         except requests.exceptions.RequestException as exc:
@@ -854,8 +927,7 @@ class VictorOpsClient:
                     text = "the host name %r does not resolve (%s); not retried" % (urlsplit(url).hostname, summary)
                 return "fatal", TransportError(text, method=method, path=path, attempts=attempts)
             if _never_sent(failure):
-                return "unsent", TransportError("connection failed, request not sent (%s)" % summary,
-                                                method=method, path=path, attempts=attempts)
+                return "unsent", TransportError("connection failed, request not sent (%s)" % summary, method=method, path=path, attempts=attempts)
             if isinstance(failure, _WallClockTimeout):
                 if self.timeout is not None and limit is not None and limit >= self.timeout:
                     text = "no complete answer within %s s (request_timeout)" % self.timeout
@@ -880,8 +952,7 @@ class VictorOpsClient:
             return "rate_limited", RateLimitError("rate limited (HTTP %s)%s" % (status, said), **details)
         if status == 403 and self._accepted_before():
             # The API's older throttling signal is a bare 403; these credentials were accepted earlier.
-            error = RateLimitError("rate limited (HTTP 403, taken for throttling: these credentials were accepted earlier)%s"
-                                   % said, **details)
+            error = RateLimitError("rate limited (HTTP 403, taken for throttling: these credentials were accepted earlier)%s" % said, **details)
             error.throttle_403 = True
             return "rate_limited", error
         if status in (401, 403):
@@ -893,20 +964,32 @@ class VictorOpsClient:
         if status in TRANSIENT_STATUSES:
             return "ambiguous", ServerError("server error (%s, %s)%s" % (_status_text(status, response.reason), response.content_type, said), **details)
         if status >= 500:
-            return "failed", ServerError("server error (%s, %s)%s; not retried" % (_status_text(status, response.reason), response.content_type, said),
-                                         **details)
+            return "failed", ServerError(
+                "server error (%s, %s)%s; not retried" % (_status_text(status, response.reason), response.content_type, said), **details
+            )
         return "fatal", VictorOpsError("unexpected response (%s)%s" % (_status_text(status, response.reason), said), **details)
 
     def _ambiguous(self, method, path, error, attempts):
         return AmbiguousWriteError(
             "%s; the write may or may not have been applied: %s is not idempotent, so it was not re-sent; "
             "re-run to converge (the next run reads the state first)" % (error.message, method),
-            method=method, path=path, status=error.status, api_message=error.api_message, body=error.body, attempts=attempts)
+            method=method,
+            path=path,
+            status=error.status,
+            api_message=error.api_message,
+            body=error.body,
+            attempts=attempts,
+        )
 
     def _decode(self, method, path, response, attempts):
         if response.too_large:
-            raise ResponseError("response body larger than %d bytes (HTTP %s)" % (self.max_response_bytes, response.status),
-                                method=method, path=path, status=response.status, attempts=attempts)
+            raise ResponseError(
+                "response body larger than %d bytes (HTTP %s)" % (self.max_response_bytes, response.status),
+                method=method,
+                path=path,
+                status=response.status,
+                attempts=attempts,
+            )
         text = _decode_text(response.content)
         if not text.strip():
             return None
@@ -914,6 +997,13 @@ class VictorOpsClient:
             return json.loads(text)
         except ValueError:
             raise ResponseError(
-                self._redact("the API returned a body that is not valid JSON (HTTP %s, %s, %d bytes): %s" % (
-                    response.status, response.content_type, len(response.content), _snippet(text) or "(blank)")),
-                method=method, path=path, status=response.status, body=self._redact(text[:4096]), attempts=attempts) from None
+                self._redact(
+                    "the API returned a body that is not valid JSON (HTTP %s, %s, %d bytes): %s"
+                    % (response.status, response.content_type, len(response.content), _snippet(text) or "(blank)")
+                ),
+                method=method,
+                path=path,
+                status=response.status,
+                body=self._redact(text[:4096]),
+                attempts=attempts,
+            ) from None

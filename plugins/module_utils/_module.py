@@ -73,9 +73,9 @@ CONNECTION_ARGSPEC = dict(
 )
 CREDENTIAL_SOURCES = {
     "api_id": "set the api_id option, the VICTOROPS_API_ID environment variable (an AWX VictorOps credential sets it), "
-              "or the victorops_api_id variable of the collection's roles",
+    "or the victorops_api_id variable of the collection's roles",
     "api_key": "set the api_key option, the VICTOROPS_API_KEY environment variable (an AWX VictorOps credential sets it), "
-               "or the victorops_api_key variable of the collection's roles",
+    "or the victorops_api_key variable of the collection's roles",
 }
 
 # The characters VictorOps allows in usernames and in slugs. A value outside them could address
@@ -84,6 +84,7 @@ USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._@+-]+$")
 SLUG_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 MAX_NAME_LENGTH = 255
+
 
 def _shown(value: Any) -> str:
     text = repr(value)
@@ -118,9 +119,17 @@ class VictorOpsModule:
     that must not be blank; ``non_negative`` the integer options that must be 0 or more.
     """
 
-    def __init__(self, argument_spec: dict[str, Any], supports_check_mode: bool = True, usernames: Iterable[str] = (),
-                 slugs: Iterable[str] = (), names: Iterable[str] = (), non_empty: Iterable[str] = (), non_negative: Iterable[str] = (),
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        argument_spec: dict[str, Any],
+        supports_check_mode: bool = True,
+        usernames: Iterable[str] = (),
+        slugs: Iterable[str] = (),
+        names: Iterable[str] = (),
+        non_empty: Iterable[str] = (),
+        non_negative: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         spec = copy.deepcopy(CONNECTION_ARGSPEC)
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
@@ -161,8 +170,7 @@ class VictorOpsModule:
                 problems.append("%s %s: %s" % (name, "is missing" if value is None else "must not be empty", CREDENTIAL_SOURCES[name]))
             elif not PRINTABLE_ASCII.match(value) or value != value.strip():
                 # The value is not repeated: it is a secret, or half of one.
-                problems.append("%s must be printable ASCII without leading or trailing spaces (check for a pasted non-ASCII "
-                                "character or line break)" % name)
+                problems.append("%s must be printable ASCII without leading or trailing spaces (check for a pasted non-ASCII character or line break)" % name)
         for name, inclusive in (("request_timeout", False), ("deadline", False), ("retries", True), ("retry_timeout", True), ("rate_window", False)):
             value = p[name]
             if value is None:
@@ -190,8 +198,9 @@ class VictorOpsModule:
         for name in non_empty + usernames + slugs:
             if isinstance(p.get(name), str) and not p[name].strip():
                 problems.append("%s must not be empty" % name)
-        for name, pattern, allowed in [(n, USERNAME_PATTERN, "letters, digits, '.', '_', '-', '@' and '+'") for n in usernames] + \
-                                      [(n, SLUG_PATTERN, "letters, digits, '-' and '_'") for n in slugs]:
+        for name, pattern, allowed in [(n, USERNAME_PATTERN, "letters, digits, '.', '_', '-', '@' and '+'") for n in usernames] + [
+            (n, SLUG_PATTERN, "letters, digits, '-' and '_'") for n in slugs
+        ]:
             value = p.get(name)
             if not isinstance(value, str) or not value.strip():
                 continue
@@ -269,8 +278,10 @@ class VictorOpsModule:
             waits = {"all operations": getattr(pacer, "waited", 0.0)}
         for operation, seconds in sorted(waits.items()):
             if seconds > LONG_PACING_WAIT:
-                self.module.warn("Waited %.0f s for the API's rate limit of %s; the limits are per API account, shared by every "
-                                 "run on this controller." % (seconds, operation))
+                self.module.warn(
+                    "Waited %.0f s for the API's rate limit of %s; the limits are per API account, shared by every "
+                    "run on this controller." % (seconds, operation)
+                )
 
     def api_stats(self) -> dict[str, Any]:
         if self._client is None:

@@ -74,8 +74,9 @@ def escalation_policy_list(body, what):
         team = item.get("team") or {}
         if not isinstance(policy, dict) or "slug" not in policy:
             raise UnexpectedResponseError(what, "a policy entry has no slug")
-        result.append(dict(name=policy.get("name"), slug=policy["slug"],
-                           team=dict(name=team.get("name"), slug=team.get("slug")) if isinstance(team, dict) else {}))
+        result.append(
+            dict(name=policy.get("name"), slug=policy["slug"], team=dict(name=team.get("name"), slug=team.get("slug")) if isinstance(team, dict) else {})
+        )
     return result
 
 
@@ -110,9 +111,14 @@ def user_paging_policies(body, what="the user's paging policies"):
         except (TypeError, ValueError):
             raise UnexpectedResponseError(what, "timeout %r is not a number" % (timeout,))
         contact_type = item.get("contactType")
-        policies.append(dict(order=item.get("order"), timeout=timeout,
-                             contact_type=contact_type.lower() if isinstance(contact_type, str) else contact_type,
-                             ext_id=item.get("extId")))
+        policies.append(
+            dict(
+                order=item.get("order"),
+                timeout=timeout,
+                contact_type=contact_type.lower() if isinstance(contact_type, str) else contact_type,
+                ext_id=item.get("extId"),
+            )
+        )
     return dict(username=body.get("username"), user_id=body.get("userId"), policies=policies)
 
 
@@ -135,8 +141,7 @@ def oncall_users_by_policy(body, what="the on-call answer"):
             slug = policy.get("slug")
             if not slug:
                 continue
-            users = result.setdefault(slug, dict(name=policy.get("name"), team=dict(name=owner.get("name"), slug=owner.get("slug")),
-                                                 users=[]))["users"]
+            users = result.setdefault(slug, dict(name=policy.get("name"), team=dict(name=owner.get("name"), slug=owner.get("slug")), users=[]))["users"]
             for user in entry.get("users") or []:
                 inner = pick(user or {}, "onCalluser", "onCallUser", "oncallUser") or {}
                 name = inner.get("username") if isinstance(inner, dict) else None
@@ -155,6 +160,7 @@ CONTACT_KINDS = {
     "email": ("emails", "email"),
     "phone": ("phones", "phone"),
 }
+
 
 def _verified(value):
     """``verified`` is a boolean on users but the string ``"verified"``/``"unverified"`` on contact methods."""
@@ -200,8 +206,7 @@ def contact_method_result(item, kind, what):
         raise UnexpectedResponseError(what, "contact method rank %r is not a number" % (rank,))
     # Reads answer ``value``; the spec's create bodies name it after the kind.
     value = pick(item, "value", CONTACT_KINDS[kind][1])
-    return dict(id=contact_id, ext_id=ext_id, label=item.get("label"), value=value, kind=kind, rank=rank,
-                verified=_verified(item.get("verified")))
+    return dict(id=contact_id, ext_id=ext_id, label=item.get("label"), value=value, kind=kind, rank=rank, verified=_verified(item.get("verified")))
 
 
 def contact_method_list(body, kind, what):

@@ -29,13 +29,17 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
 )
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import Write, simulate, without_empty_steps
 
-def apply_plan(client, username: str, current: list[dict[str, Any]], writes: list[Write], reader: Callable[[], list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+
+def apply_plan(
+    client, username: str, current: list[dict[str, Any]], writes: list[Write], reader: Callable[[], list[dict[str, Any]]] | None = None
+) -> list[dict[str, Any]]:
     """Send ``writes`` in order, starting from the normalised steps ``current``; return the expected final steps.
 
     ``reader()`` returns the policy's normalised steps as they are now; by default it is one read
     of the policy.
     """
     if reader is None:
+
         def reader():
             return _api.get_paging_policy(client, username)
 

@@ -148,8 +148,9 @@ class ContactDirectory:
             raise MalformedPolicyError("expected a JSON object, got %s" % type(contact_methods_body).__name__, what)
         if not any(section in contact_methods_body for section in ("emails", "phones", "devices")):
             # Not a user without contacts: an answer without any section is not a contact-method list.
-            raise MalformedPolicyError("expected the sections emails, phones and devices, got keys %s"
-                                       % (", ".join(sorted(contact_methods_body)[:5]) or "none"), what)
+            raise MalformedPolicyError(
+                "expected the sections emails, phones and devices, got keys %s" % (", ".join(sorted(contact_methods_body)[:5]) or "none"), what
+            )
         for section, kind in _DIRECTORY_SECTIONS:
             block = contact_methods_body.get(section)
             if block is None:
@@ -163,12 +164,14 @@ class ContactDirectory:
                 value = method.get("value")
                 if value is None:
                     value = method.get(kind)  # the create bodies name the value "email" / "phone"
-                self.contacts.append(dict(
-                    id=_as_int(method["id"], "contact method id", error=lambda msg: MalformedPolicyError(msg, what)),
-                    kind=kind,
-                    label=method.get("label") if isinstance(method.get("label"), str) else "",
-                    value=value if isinstance(value, str) else "",
-                ))
+                self.contacts.append(
+                    dict(
+                        id=_as_int(method["id"], "contact method id", error=lambda msg: MalformedPolicyError(msg, what)),
+                        kind=kind,
+                        label=method.get("label") if isinstance(method.get("label"), str) else "",
+                        value=value if isinstance(value, str) else "",
+                    )
+                )
                 if isinstance(method.get("extId"), str) and method["extId"]:
                     self.contacts[-1]["ext_id"] = method["extId"]  # kept for callers that return the contact methods
 
@@ -237,11 +240,15 @@ class ContactDirectory:
             if self.loaded:
                 found = self.by_id(contact_id)
                 if found is None:
-                    raise PlanError("%s: %d is not one of the user's contact methods (%s contact methods: %s)"
-                                    % (_option(option, "contact_id"), contact_id, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
+                    raise PlanError(
+                        "%s: %d is not one of the user's contact methods (%s contact methods: %s)"
+                        % (_option(option, "contact_id"), contact_id, kind, self._list([c for c in self.contacts if c["kind"] == kind]))
+                    )
                 if found["kind"] != kind:
-                    raise PlanError("%s: %d is the %s contact method %r; %s rule needs %s contact method"
-                                    % (_option(option, "contact_id"), contact_id, found["kind"], found["value"], _a(rule_type), _a(kind)))
+                    raise PlanError(
+                        "%s: %d is the %s contact method %r; %s rule needs %s contact method"
+                        % (_option(option, "contact_id"), contact_id, found["kind"], found["value"], _a(rule_type), _a(kind))
+                    )
             return contact_id
         if not isinstance(contact, str) or not contact.strip():
             raise PlanError("%s: expected a contact method's value or label, got %r" % (_option(option, "contact"), contact))
@@ -253,13 +260,19 @@ class ContactDirectory:
         if len(found) == 1:
             return found[0]["id"]
         if len(found) > 1:
-            raise PlanError("%s: %r matches several %s contact methods: %s; use contact_id or the value"
-                            % (_option(option, "contact"), contact, kind, ", ".join("%d %r (%s)" % (c["id"], c["value"], c["label"]) for c in found)))
+            raise PlanError(
+                "%s: %r matches several %s contact methods: %s; use contact_id or the value"
+                % (_option(option, "contact"), contact, kind, ", ".join("%d %r (%s)" % (c["id"], c["value"], c["label"]) for c in found))
+            )
         other_kind = "email" if kind == "phone" else "phone"
         if self._by_name(contact, other_kind):
-            raise PlanError("%s: %r is %s contact method; %s rule needs %s contact method" % (_option(option, "contact"), contact, _a(other_kind), _a(rule_type), _a(kind)))
-        raise PlanError("%s: no %s contact method of the user has the value or label %r (%s contact methods: %s)"
-                        % (_option(option, "contact"), kind, contact, kind, self._list([c for c in self.contacts if c["kind"] == kind])))
+            raise PlanError(
+                "%s: %r is %s contact method; %s rule needs %s contact method" % (_option(option, "contact"), contact, _a(other_kind), _a(rule_type), _a(kind))
+            )
+        raise PlanError(
+            "%s: no %s contact method of the user has the value or label %r (%s contact methods: %s)"
+            % (_option(option, "contact"), kind, contact, kind, self._list([c for c in self.contacts if c["kind"] == kind]))
+        )
 
 
 # ----- desired state from module options --------------------------------------------------------
@@ -322,8 +335,10 @@ def desired_step(spec, directory=None, option="step"):
     for j, rule in enumerate(desired):
         first = desired.index(rule)
         if first != j:
-            raise PlanError("%s and %s are the same rule (%s); a step pages each contact once: remove one of them"
-                            % (_option(option, "rules[%d]" % first), _option(option, "rules[%d]" % j), describe_rule(rule)))
+            raise PlanError(
+                "%s and %s are the same rule (%s); a step pages each contact once: remove one of them"
+                % (_option(option, "rules[%d]" % first), _option(option, "rules[%d]" % j), describe_rule(rule))
+            )
     return dict(timeout=timeout, rules=desired)
 
 
@@ -435,8 +450,7 @@ def check_step_reachable(current, index):
     """Refuse a step index beyond the end: a new step can only be appended (index = number of steps)."""
     _check_index(index, "step")
     if index > len(current):
-        raise PlanError("step: step %d is beyond the end: the policy has %s; create step %d first"
-                        % (index, _range_text(len(current), "step"), len(current)))
+        raise PlanError("step: step %d is beyond the end: the policy has %s; create step %d first" % (index, _range_text(len(current), "step"), len(current)))
 
 
 def check_step_exists(current, step):
@@ -489,17 +503,25 @@ def plan_rule(username, current, step, desired_rule=None, rule=None, state="pres
         if rule is None:
             if desired_rule in rules:
                 return []
-            return [Write("create_rule", dict(username=username, step=step), body,
-                          "add rule %d to step %d (%s)" % (len(rules), step, describe_rule(desired_rule)))]
+            return [
+                Write("create_rule", dict(username=username, step=step), body, "add rule %d to step %d (%s)" % (len(rules), step, describe_rule(desired_rule)))
+            ]
         if rule > len(rules):
-            raise PlanError("rule: rule %d is beyond the end of step %d: it has %s; add rule %d first"
-                            % (rule, step, _range_text(len(rules), "rule"), len(rules)))
+            raise PlanError(
+                "rule: rule %d is beyond the end of step %d: it has %s; add rule %d first" % (rule, step, _range_text(len(rules), "rule"), len(rules))
+            )
         if rule == len(rules):
             return [Write("create_rule", dict(username=username, step=step), body, "add rule %d to step %d (%s)" % (rule, step, describe_rule(desired_rule)))]
         if rules[rule] == desired_rule:
             return []
-        return [Write("update_rule", dict(username=username, step=step, rule=rule), body,
-                      "replace rule %d of step %d (%s) with %s" % (rule, step, describe_rule(rules[rule]), describe_rule(desired_rule)))]
+        return [
+            Write(
+                "update_rule",
+                dict(username=username, step=step, rule=rule),
+                body,
+                "replace rule %d of step %d (%s) with %s" % (rule, step, describe_rule(rules[rule]), describe_rule(desired_rule)),
+            )
+        ]
     if state != "absent":
         raise PlanError("state: expected present or absent, got %r" % (state,))
     if rule is None:

@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_contact_method
 short_description: Add or remove a VictorOps user's email address or phone number
 version_added: 0.1.0
@@ -96,9 +97,9 @@ notes:
     policy rules that point at the old one.
   - The API refuses to remove a user's account email address and contact methods that paging policy rules still use.
   - A contact method the user has just added is unverified until the user confirms it; paging rules may not reach it before.
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Give Alice a mobile phone
   victorops.oncall.victorops_contact_method:
     username: asmith
@@ -124,9 +125,9 @@ EXAMPLES = r'''
     kind: phone
     value: "+15550109999"
     state: absent
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 contact_method:
   description: The contact method after the task; an empty dictionary when it does not exist.
   returned: success
@@ -176,7 +177,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 import re
 
@@ -194,11 +195,16 @@ def ensure_present(vo, found):
     username, kind, value = p["username"], p["kind"], p["value"].strip()
     if found:
         current = found[0]
-        differences = ["%s is %r, not %r" % (name, current[name], p[name]) for name in ("label", "rank")
-                       if p[name] is not None and current.get(name) is not None and p[name] != current[name]]
+        differences = [
+            "%s is %r, not %r" % (name, current[name], p[name])
+            for name in ("label", "rank")
+            if p[name] is not None and current.get(name) is not None and p[name] != current[name]
+        ]
         if differences:
-            vo.module.warn("The %s contact method %r of user %r exists but its %s; the API cannot update a contact method, "
-                           "so it is left as it is." % (kind, current["value"], username, " and ".join(differences)))
+            vo.module.warn(
+                "The %s contact method %r of user %r exists but its %s; the API cannot update a contact method, "
+                "so it is left as it is." % (kind, current["value"], username, " and ".join(differences))
+            )
         return False, current, current, dict(contact_method=current)
     label = p["label"] if p["label"] is not None else kind.capitalize()
     after = dict(id=None, ext_id=None, label=label, value=value, kind=kind, rank=p["rank"], verified=False)
@@ -218,8 +224,15 @@ def ensure_absent(vo, found):
 
 def _known(contact):
     """A contact method of the list of all kinds (or of O(contact_methods)) in this module's result form."""
-    return dict(id=contact.get("id"), ext_id=contact.get("ext_id"), label=contact.get("label"), value=contact.get("value"),
-                kind=contact["kind"], rank=contact.get("rank"), verified=contact.get("verified"))
+    return dict(
+        id=contact.get("id"),
+        ext_id=contact.get("ext_id"),
+        label=contact.get("label"),
+        value=contact.get("value"),
+        kind=contact["kind"],
+        rank=contact.get("rank"),
+        verified=contact.get("verified"),
+    )
 
 
 def _listed(contact):
@@ -255,13 +268,17 @@ def main():
             rank=dict(type="int"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             all_kinds=dict(type="bool", default=False),
-            contact_methods=dict(type="list", elements="dict", options=dict(
-                id=dict(type="int"),
-                ext_id=dict(type="str"),
-                kind=dict(type="str", required=True, choices=["email", "phone"]),
-                label=dict(type="str"),
-                value=dict(type="str", required=True),
-            )),
+            contact_methods=dict(
+                type="list",
+                elements="dict",
+                options=dict(
+                    id=dict(type="int"),
+                    ext_id=dict(type="str"),
+                    kind=dict(type="str", required=True, choices=["email", "phone"]),
+                    label=dict(type="str"),
+                    value=dict(type="str", required=True),
+                ),
+            ),
         ),
         usernames=("username",),
         non_empty=("value", "label"),

@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_oncall_override
 short_description: Take on-call for a VictorOps escalation policy from another user
 version_added: 0.1.0
@@ -47,9 +48,9 @@ notes:
   - The API allows taking on-call 6 times a minute (2018 limits); pacing keeps to it.
   - RV(on_call.users) after a change is computed from the one read (O(from_user) replaced by O(to_user)),
     because the API's answer to the override does not list who is on call.
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Hand the Operations high-severity on-call from Alice to Bob
   victorops.oncall.victorops_oncall_override:
     policy: pol-Hs7opsDemoPol001
@@ -66,9 +67,9 @@ EXAMPLES = r'''
 - name: Show who is on call now
   ansible.builtin.debug:
     msg: "{{ handover.on_call.users }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 on_call:
   description: Who is on call for the policy after the task.
   returned: success
@@ -89,7 +90,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 import re
 
@@ -113,8 +114,10 @@ def take_on_call(vo):
     holder = next((user for user in users or [] if same_user(user, from_user)), None)
     if holder is None:
         if not users:
-            raise OptionError("from_user %r is not on call for policy %r: nobody is on call for it now "
-                              "(or it is not a known escalation policy slug)" % (from_user, p["policy"]))
+            raise OptionError(
+                "from_user %r is not on call for policy %r: nobody is on call for it now "
+                "(or it is not a known escalation policy slug)" % (from_user, p["policy"])
+            )
         raise OptionError("from_user %r is not on call for policy %r; on call now: %s" % (from_user, p["policy"], ", ".join(users)))
     after = dict(policy=policy, users=[to_user if user == holder else user for user in users])
     if not vo.check_mode:
@@ -134,8 +137,10 @@ def main():
     )
     policy = vo.params["policy"]
     if SLUG_PREFIX.match(policy) and not _api.SLUG_SHAPE.match(policy):
-        vo.fail("policy %r is not a valid escalation policy slug: a slug is pol- or team- followed by 16 letters, digits or '_'; "
-                "give the slug as the API shows it, or the policy's name" % policy)
+        vo.fail(
+            "policy %r is not a valid escalation policy slug: a slug is pol- or team- followed by 16 letters, digits or '_'; "
+            "give the slug as the API shows it, or the policy's name" % policy
+        )
     vo.run(take_on_call)
 
 

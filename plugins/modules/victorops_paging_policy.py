@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_paging_policy
 short_description: Manage a VictorOps user's whole personal paging policy
 version_added: 0.1.0
@@ -102,9 +103,9 @@ seealso:
   - module: victorops.oncall.victorops_paging_step
   - module: victorops.oncall.victorops_paging_rule
   - module: victorops.oncall.victorops_policy_info
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Give jdoe a three-step paging policy
   victorops.oncall.victorops_paging_policy:
     username: jdoe
@@ -137,9 +138,9 @@ EXAMPLES = r'''
           - type: push
           - type: email
             contact: Default
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 paging_policy:
   description:
     - The user's paging policy after the task (planned in check mode), normalised.
@@ -180,7 +181,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 3, "writes": 2, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import PlanError
@@ -236,13 +237,17 @@ def main():
         argument_spec=dict(
             username=dict(type="str", required=True),
             steps=dict(type="list", elements="dict", required=True, options=STEP_OPTIONS),
-            contact_methods=dict(type="list", elements="dict", options=dict(
-                id=dict(type="int"),
-                ext_id=dict(type="str"),
-                kind=dict(type="str", required=True, choices=["email", "phone"]),
-                label=dict(type="str"),
-                value=dict(type="str", required=True),
-            )),
+            contact_methods=dict(
+                type="list",
+                elements="dict",
+                options=dict(
+                    id=dict(type="int"),
+                    ext_id=dict(type="str"),
+                    kind=dict(type="str", required=True, choices=["email", "phone"]),
+                    label=dict(type="str"),
+                    value=dict(type="str", required=True),
+                ),
+            ),
         ),
         usernames=("username",),
     )

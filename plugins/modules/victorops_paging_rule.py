@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_paging_rule
 short_description: Manage one notification rule within a step of a VictorOps user's personal paging policy
 version_added: 0.1.0
@@ -76,9 +77,9 @@ notes:
 seealso:
   - module: victorops.oncall.victorops_paging_step
   - module: victorops.oncall.victorops_paging_policy
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Make sure jdoe's first step also calls the mobile phone
   victorops.oncall.victorops_paging_rule:
     username: jdoe
@@ -106,9 +107,9 @@ EXAMPLES = r'''
     type: phone
     contact: Mobile
     state: absent
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 rule:
   description:
     - The rule after the task (planned in check mode), with the indexes of its step and of itself. V(null) when absent.
@@ -171,7 +172,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 3, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule

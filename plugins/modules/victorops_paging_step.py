@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_paging_step
 short_description: Manage one step of a VictorOps user's personal paging policy
 version_added: 0.1.0
@@ -80,9 +81,9 @@ notes:
 seealso:
   - module: victorops.oncall.victorops_paging_policy
   - module: victorops.oncall.victorops_paging_rule
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Make the first step of jdoe's policy a push, then an email to the signup address, for 5 minutes
   victorops.oncall.victorops_paging_step:
     username: jdoe
@@ -114,9 +115,9 @@ EXAMPLES = r'''
     username: jdoe
     step: 2
     state: absent
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 step:
   description:
     - The step after the task (planned in check mode), in indexed form. V(null) when the step is absent.
@@ -154,7 +155,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule

@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_policy_info
 short_description: Read VictorOps escalation policies, paging policies and paging-policy values
 version_added: 0.1.0
@@ -64,9 +65,9 @@ options:
     default: false
 notes:
   - At least one of O(escalation_policies), O(team_policies), O(paging_policy), O(user_paging_policies), O(on_call), O(teams) or O(types) must be set.
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Read a user's paging policy and the allowed timeouts
   victorops.oncall.victorops_policy_info:
     paging_policy: jdoe
@@ -81,9 +82,9 @@ EXAMPLES = r'''
 - name: Show the slugs of the escalation policies
   ansible.builtin.debug:
     msg: "{{ policies.escalation_policies | map(attribute='slug') | list }}"
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 escalation_policies:
   description: Every escalation policy with its team. Returned when O(escalation_policies=true).
   returned: when requested
@@ -202,7 +203,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 2, "writes": 0, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
@@ -222,8 +223,9 @@ def read(vo):
     if p["user_paging_policies"]:
         result["user_paging_policies"] = _api.list_user_paging_policies(client, p["user_paging_policies"])
     if p["on_call"]:
-        result["on_call"] = [dict(policy=slug, name=entry["name"], team=entry["team"], users=entry["users"])
-                             for slug, entry in sorted(_api.get_oncall_current(client).items())]
+        result["on_call"] = [
+            dict(policy=slug, name=entry["name"], team=entry["team"], users=entry["users"]) for slug, entry in sorted(_api.get_oncall_current(client).items())
+        ]
     if p["teams"]:
         result["teams"] = _api.list_teams(client)
     for kind in sorted(set(p["types"])):

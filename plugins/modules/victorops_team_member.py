@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_team_member
 short_description: Add a user to a VictorOps team or remove them from it
 version_added: 0.1.0
@@ -45,9 +46,9 @@ options:
       - Sent only when given. The 2020 spec marks it required, but public clients remove members without one; when
         the API insists, the task fails with the API's refusal and asks for a replacement.
     type: str
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Add Chloe to the Operations team (by slug)
   victorops.oncall.victorops_team_member:
     team: team-Q2opsDemoTeam001
@@ -65,9 +66,9 @@ EXAMPLES = r'''
     username: bwong
     state: absent
     replacement: jdoe
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 team_member:
   description: The membership after the task.
   returned: success
@@ -91,10 +92,11 @@ api:
   returned: always
   type: dict
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+
 
 def manage_membership(vo):
     p = vo.params

@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_user
 short_description: Create, update or remove a VictorOps user
 version_added: 0.1.0
@@ -62,9 +63,9 @@ notes:
   - O(first_name), O(last_name), O(email) and O(expiration_hours) are ignored when O(state=absent).
   - A user created through the API gets an email contact method labelled C(Default) with its address,
     and a default personal paging policy.
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Invite a new engineer
   victorops.oncall.victorops_user:
     username: newhire
@@ -84,9 +85,9 @@ EXAMPLES = r'''
     username: newhire
     state: absent
     replacement: asmith
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 user:
   description: The user after the task; an empty dictionary when it does not exist.
   returned: success
@@ -138,7 +139,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
-'''
+"""
 
 import re
 
@@ -156,15 +157,24 @@ def ensure_present(vo, current):
         missing = [name for name in ("first_name", "last_name", "email") if p[name] is None]
         if missing:
             raise OptionError("user %r does not exist; creating it needs %s" % (username, ", ".join(missing)))
-        after = dict(username=username, first_name=p["first_name"], last_name=p["last_name"], email=p["email"],
-                     verified=False, created_at=None, password_last_updated=None)
+        after = dict(
+            username=username,
+            first_name=p["first_name"],
+            last_name=p["last_name"],
+            email=p["email"],
+            verified=False,
+            created_at=None,
+            password_last_updated=None,
+        )
         if not vo.check_mode:
             after = _api.create_user(vo.client, username, p["first_name"], p["last_name"], p["email"], p["expiration_hours"])
         return True, {}, after, dict(user=after, created=True)
 
     if p["email"] is not None and p["email"].lower() != (current["email"] or "").lower():
-        vo.module.warn("The email address of user %r is %r; the API cannot change it to %r, so it is left as it is. "
-                       "Change it in the VictorOps web application." % (username, current["email"], p["email"]))
+        vo.module.warn(
+            "The email address of user %r is %r; the API cannot change it to %r, so it is left as it is. "
+            "Change it in the VictorOps web application." % (username, current["email"], p["email"])
+        )
     changes = {name: p[name] for name in ("first_name", "last_name") if p[name] is not None and p[name] != current[name]}
     if not changes:
         return False, current, current, dict(user=current, created=False)

@@ -2,10 +2,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: victorops_user_info
 short_description: Read VictorOps users whole, with contact methods, teams and paging policy
 version_added: 0.2.0
@@ -60,9 +61,9 @@ notes:
 seealso:
   - module: victorops.oncall.victorops_user
   - module: victorops.oncall.victorops_policy_info
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Read two users whole
   victorops.oncall.victorops_user_info:
     usernames: [jdoe, asmith]
@@ -89,9 +90,9 @@ EXAMPLES = r'''
 - name: Fail when the user is missing
   ansible.builtin.assert:
     that: newhire.missing == []
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 users:
   description: The users found, each with the parts asked for.
   returned: success
@@ -203,7 +204,7 @@ api:
   returned: always
   type: dict
   sample: {"calls": 4, "writes": 0, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {"get_user": 1}}
-'''
+"""
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import USERNAME_PATTERN, VictorOpsModule
@@ -255,8 +256,11 @@ def onboarding_person(user):
                 rules.append(dict(type=rule["type"], contact_id=rule["contact_id"]))
             elif contact["kind"] == "email" and contact_key("email", contact["value"]) == contact_key("email", email):
                 rules.append(dict(type=rule["type"], contact="email"))
-            elif (contact["kind"] == "phone" and primary_phone is not None
-                  and contact_key("phone", contact["value"]) == contact_key("phone", primary_phone["value"])):
+            elif (
+                contact["kind"] == "phone"
+                and primary_phone is not None
+                and contact_key("phone", contact["value"]) == contact_key("phone", primary_phone["value"])
+            ):
                 rules.append(dict(type=rule["type"], contact="phone"))
             else:
                 key = contact_key(contact["kind"], contact["value"])
@@ -330,8 +334,10 @@ def main():
             vo.fail("usernames must not be empty: leave it out to read every user")
         bad = [name for name in usernames if not isinstance(name, str) or not USERNAME_PATTERN.match(name)]
         if bad:
-            vo.fail("usernames: %s %s not valid: a username may only contain letters, digits, '.', '_', '-', '@' and '+'"
-                    % (", ".join(repr(name) for name in bad), "is" if len(bad) == 1 else "are"))
+            vo.fail(
+                "usernames: %s %s not valid: a username may only contain letters, digits, '.', '_', '-', '@' and '+'"
+                % (", ".join(repr(name) for name in bad), "is" if len(bad) == 1 else "are")
+            )
     vo.run(read_users)
 
 

@@ -98,8 +98,12 @@ def test_onboarding_job_through_ansible_runner(emulator, ansible_env, tmp_path):
     # No phone number in the report: it travels to the next nodes of a workflow.
     assert stats[0]["artifact_data"] == {
         "user_onboarding_report": [
-            {"username": "awxuser", "status": "changed", "changed": ["user created", "phone added", "joined team Operations", "paging policy set"],
-             "failed": None},
+            {
+                "username": "awxuser",
+                "status": "changed",
+                "changed": ["user created", "phone added", "joined team Operations", "paging policy set"],
+                "failed": None,
+            },
             {"username": "awxmail", "status": "changed", "changed": ["user created", "paging policy set"], "failed": None},
         ],
         "user_onboarding_check_mode": False,

@@ -38,8 +38,16 @@ class Case:
 
 
 # Values that would change the request's path, tried in every option that goes into a path.
-PATH_VALUES = [("dot-dot", "../x"), ("slash", "a/b"), ("query", "a?b"), ("encoded dot-dot", "%2e%2e"), ("fragment", "a#b"),
-               ("newline", "a\nb"), ("10 kB", LONG), ("zero-width space", "a\u200bb")]
+PATH_VALUES = [
+    ("dot-dot", "../x"),
+    ("slash", "a/b"),
+    ("query", "a?b"),
+    ("encoded dot-dot", "%2e%2e"),
+    ("fragment", "a#b"),
+    ("newline", "a\nb"),
+    ("10 kB", LONG),
+    ("zero-width space", "a\u200bb"),
+]
 PATH_OPTIONS = [
     (STEP, "username", dict(step=0, timeout=5, rules=PUSH)),
     (RULE, "username", dict(step=0, type="push")),
@@ -91,26 +99,33 @@ CASES = [
     Case("rule unknown user", RULE, dict(username="nobody", step=0, type="push"), "nobody", "not found"),
     Case("policy unknown user", POLICY, dict(username="nobody", steps=[{"timeout": 5, "rules": PUSH}]), "nobody", "not found"),
     Case("contact unknown user", CONTACT, dict(username="nobody", kind="phone", value="+15550100999", rank=1), "username", "nobody"),
-    Case("member unknown user", MEMBER, dict(team=TEAM, username="nobody"), "username 'nobody' could not be added", "User not found",
-         refused_write=True),
+    Case("member unknown user", MEMBER, dict(team=TEAM, username="nobody"), "username 'nobody' could not be added", "User not found", refused_write=True),
     Case("member unknown team", MEMBER, dict(team="No Such Team", username="jdoe"), "team", "No Such Team"),
-    Case("override unknown policy", OVERRIDE, dict(policy="pol-NoSuchPolicy0000", from_user="asmith", to_user="bwong"),
-         "pol-NoSuchPolicy0000"),
-    Case("override unknown to_user", OVERRIDE, dict(policy="pol-Hs7opsDemoPol001", from_user="asmith", to_user="nobody"),
-         "to_user 'nobody' could not take", "not found", refused_write=True),
-    Case("override from_user not on call", OVERRIDE, dict(policy="pol-Hs7opsDemoPol001", from_user="jdoe", to_user="bwong"),
-         "from_user", "jdoe"),
+    Case("override unknown policy", OVERRIDE, dict(policy="pol-NoSuchPolicy0000", from_user="asmith", to_user="bwong"), "pol-NoSuchPolicy0000"),
+    Case(
+        "override unknown to_user",
+        OVERRIDE,
+        dict(policy="pol-Hs7opsDemoPol001", from_user="asmith", to_user="nobody"),
+        "to_user 'nobody' could not take",
+        "not found",
+        refused_write=True,
+    ),
+    Case("override from_user not on call", OVERRIDE, dict(policy="pol-Hs7opsDemoPol001", from_user="jdoe", to_user="bwong"), "from_user", "jdoe"),
     Case("info unknown user", INFO, dict(paging_policy="nobody"), "nobody"),
     Case("user removed without replacement", USER, dict(username="bwong", state="absent"), "replacement"),
-    Case("user removed for an unknown replacement", USER, dict(username="bwong", state="absent", replacement="nobody"),
-         "replacement 'nobody'", "Replacement user nobody was not found", refused_write=True),
+    Case(
+        "user removed for an unknown replacement",
+        USER,
+        dict(username="bwong", state="absent", replacement="nobody"),
+        "replacement 'nobody'",
+        "Replacement user nobody was not found",
+        refused_write=True,
+    ),
     # contacts of the wrong kind, or unknown
     Case("sms to an email address", RULE, dict(username="jdoe", step=0, type="sms", contact="jdoe.work@example.com"), "contact"),
-    Case("email to a phone number", STEP, dict(username="jdoe", step=0, timeout=5, rules=[{"type": "email", "contact": "+1-555-0100"}]),
-         "rules[0]", "contact"),
+    Case("email to a phone number", STEP, dict(username="jdoe", step=0, timeout=5, rules=[{"type": "email", "contact": "+1-555-0100"}]), "rules[0]", "contact"),
     Case("push with a contact", RULE, dict(username="jdoe", step=0, type="push", contact="Mobile"), "contact"),
-    Case("unknown contact label", POLICY, dict(username="jdoe", steps=[{"timeout": 5, "rules": [{"type": "sms", "contact": "Pager"}]}]),
-         "steps[0]", "Pager"),
+    Case("unknown contact label", POLICY, dict(username="jdoe", steps=[{"timeout": 5, "rules": [{"type": "sms", "contact": "Pager"}]}]), "steps[0]", "Pager"),
     Case("contact id of another user", RULE, dict(username="jdoe", step=0, type="email", contact_id=999999), "contact_id", "999999"),
     Case("email contact that is not an address", CONTACT, dict(username="jdoe", kind="email", value="jdoe at example"), "value"),
     Case("phone contact that is not a number", CONTACT, dict(username="jdoe", kind="phone", value="call me", rank=1), "value"),
@@ -138,8 +153,9 @@ def playbook(cases):
     tasks = []
     for case in cases:
         tasks.append({"name": case.name, case.module: case.args, "ignore_errors": True})
-    return yaml.safe_dump([{"name": "bad input", "hosts": "localhost", "gather_facts": False, "tasks": tasks}],
-                          allow_unicode=True, sort_keys=False, width=100000)
+    return yaml.safe_dump(
+        [{"name": "bad input", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], allow_unicode=True, sort_keys=False, width=100000
+    )
 
 
 def check_failures(run, cases):
@@ -191,10 +207,20 @@ def test_a_policy_that_is_not_a_slug_is_a_name_looked_up_never_put_in_a_path(emu
     list and never reaches a path; a value no name can have (control characters, 10 kB) is refused before any request."""
     looked_up = [(label, value) for label, value in PATH_VALUES if label in ("dot-dot", "slash", "query", "encoded dot-dot", "fragment")]
     refused = [(label, value) for label, value in PATH_VALUES if (label, value) not in looked_up]
-    cases = [Case("policy name %s" % label, OVERRIDE, dict(policy=value, from_user="asmith", to_user="bwong"), "policy",
-                  "no escalation policy has that name or slug; known escalation policies: ") for label, value in looked_up]
-    cases += [Case("policy %s" % label, OVERRIDE, dict(policy=value, from_user="asmith", to_user="bwong"), "policy", "is not a valid name or slug")
-              for label, value in refused]
+    cases = [
+        Case(
+            "policy name %s" % label,
+            OVERRIDE,
+            dict(policy=value, from_user="asmith", to_user="bwong"),
+            "policy",
+            "no escalation policy has that name or slug; known escalation policies: ",
+        )
+        for label, value in looked_up
+    ]
+    cases += [
+        Case("policy %s" % label, OVERRIDE, dict(policy=value, from_user="asmith", to_user="bwong"), "policy", "is not a valid name or slug")
+        for label, value in refused
+    ]
     run = run_playbook(play=playbook(cases), env={"VICTOROPS_RATE_LIMIT_PROFILE": "2018"})
     assert run.rc == 0, run
     assert check_failures(run, cases) == []

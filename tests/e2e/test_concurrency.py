@@ -70,8 +70,10 @@ def person(number):
 
 
 def write_inventory(path, numbers):
-    lines = ["%s ansible_connection=local ansible_python_interpreter=%s person=%s phone=%s" % (
-        "host%d" % n, sys.executable, person(n)[0], person(n)[1]) for n in numbers]
+    lines = [
+        "%s ansible_connection=local ansible_python_interpreter=%s person=%s phone=%s" % ("host%d" % n, sys.executable, person(n)[0], person(n)[1])
+        for n in numbers
+    ]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -84,8 +86,15 @@ def start(tmp_path, env, name, numbers, forks=None, play=PERSON_PLAY):
     args = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     if forks:
         args += ["--forks", str(forks)]
-    proc = subprocess.Popen(args, cwd=tmp_path, env=dict(env, VICTOROPS_TEST_RESULTS=str(results)),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=dict(env, VICTOROPS_TEST_RESULTS=str(results)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     return proc, results
 
 
@@ -166,10 +175,14 @@ LIST_PLAY = """
   hosts: all
   gather_facts: false
   tasks:
-""" + "".join("""    - name: list %d
+""" + "".join(
+    """    - name: list %d
       victorops.oncall.victorops_policy_info:
         escalation_policies: true
-""" % n for n in range(1, 7))
+"""
+    % n
+    for n in range(1, 7)
+)
 
 
 def test_a_playbook_killed_mid_run_leaves_no_lock_and_no_lost_budget(tmp_path, paced_world):

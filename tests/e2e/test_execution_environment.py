@@ -46,8 +46,10 @@ def test_build_context_installs_the_collection_tarball(ee_dir):
     context = ee_dir / "context"
     containerfile = (context / "Containerfile").read_text()
     assert 'ARG ANSIBLE_INSTALL_REFS="ansible-core==2.19.14 ansible-runner==2.4.3"' in containerfile
-    assert ('RUN ANSIBLE_GALAXY_DISABLE_GPG_VERIFY=1 ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS '
-            '-r requirements.yml --collections-path "/usr/share/ansible/collections"') in containerfile
+    assert (
+        "RUN ANSIBLE_GALAXY_DISABLE_GPG_VERIFY=1 ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS "
+        '-r requirements.yml --collections-path "/usr/share/ansible/collections"'
+    ) in containerfile
     # The builder stage gathers the collections' Python requirements and installs them.
     assert "RUN $PYCMD /output/scripts/introspect.py introspect --write-bindep=/tmp/src/bindep.txt --write-pip=/tmp/src/requirements.txt" in containerfile
     assert yaml.safe_load((context / "_build" / "requirements.yml").read_text()) == {

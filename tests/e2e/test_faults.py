@@ -475,7 +475,10 @@ def test_every_write_fails_clearly_when_the_retry_budget_runs_out(kind, options,
         expected, sends = words, 3
         if expected is None and not write.idempotent:
             # A POST/PATCH/DELETE confirmed not applied is re-sent once, never a second time: the next run reads first.
-            expected, sends = "the write was confirmed not applied again after it had been re-sent once; not re-sent a second time; re-run to converge (2 attempts", 2
+            expected, sends = (
+                "the write was confirmed not applied again after it had been re-sent once; not re-sent a second time; re-run to converge (2 attempts",
+                2,
+            )
         elif expected is None:
             expected = "gave up (3 attempts"  # an idempotent PUT gives up like a read
         assert expected in msg, (write.name, msg)

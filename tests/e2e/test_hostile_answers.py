@@ -20,13 +20,19 @@ def hostile_seed():
 
     seed = load_seed()
     for number, username in enumerate(HOSTILE_USERS):
-        seed["users"].append({
-            "username": username, "firstName": "Hos", "lastName": "Tile", "email": "%s@example.com" % username,
-            "contact_methods": {"emails": [{"label": "Work", "value": "%s.work@example.com" % username}],
-                                "phones": [{"label": "Mobile", "value": "+1-555-04%02d" % number}]},
-            "paging_policy": [{"timeout": 5, "rules": [{"type": "push"}]},
-                              {"timeout": 10, "rules": [{"type": "email", "contact": "Work"}]}],
-        })
+        seed["users"].append(
+            {
+                "username": username,
+                "firstName": "Hos",
+                "lastName": "Tile",
+                "email": "%s@example.com" % username,
+                "contact_methods": {
+                    "emails": [{"label": "Work", "value": "%s.work@example.com" % username}],
+                    "phones": [{"label": "Mobile", "value": "+1-555-04%02d" % number}],
+                },
+                "paging_policy": [{"timeout": 5, "rules": [{"type": "push"}]}, {"timeout": 10, "rules": [{"type": "email", "contact": "Work"}]}],
+            }
+        )
     return seed
 
 
@@ -39,31 +45,57 @@ READS = [
     ("info paging policy", "victorops_policy_info", dict(paging_policy="hostile1"), API + "/profile/hostile1/policies"),
     ("info user paging policies", "victorops_policy_info", dict(user_paging_policies="hostile2"), API + "/user/hostile2/policies"),
     ("info timeout types", "victorops_policy_info", dict(types=["timeouts"]), API + "/policies/types/timeouts"),
-    ("step reads the policy", "victorops_paging_step", dict(username="hostile3", step=0, timeout=10, rules=[{"type": "push"}]),
-     API + "/profile/hostile3/policies"),
-    ("step reads the contacts", "victorops_paging_step", dict(username="hostile4", step=1, timeout=15, rules=MOBILE),
-     API + "/user/hostile4/contact-methods"),
-    ("rule reads the policy", "victorops_paging_rule", dict(username="hostile5", step=0, type="push", rule=1),
-     API + "/profile/hostile5/policies"),
-    ("rule reads the contacts", "victorops_paging_rule", dict(username="hostile6", step=1, type="sms", contact="Mobile"),
-     API + "/user/hostile6/contact-methods"),
-    ("override reads who is on call", "victorops_oncall_override", dict(policy="pol-Hs7opsDemoPol001", from_user="asmith", to_user="bwong"),
-     API + "/oncall/current"),
+    (
+        "step reads the policy",
+        "victorops_paging_step",
+        dict(username="hostile3", step=0, timeout=10, rules=[{"type": "push"}]),
+        API + "/profile/hostile3/policies",
+    ),
+    ("step reads the contacts", "victorops_paging_step", dict(username="hostile4", step=1, timeout=15, rules=MOBILE), API + "/user/hostile4/contact-methods"),
+    ("rule reads the policy", "victorops_paging_rule", dict(username="hostile5", step=0, type="push", rule=1), API + "/profile/hostile5/policies"),
+    (
+        "rule reads the contacts",
+        "victorops_paging_rule",
+        dict(username="hostile6", step=1, type="sms", contact="Mobile"),
+        API + "/user/hostile6/contact-methods",
+    ),
+    (
+        "override reads who is on call",
+        "victorops_oncall_override",
+        dict(policy="pol-Hs7opsDemoPol001", from_user="asmith", to_user="bwong"),
+        API + "/oncall/current",
+    ),
     ("user reads the user", "victorops_user", dict(username="jdoe", first_name="Johnny"), API + "/user/jdoe"),
-    ("contact reads the phones", "victorops_contact_method", dict(username="hostile7", kind="phone", value="+15550109999", rank=1),
-     API + "/user/hostile7/contact-methods/phones"),
+    (
+        "contact reads the phones",
+        "victorops_contact_method",
+        dict(username="hostile7", kind="phone", value="+15550109999", rank=1),
+        API + "/user/hostile7/contact-methods/phones",
+    ),
     ("member reads the teams", "victorops_team_member", dict(team="Database", username="jdoe"), API + "/team"),
     ("member reads the members", "victorops_team_member", dict(team=TEAM, username="cnguyen"), API + "/team/%s/members" % TEAM),
 ]
 POLICY_READS = [
-    ("policy reads the policy", "victorops_paging_policy", dict(username="hostile8", steps=[{"timeout": 1, "rules": [{"type": "push"}]}]),
-     API + "/profile/hostile8/policies"),
-    ("policy reads the contacts", "victorops_paging_policy", dict(username="hostile9", steps=[{"timeout": 1, "rules": MOBILE}]),
-     API + "/user/hostile9/contact-methods"),
+    (
+        "policy reads the policy",
+        "victorops_paging_policy",
+        dict(username="hostile8", steps=[{"timeout": 1, "rules": [{"type": "push"}]}]),
+        API + "/profile/hostile8/policies",
+    ),
+    (
+        "policy reads the contacts",
+        "victorops_paging_policy",
+        dict(username="hostile9", steps=[{"timeout": 1, "rules": MOBILE}]),
+        API + "/user/hostile9/contact-methods",
+    ),
 ]
 # A re-read confirming an ambiguous write is a read too: a hostile answer there must not be taken for "not applied".
-CONFIRMING_READ = ("override confirms its take", "victorops_oncall_override",
-                   dict(policy="pol-Db9DemoPrimary02", from_user="cnguyen", to_user="asmith"), API + "/oncall/current")
+CONFIRMING_READ = (
+    "override confirms its take",
+    "victorops_oncall_override",
+    dict(policy="pol-Db9DemoPrimary02", from_user="cnguyen", to_user="asmith"),
+    API + "/oncall/current",
+)
 
 HOSTILE = [
     ("truncated-json", {}, "not valid JSON"),

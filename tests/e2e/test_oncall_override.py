@@ -81,13 +81,16 @@ def test_handover_check_run_check_run(emulator, run_playbook):
 
 
 def test_to_user_already_on_call_is_no_change_whoever_from_user_is(emulator, run_playbook):
-    run = run_playbook("""
+    run = run_playbook(
+        """
     - name: already on call
       victorops.oncall.victorops_oncall_override:
         policy: team-Q2opsDemoTeam001
         from_user: asmith
         to_user: jdoe
-    """, diff=True)
+    """,
+        diff=True,
+    )
     result = run.result("already on call")
     assert result["changed"] is False
     assert result["on_call"] == {"policy": "team-Q2opsDemoTeam001", "users": ["jdoe"]}
@@ -131,8 +134,9 @@ def test_bad_input_fails_clearly_without_writing(emulator, run_playbook):
     assert result["api"]["calls"] == 1  # the read that shows who is on call
 
     result = failure(run, "unknown policy")
-    assert result["msg"] == ("from_user 'jdoe' is not on call for policy 'pol-NoSuchPolicy0000': nobody is on call for it now "
-                             "(or it is not a known escalation policy slug)")
+    assert result["msg"] == (
+        "from_user 'jdoe' is not on call for policy 'pol-NoSuchPolicy0000': nobody is on call for it now (or it is not a known escalation policy slug)"
+    )
     assert result["api"]["calls"] == 1
 
     result = failure(run, "empty to_user")

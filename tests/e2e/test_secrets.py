@@ -93,10 +93,23 @@ MODULE_TASKS = """
 """
 
 ROLE_PEOPLE = [
-    {"username": "leak-role", "first_name": "Rol", "last_name": "Leak", "email": "rol.leak@example.com", "phone": "+15550104343",
-     "teams": ["Operations"], "paging_template": "standard"},
-    {"username": "leak-role2", "first_name": "Rol", "last_name": "Two", "email": "rol.two@example.com", "teams": ["No Such Team"],
-     "paging_template": "email_only"},
+    {
+        "username": "leak-role",
+        "first_name": "Rol",
+        "last_name": "Leak",
+        "email": "rol.leak@example.com",
+        "phone": "+15550104343",
+        "teams": ["Operations"],
+        "paging_template": "standard",
+    },
+    {
+        "username": "leak-role2",
+        "first_name": "Rol",
+        "last_name": "Two",
+        "email": "rol.two@example.com",
+        "teams": ["No Such Team"],
+        "paging_template": "email_only",
+    },
 ]
 
 
@@ -121,9 +134,7 @@ def test_no_key_leaks_from_any_module_or_the_role_at_full_verbosity(tmp_path, em
     env = {"VICTOROPS_API_ID": SECRET_ID, "VICTOROPS_API_KEY": SECRET_KEY}
     emulator.inject("GET", "/api-public/v1/policies/types/notifications", "429", count=3)
     emulator.inject("PATCH", "/api-public/v1/policies/pol-Db9DemoPrimary02/oncall/user", "502")
-    tasks = "".join(
-        line + ("\n  ignore_errors: true" if line.startswith("- name:") else "") + "\n" for line in MODULE_TASKS.strip().splitlines()
-    )
+    tasks = "".join(line + ("\n  ignore_errors: true" if line.startswith("- name:") else "") + "\n" for line in MODULE_TASKS.strip().splitlines())
     # Keys given as options come from variables, as from a vault: Ansible echoes a failed task's source lines.
     keys = tmp_path / "keys.yml"
     keys.write_text(yaml.safe_dump({"wrong_key": WRONG_KEY, "secret_key": SECRET_KEY}))
@@ -133,8 +144,16 @@ def test_no_key_leaks_from_any_module_or_the_role_at_full_verbosity(tmp_path, em
     # Each kind of outcome happened, so the check below covers the paths that build messages.
     ok = [r["task"] for r in modules.records if r["status"] == "ok"]
     failed = {r["task"]: r["result"]["msg"] for r in modules.records if r["status"] == "failed"}
-    assert {"user created", "contact added", "member added", "step set", "rule added", "on-call taken",
-            "info read with the key as an option", "write re-sent after a 502, with a warning"} <= set(ok), modules
+    assert {
+        "user created",
+        "contact added",
+        "member added",
+        "step set",
+        "rule added",
+        "on-call taken",
+        "info read with the key as an option",
+        "write re-sent after a 502, with a warning",
+    } <= set(ok), modules
     for name in ("user", "contact", "member", "step", "rule", "on-call", "info"):
         assert "authentication failed (HTTP 403)" in failed["%s wrong key" % name], failed
     assert "gave up (3 attempts" in failed["info retries exhausted"]
@@ -145,8 +164,12 @@ def test_no_key_leaks_from_any_module_or_the_role_at_full_verbosity(tmp_path, em
     # The role, with the credentials as role variables; one person fails, so the play fails.
     people = tmp_path / "people.yml"
     people.write_text(yaml.safe_dump({"user_onboarding_people": ROLE_PEOPLE, "victorops_api_id": SECRET_ID, "victorops_api_key": SECRET_KEY}))
-    role = run_playbook(play="- name: onboard\n  ansible.builtin.import_playbook: victorops.oncall.onboard\n", diff=True,
-                        extra_args=("-vvvv", "-e", "@" + str(people)), env={"VICTOROPS_API_KEY": WRONG_KEY})
+    role = run_playbook(
+        play="- name: onboard\n  ansible.builtin.import_playbook: victorops.oncall.onboard\n",
+        diff=True,
+        extra_args=("-vvvv", "-e", "@" + str(people)),
+        env={"VICTOROPS_API_KEY": WRONG_KEY},
+    )
     assert role.rc == 2, role
     assert "leak-role2" in role.stdout and "leak-role" in emulator.state["users"]
 
@@ -162,11 +185,15 @@ def test_no_key_leaks_from_any_module_or_the_role_at_full_verbosity(tmp_path, em
 
 
 def test_credentials_come_only_from_options_or_environment(emulator, run_playbook):
-    run = run_playbook("""
+    run = run_playbook(
+        """
     - name: no key anywhere
       victorops.oncall.victorops_policy_info: {types: [timeouts]}
       ignore_errors: true
-    """, env={"VICTOROPS_API_KEY": "", "VICTOROPS_API_ID": ""}, extra_args=("-vvvv",))
+    """,
+        env={"VICTOROPS_API_KEY": "", "VICTOROPS_API_ID": ""},
+        extra_args=("-vvvv",),
+    )
     assert run.status("no key anywhere") == "failed"
     assert run.result("no key anywhere")["msg"] == "Invalid connection options: api_id must not be empty; api_key must not be empty"
     assert emulator.log == []  # no built-in credential was tried

@@ -58,8 +58,7 @@ def test_add_check_run_check_run(emulator, run_playbook):
     by_slug, by_name = run.result("add by slug"), run.result("add by name")
     assert by_slug["changed"] is True
     assert by_slug["team_member"] == {"team": OPS, "username": "cnguyen", "member": True}
-    assert diff_of(by_slug) == {"before": {"team": OPS, "username": "cnguyen", "member": False},
-                               "after": {"team": OPS, "username": "cnguyen", "member": True}}
+    assert diff_of(by_slug) == {"before": {"team": OPS, "username": "cnguyen", "member": False}, "after": {"team": OPS, "username": "cnguyen", "member": True}}
     assert by_slug["api"]["calls"] == 1  # fewest possible: the members read
     assert by_name["changed"] is True
     assert by_name["team_member"] == {"team": DB, "username": "bwong", "member": True}
@@ -111,8 +110,7 @@ def test_remove_check_run_check_run(emulator, run_playbook):
     result = run.result("remove")
     assert result["changed"] is True
     assert result["team_member"] == {"team": OPS, "username": "asmith", "member": False}
-    assert diff_of(result) == {"before": {"team": OPS, "username": "asmith", "member": True},
-                              "after": {"team": OPS, "username": "asmith", "member": False}}
+    assert diff_of(result) == {"before": {"team": OPS, "username": "asmith", "member": True}, "after": {"team": OPS, "username": "asmith", "member": False}}
     assert result["api"]["calls"] == 1  # fewest possible: the members read
     assert emulator.writes() == []
     assert emulator.state == seeded
@@ -182,8 +180,9 @@ def test_bad_input_fails_clearly_without_writing(emulator, run_playbook):
     """)
     assert run.rc == 0, run
     result = failure(run, "unknown team name")
-    assert result["msg"] == ("team 'Marketing': no team has that name or slug; known teams: "
-                             "Operations (team-Q2opsDemoTeam001), Database (team-Db4DemoTeamAb002)")
+    assert result["msg"] == (
+        "team 'Marketing': no team has that name or slug; known teams: Operations (team-Q2opsDemoTeam001), Database (team-Db4DemoTeamAb002)"
+    )
     assert result["api"]["calls"] == 1  # the team list
     result = failure(run, "unknown team slug")
     assert result["msg"] == "team 'team-NoSuchTeam000000': the API knows no such team"

@@ -23,23 +23,41 @@ def make_certificates(directory):
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "victorops.oncall test CA")])
     ca_cert = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-                                     key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False,
-                                     decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     server_key = ec.generate_private_key(ec.SECP256R1())
     server_cert = (
-        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-        .issuer_name(ca_name).public_key(server_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
@@ -68,7 +86,8 @@ def https_emulator(tmp_path):
 def test_certificates_are_verified_and_ca_path_or_validate_certs_false_let_the_run_through(https_emulator, run_playbook):
     emu, ca_file = https_emulator
     assert emu.url.startswith("https://127.0.0.1:")
-    run = run_playbook("""
+    run = run_playbook(
+        """
     - name: default verification
       victorops.oncall.victorops_policy_info: {types: [timeouts]}
       ignore_errors: true
@@ -81,19 +100,26 @@ def test_certificates_are_verified_and_ca_path_or_validate_certs_false_let_the_r
       victorops.oncall.victorops_oncall_override: {policy: pol-Hs7opsDemoPol001, from_user: asmith, to_user: bwong, ca_path: "%s"}
     - name: verification off
       victorops.oncall.victorops_policy_info: {types: [timeouts], validate_certs: false}
-    """ % (ca_file, ca_file), env={"VICTOROPS_API_URL": emu.url})
+    """
+        % (ca_file, ca_file),
+        env={"VICTOROPS_API_URL": emu.url},
+    )
     assert run.rc == 0, run
     assert "Traceback" not in run.stdout + run.stderr
 
-    for task, method, path in (("default verification", "GET", "/api-public/v1/policies/types/timeouts"),
-                               ("write refused by default verification", "GET", "/api-public/v1/oncall/current")):
+    for task, method, path in (
+        ("default verification", "GET", "/api-public/v1/policies/types/timeouts"),
+        ("write refused by default verification", "GET", "/api-public/v1/oncall/current"),
+    ):
         assert run.status(task) == "failed", run
         result = run.result(task)
         msg = result["msg"]
         assert msg.startswith("%s %s%s: TLS failure: " % (method, emu.url, path)), msg
         assert "CERTIFICATE_VERIFY_FAILED" in msg, msg
-        assert msg.endswith("; not retried. Check the certificate of the API, set ca_path to the CA bundle that signs it, "
-                            "or (against a local emulator only) set validate_certs to false"), msg
+        assert msg.endswith(
+            "; not retried. Check the certificate of the API, set ca_path to the CA bundle that signs it, "
+            "or (against a local emulator only) set validate_certs to false"
+        ), msg
         assert "Traceback" not in result.get("exception", "")
         assert result["api"]["calls"] == 1 and result["api"]["retries"] == 0  # not retried
     # The refused handshakes never reached the API: only the three trusted runs' requests are logged.

@@ -57,8 +57,15 @@ def test_create_check_run_check_run(emulator, run_playbook):
     run = run_playbook(CREATE, check=True, diff=True)
     assert run.rc == 0, run
     result = run.result("create")
-    predicted = {"username": "newhire", "first_name": "Nora", "last_name": "Hire", "email": "nora.hire@example.com",
-                 "verified": False, "created_at": None, "password_last_updated": None}
+    predicted = {
+        "username": "newhire",
+        "first_name": "Nora",
+        "last_name": "Hire",
+        "email": "nora.hire@example.com",
+        "verified": False,
+        "created_at": None,
+        "password_last_updated": None,
+    }
     assert result["changed"] is True
     assert result["user"] == predicted
     assert diff_of(result) == {"before": {}, "after": predicted}
@@ -81,10 +88,14 @@ def test_create_check_run_check_run(emulator, run_playbook):
     assert result["api"]["writes"] == 1
     assert operations(emulator) == [GET_USER, POST_USER]
     (write,) = emulator.writes()
-    assert write["body"] == {"firstName": "Nora", "lastName": "Hire", "username": "newhire", "email": "nora.hire@example.com",
-                             "expirationHours": 48}
-    assert public_user(emulator, "newhire") == {"username": "newhire", "firstName": "Nora", "lastName": "Hire",
-                                                "email": "nora.hire@example.com", "verified": False}
+    assert write["body"] == {"firstName": "Nora", "lastName": "Hire", "username": "newhire", "email": "nora.hire@example.com", "expirationHours": 48}
+    assert public_user(emulator, "newhire") == {
+        "username": "newhire",
+        "firstName": "Nora",
+        "lastName": "Hire",
+        "email": "nora.hire@example.com",
+        "verified": False,
+    }
 
     # 3. check mode again: nothing to do (expiration_hours only matters on create).
     emulator.clear_log()
@@ -141,8 +152,7 @@ def test_rename_and_remove_check_run_check_run(emulator, run_playbook):
     assert put["body"] == {"firstName": "Johnny", "lastName": "Doe", "username": "jdoe", "email": "john.doe@example.com"}
     assert delete["path"] == "/api-public/v1/user/cnguyen"
     assert delete["body"] == {"replacement": "asmith"}
-    assert public_user(emulator, "jdoe") == {"username": "jdoe", "firstName": "Johnny", "lastName": "Doe",
-                                             "email": "john.doe@example.com", "verified": True}
+    assert public_user(emulator, "jdoe") == {"username": "jdoe", "firstName": "Johnny", "lastName": "Doe", "email": "john.doe@example.com", "verified": True}
     assert "cnguyen" not in emulator.state["users"]
     # The replacement took over cnguyen's on-call place; the team lost the member.
     assert emulator.state["oncall"]["pol-Db9DemoPrimary02"] == ["asmith"]

@@ -2,10 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Test-only callback: writes every task result as one JSON line to $VICTOROPS_TEST_RESULTS."""
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 name: result_capture
 type: aggregate
 short_description: Write task results as JSON lines for the end-to-end tests
@@ -13,7 +14,7 @@ description:
   - Appends one JSON object per task result to the file named by E(VICTOROPS_TEST_RESULTS).
 requirements:
   - enabled with E(ANSIBLE_CALLBACKS_ENABLED=result_capture)
-'''
+"""
 
 import json
 import os

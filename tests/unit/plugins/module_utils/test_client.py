@@ -48,7 +48,7 @@ class FakeResponse:
 
     def iter_content(self, chunk_size):
         for start in range(0, len(self.content), chunk_size):
-            yield self.content[start:start + chunk_size]
+            yield self.content[start : start + chunk_size]
 
     def close(self):
         self.closed = True
@@ -148,11 +148,11 @@ def warnings():
 def make(clock, warnings):
     def build(*script, **options):
         session = FakeSession(*script)
-        settings = dict(sleep=clock.sleep, monotonic=clock.monotonic, wall_clock=clock.wall, rng=TopOfRangeRng(),
-                        warn=warnings.append, session=session)
+        settings = dict(sleep=clock.sleep, monotonic=clock.monotonic, wall_clock=clock.wall, rng=TopOfRangeRng(), warn=warnings.append, session=session)
         settings.update(options)
         client = VictorOpsClient(API_URL, API_ID, API_KEY, **settings)
         return client, session
+
     return build
 
 
@@ -162,6 +162,7 @@ def assert_no_key(*texts):
 
 
 # -- construction, headers, URLs ------------------------------------------------------------
+
 
 def test_get_sends_auth_headers_without_content_type(make):
     client, session = make(ok({"steps": []}))
@@ -174,7 +175,7 @@ def test_get_sends_auth_headers_without_content_type(make):
         "X-VO-Api-Id": API_ID,
         "X-VO-Api-Key": API_KEY,
         "Accept": "application/json",
-        "User-Agent": "victorops.oncall/0.1.0 (+https://github.com/victorops-oncall/victorops.oncall)",
+        "User-Agent": _client.USER_AGENT,
     }
     assert call["data"] is None
     assert call["timeout"] == (10.0, 30)  # (connect, read): a connection that cannot be made fails in 10 s
@@ -191,16 +192,21 @@ def test_body_is_compact_json_with_content_type(make):
 
 
 def test_user_agent_carries_the_collection_version():
-    assert _client.COLLECTION_VERSION == "0.1.0"
-    assert _client.USER_AGENT == "victorops.oncall/0.1.0 (+https://github.com/victorops-oncall/victorops.oncall)"
+    from ansible_collections.victorops.oncall.plugins.module_utils._version import COLLECTION_VERSION
+
+    assert _client.COLLECTION_VERSION == COLLECTION_VERSION  # generated from galaxy.yml
+    assert _client.USER_AGENT == "victorops.oncall/%s (+https://github.com/victorops-oncall/victorops.oncall)" % COLLECTION_VERSION
 
 
-@pytest.mark.parametrize("validate_certs, ca_path, verify", [
-    (True, None, True),
-    (True, "/etc/ssl/vo-ca.pem", "/etc/ssl/vo-ca.pem"),
-    (False, "/etc/ssl/vo-ca.pem", False),
-    (False, None, False),
-])
+@pytest.mark.parametrize(
+    "validate_certs, ca_path, verify",
+    [
+        (True, None, True),
+        (True, "/etc/ssl/vo-ca.pem", "/etc/ssl/vo-ca.pem"),
+        (False, "/etc/ssl/vo-ca.pem", False),
+        (False, None, False),
+    ],
+)
 def test_certificate_verification_settings(make, validate_certs, ca_path, verify):
     client, session = make(ok(), validate_certs=validate_certs, ca_path=ca_path, timeout=7.5)
     client.request("GET", "/api-public/v1/policies")
@@ -208,11 +214,14 @@ def test_certificate_verification_settings(make, validate_certs, ca_path, verify
     assert session.calls[0]["timeout"] == (7.5, 7.5)
 
 
-@pytest.mark.parametrize("url, base", [
-    ("https://api.victorops.com", "https://api.victorops.com"),
-    ("https://api.victorops.com/", "https://api.victorops.com"),
-    ("http://127.0.0.1:8080//", "http://127.0.0.1:8080"),
-])
+@pytest.mark.parametrize(
+    "url, base",
+    [
+        ("https://api.victorops.com", "https://api.victorops.com"),
+        ("https://api.victorops.com/", "https://api.victorops.com"),
+        ("http://127.0.0.1:8080//", "http://127.0.0.1:8080"),
+    ],
+)
 def test_api_url_trailing_slash_stripped(url, base):
     client = VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(ok()))
     assert client.api_url == base
@@ -220,16 +229,19 @@ def test_api_url_trailing_slash_stripped(url, base):
     assert client.session.calls[0]["url"] == base + "/api-public/v1/policies"
 
 
-@pytest.mark.parametrize("url, fragment", [
-    ("ftp://api.victorops.com", "http or https"),
-    ("api.victorops.com", "http or https"),
-    ("https://", "host"),
-    ("https://api.victorops.com/?x=1", "query or fragment"),
-    ("https://api.victorops.com/#top", "query or fragment"),
-    ("https://user:pw@api.victorops.com", "credentials"),
-    ("https://api.victorops.com:99999", "port"),
-    ("", "non-empty"),
-])
+@pytest.mark.parametrize(
+    "url, fragment",
+    [
+        ("ftp://api.victorops.com", "http or https"),
+        ("api.victorops.com", "http or https"),
+        ("https://", "host"),
+        ("https://api.victorops.com/?x=1", "query or fragment"),
+        ("https://api.victorops.com/#top", "query or fragment"),
+        ("https://user:pw@api.victorops.com", "credentials"),
+        ("https://api.victorops.com:99999", "port"),
+        ("", "non-empty"),
+    ],
+)
 def test_api_url_refused(url, fragment):
     with pytest.raises(ValueError) as info:
         VictorOpsClient(url, API_ID, API_KEY, session=FakeSession())
@@ -262,6 +274,7 @@ def test_query_is_passed_separately_and_kept_out_of_errors(make):
 
 # -- path parameters --------------------------------------------------------------------------
 
+
 def test_at_sign_sent_raw_and_integers_accepted(make):
     client, session = make(ok({"stepRule": {}}))
     client.request("GET", RULE, params=dict(username="j.doe+ops@example.com", step=0, rule=12))
@@ -269,28 +282,31 @@ def test_at_sign_sent_raw_and_integers_accepted(make):
     assert "%40" not in session.calls[0]["url"]
 
 
-@pytest.mark.parametrize("value, reason", [
-    ("", "empty"),
-    ("a/b", "'/'"),
-    ("a\\b", "'\\\\'"),
-    ("a?b", "'?'"),
-    ("a#b", "'#'"),
-    ("a%40b", "'%'"),
-    ("..", "dot path segment"),
-    ("a..b", "dot path segment"),
-    (".", "dot path segment"),
-    ("a b", "whitespace"),
-    ("a\tb", "whitespace"),
-    ("a\nb", "whitespace"),
-    ("a\u00a0b", "whitespace"),
-    ("a\x00b", "control character"),
-    ("a\x7fb", "control character"),
-    ("a\u200bb", "control character"),
-    ("x" * 256, "longer than 255"),
-    (None, "string or an integer"),
-    (True, "string or an integer"),
-    (1.5, "string or an integer"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("", "empty"),
+        ("a/b", "'/'"),
+        ("a\\b", "'\\\\'"),
+        ("a?b", "'?'"),
+        ("a#b", "'#'"),
+        ("a%40b", "'%'"),
+        ("..", "dot path segment"),
+        ("a..b", "dot path segment"),
+        (".", "dot path segment"),
+        ("a b", "whitespace"),
+        ("a\tb", "whitespace"),
+        ("a\nb", "whitespace"),
+        ("a\u00a0b", "whitespace"),
+        ("a\x00b", "control character"),
+        ("a\x7fb", "control character"),
+        ("a\u200bb", "control character"),
+        ("x" * 256, "longer than 255"),
+        (None, "string or an integer"),
+        (True, "string or an integer"),
+        (1.5, "string or an integer"),
+    ],
+)
 def test_bad_path_parameter_refused_before_pacing_and_sending(make, value, reason):
     pacer = RecordingPacer()
     client, session = make(pacer=pacer)
@@ -332,6 +348,7 @@ def test_path_parameter_equal_to_the_key_is_redacted(make):
 
 # -- success bodies ---------------------------------------------------------------------------
 
+
 def test_empty_success_body_is_none(make):
     client, _session = make(ok(b""))
     assert client.request("DELETE", RULE, params=dict(username="jdoe", step=0, rule=1)) is None
@@ -348,8 +365,10 @@ def test_html_success_body_is_a_readable_response_error(make):
     with pytest.raises(ResponseError) as info:
         client.request("GET", "/api-public/v1/policies")
     message = str(info.value)
-    assert message == ("GET https://api.victorops.com/api-public/v1/policies: the API returned a body that is not valid JSON "
-                       "(HTTP 200, text/html, %d bytes): Maintenance: Back soon" % len(page))
+    assert message == (
+        "GET https://api.victorops.com/api-public/v1/policies: the API returned a body that is not valid JSON "
+        "(HTTP 200, text/html, %d bytes): Maintenance: Back soon" % len(page)
+    )
     assert len(session.calls) == 1
 
 
@@ -357,7 +376,7 @@ def test_truncated_json_is_a_response_error(make):
     client, _session = make(FakeResponse(200, '{"steps": [{"index": 0, "timeo', {"Content-Type": "application/json"}))
     with pytest.raises(ResponseError) as info:
         client.request("GET", POLICY, params=dict(username="jdoe"))
-    assert "not valid JSON (HTTP 200, application/json, 30 bytes): {\"steps\": [{\"index\": 0, \"timeo" in str(info.value)
+    assert 'not valid JSON (HTTP 200, application/json, 30 bytes): {"steps": [{"index": 0, "timeo' in str(info.value)
     assert "Expecting" not in str(info.value)
 
 
@@ -379,13 +398,15 @@ def test_declared_length_over_the_limit_is_refused_unread(make):
 
 # -- errors that are never retried -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [401, 403])
 def test_authentication_failure_not_retried(make, clock, status):
     client, session = make(FakeResponse(status, {"error": "Forbidden"}), FakeResponse(200, {}))
     with pytest.raises(AuthenticationError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: authentication failed (HTTP %d); check api_id/api_key; "
-                               "not retried: Forbidden" % status)
+    assert str(info.value) == (
+        "GET https://api.victorops.com/api-public/v1/policies: authentication failed (HTTP %d); check api_id/api_key; not retried: Forbidden" % status
+    )
     assert info.value.status == status
     assert info.value.attempts == 1
     assert len(session.calls) == 1
@@ -416,8 +437,9 @@ def test_internal_server_error_not_retried(make, clock):
     client, session = make(FakeResponse(500, {"error": "boom"}), ok())
     with pytest.raises(ServerError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: "
-                               "server error (HTTP 500 Internal Server Error, application/json): boom; not retried")
+    assert str(info.value) == (
+        "GET https://api.victorops.com/api-public/v1/policies: server error (HTTP 500 Internal Server Error, application/json): boom; not retried"
+    )
     assert len(session.calls) == 1
     assert clock.sleeps == []
 
@@ -457,14 +479,16 @@ def test_tls_failure_is_readable_and_not_retried(make, clock):
     with pytest.raises(TransportError) as info:
         client.request("GET", "/api-public/v1/policies")
     message = str(info.value)
-    assert message.startswith("GET https://api.victorops.com/api-public/v1/policies: "
-                              "TLS failure: certificate verify failed: self-signed certificate; not retried.")
+    assert message.startswith(
+        "GET https://api.victorops.com/api-public/v1/policies: TLS failure: certificate verify failed: self-signed certificate; not retried."
+    )
     assert "ca_path" in message and "validate_certs" in message
     assert len(session.calls) == 1
     assert clock.sleeps == []
 
 
 # -- rate limiting ------------------------------------------------------------------------------
+
 
 def test_429_sequence_backs_off_exponentially_then_succeeds(make, clock, warnings):
     client, session = make(throttled(), throttled(), throttled(), ok({"policies": []}))
@@ -508,18 +532,21 @@ def test_seeded_random_backoff_is_reproducible(make, clock):
     assert 0.1 <= clock.sleeps[0] <= 2.0 and 0.1 <= clock.sleeps[1] <= 4.0
 
 
-@pytest.mark.parametrize("name, value, expected_sleep", [
-    ("Retry-After", "3", 3.0),
-    ("Retry-After", "1.5", 1.5),
-    ("retry-after", "4", 4.0),
-    ("RETRY-AFTER", "0.25", 0.25),
-    ("Retry-After", email.utils.formatdate(WALL_START + 7, usegmt=True), 7.0),
-    ("Retry-After", "90", 90.0),  # honoured as asked when the budget allows it
-    ("Retry-After", "soon", 2.0),
-    ("Retry-After", "-5", 2.0),
-    ("Retry-After", "nan", 2.0),
-    ("Retry-After", "", 2.0),
-])
+@pytest.mark.parametrize(
+    "name, value, expected_sleep",
+    [
+        ("Retry-After", "3", 3.0),
+        ("Retry-After", "1.5", 1.5),
+        ("retry-after", "4", 4.0),
+        ("RETRY-AFTER", "0.25", 0.25),
+        ("Retry-After", email.utils.formatdate(WALL_START + 7, usegmt=True), 7.0),
+        ("Retry-After", "90", 90.0),  # honoured as asked when the budget allows it
+        ("Retry-After", "soon", 2.0),
+        ("Retry-After", "-5", 2.0),
+        ("Retry-After", "nan", 2.0),
+        ("Retry-After", "", 2.0),
+    ],
+)
 def test_retry_after_forms(make, clock, name, value, expected_sleep):
     client, session = make(throttled({name: value}), ok(), retry_timeout=600)
     client.request("GET", "/api-public/v1/policies")
@@ -552,30 +579,36 @@ def test_retry_after_honoured_on_503(make, clock):
     assert clock.sleeps == [5.0]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("10", 10.0),
-    (" 2.5 ", 2.5),
-    ("0", 0.0),
-    ("Wed, 26 Nov 2026 07:00:10 GMT", 10.0),
-    ("Wed, 26 Nov 2026 07:00:10 -0000", 10.0),
-    ("Wed, 26 Nov 2026 06:59:00 GMT", 0.0),
-    ("-1", None),
-    ("inf", None),
-    ("tomorrow", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("10", 10.0),
+        (" 2.5 ", 2.5),
+        ("0", 0.0),
+        ("Wed, 26 Nov 2026 07:00:10 GMT", 10.0),
+        ("Wed, 26 Nov 2026 07:00:10 -0000", 10.0),
+        ("Wed, 26 Nov 2026 06:59:00 GMT", 0.0),
+        ("-1", None),
+        ("inf", None),
+        ("tomorrow", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_retry_after(value, expected):
     now = email.utils.parsedate_to_datetime("Wed, 26 Nov 2026 07:00:00 GMT").timestamp()
     assert parse_retry_after(value, now) == expected
 
 
-@pytest.mark.parametrize("body", [
-    {"message": "Too Many Requests"},
-    {"error": "API rate-limit reached"},
-    "Rate limit exceeded",
-    {"message": "too many requests, slow down"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "Too Many Requests"},
+        {"error": "API rate-limit reached"},
+        "Rate limit exceeded",
+        {"message": "too many requests, slow down"},
+    ],
+)
 def test_legacy_403_rate_limit_is_retried(make, clock, body):
     client, session = make(FakeResponse(403, body), ok({"ok": True}))
     assert client.request("GET", POLICY, params=dict(username="jdoe")) == {"ok": True}
@@ -601,9 +634,11 @@ def test_count_budget_exhausted(make, clock):
     client, session = make(*[throttled()] * 3, retries=2)
     with pytest.raises(RateLimitError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; "
-                               "gave up (3 attempts over 6.0 s, 6.0 s of it waiting between attempts; "
-                               "retries=2, retry_timeout=120 s, deadline=300 s): no retries left")
+    assert str(info.value) == (
+        "GET https://api.victorops.com/api-public/v1/policies: rate limited (HTTP 429): Too Many Requests; "
+        "gave up (3 attempts over 6.0 s, 6.0 s of it waiting between attempts; "
+        "retries=2, retry_timeout=120 s, deadline=300 s): no retries left"
+    )
     assert info.value.attempts == 3
     assert len(session.calls) == 3
     assert clock.sleeps == [2.0, 4.0]
@@ -615,8 +650,10 @@ def test_time_budget_stops_before_a_retry_after_that_does_not_fit(make, clock):
         client.request("GET", "/api-public/v1/policies")
     assert clock.sleeps == [2.0, 2.0]
     assert len(session.calls) == 3
-    assert ("the API asked to wait 2.0 s before re-sending (Retry-After), more than the 1.0 s left of retry_timeout (5 s): "
-            "stopped without waiting (3 attempts over 4.0 s, 4.0 s of it waiting between attempts; retries=6, retry_timeout=5 s") in str(info.value)
+    assert (
+        "the API asked to wait 2.0 s before re-sending (Retry-After), more than the 1.0 s left of retry_timeout (5 s): "
+        "stopped without waiting (3 attempts over 4.0 s, 4.0 s of it waiting between attempts; retries=6, retry_timeout=5 s"
+    ) in str(info.value)
 
 
 def test_time_budget_clamps_backoff_to_what_is_left(make, clock):
@@ -634,8 +671,7 @@ def test_time_budget_counts_time_spent_in_requests(make, clock):
             return super().request(method, url, **kwargs)
 
     session = SlowSession(*[throttled()] * 5)
-    client = VictorOpsClient(API_URL, API_ID, API_KEY, session=session, sleep=clock.sleep, monotonic=clock.monotonic,
-                             rng=TopOfRangeRng(), retry_timeout=15)
+    client = VictorOpsClient(API_URL, API_ID, API_KEY, session=session, sleep=clock.sleep, monotonic=clock.monotonic, rng=TopOfRangeRng(), retry_timeout=15)
     with pytest.raises(RateLimitError):
         client.request("GET", "/api-public/v1/policies")
     # After the first 429 at t=10: wait 2 (t=12), resend (t=22), remaining 3: wait 3 (t=25), resend (t=35), nothing left.
@@ -662,6 +698,7 @@ def test_retry_timeout_zero_disables_retrying(make, clock):
 
 # -- transient failures: idempotent requests ------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", ["GET", "PUT"])
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_idempotent_request_retried_after_transient_status(make, clock, method, status):
@@ -673,11 +710,14 @@ def test_idempotent_request_retried_after_transient_status(make, clock, method, 
     assert clock.sleeps == ([2.0] if method == "GET" else [30.0])
 
 
-@pytest.mark.parametrize("failure", [
-    requests.exceptions.ReadTimeout("read timed out"),
-    requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"),
-    requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        requests.exceptions.ReadTimeout("read timed out"),
+        requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"),
+        requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"),
+    ],
+)
 def test_idempotent_request_retried_after_timeout_or_drop(make, clock, failure):
     client, session = make(failure, ok({"policies": []}))
     assert client.request("GET", "/api-public/v1/policies") == {"policies": []}
@@ -687,8 +727,9 @@ def test_idempotent_request_retried_after_timeout_or_drop(make, clock, failure):
 
 def test_explicitly_idempotent_delete_retried_after_503(make):
     client, session = make(FakeResponse(503, b""), ok({}))
-    client.request("DELETE", "/api-public/v1/team/{team}/members/{user}", params=dict(team="team-1", user="jdoe"),
-                   body={"replacement": "admin"}, idempotent=True)
+    client.request(
+        "DELETE", "/api-public/v1/team/{team}/members/{user}", params=dict(team="team-1", user="jdoe"), body={"replacement": "admin"}, idempotent=True
+    )
     assert [c["method"] for c in session.calls] == ["DELETE", "DELETE"]
 
 
@@ -696,9 +737,11 @@ def test_html_502_exhausted_gives_a_readable_server_error(make, clock):
     client, session = make(*[FakeResponse(502, HTML_502, {"Content-Type": "text/html"})] * 3, retries=2)
     with pytest.raises(ServerError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value) == ("GET https://api.victorops.com/api-public/v1/policies: server error (HTTP 502 Bad Gateway, text/html): 502 Bad Gateway nginx; "
-                               "gave up (3 attempts over 6.0 s, 6.0 s of it waiting between attempts; "
-                               "retries=2, retry_timeout=120 s, deadline=300 s): no retries left")
+    assert str(info.value) == (
+        "GET https://api.victorops.com/api-public/v1/policies: server error (HTTP 502 Bad Gateway, text/html): 502 Bad Gateway nginx; "
+        "gave up (3 attempts over 6.0 s, 6.0 s of it waiting between attempts; "
+        "retries=2, retry_timeout=120 s, deadline=300 s): no retries left"
+    )
     assert info.value.api_message == "502 Bad Gateway nginx"
     assert len(session.calls) == 3
 
@@ -707,19 +750,24 @@ def test_timeouts_exhausted_give_a_transport_error(make):
     client, session = make(*[requests.exceptions.ReadTimeout("read timed out. (read timeout=30)")] * 2, retries=1)
     with pytest.raises(TransportError) as info:
         client.request("GET", "/api-public/v1/policies")
-    assert str(info.value).startswith("GET https://api.victorops.com/api-public/v1/policies: "
-                                      "no response within 30 s (ReadTimeout: read timed out. (read timeout=30)); gave up")
+    assert str(info.value).startswith(
+        "GET https://api.victorops.com/api-public/v1/policies: no response within 30 s (ReadTimeout: read timed out. (read timeout=30)); gave up"
+    )
     assert info.value.status is None
     assert len(session.calls) == 2
 
 
 # -- transient failures: non-idempotent writes ----------------------------------------------------
 
-@pytest.mark.parametrize("method, template, params", [
-    ("POST", POLICY, dict(username="jdoe")),
-    ("PATCH", "/api-public/v1/policies/{policy}/oncall/user", dict(policy="pol-1")),
-    ("DELETE", RULE, dict(username="jdoe", step=1, rule=2)),
-])
+
+@pytest.mark.parametrize(
+    "method, template, params",
+    [
+        ("POST", POLICY, dict(username="jdoe")),
+        ("PATCH", "/api-public/v1/policies/{policy}/oncall/user", dict(policy="pol-1")),
+        ("DELETE", RULE, dict(username="jdoe", step=1, rule=2)),
+    ],
+)
 def test_write_after_502_without_confirmation_is_ambiguous_and_sent_once(make, clock, warnings, method, template, params):
     client, session = make(FakeResponse(502, HTML_502, {"Content-Type": "text/html"}), ok())
     with pytest.raises(AmbiguousWriteError) as info:
@@ -742,8 +790,13 @@ def test_write_after_502_confirmed_applied_is_not_resent(make, clock, method):
         return True, {"stepRule": {"index": 3}}
 
     client, session = make(FakeResponse(502, b""), ok())
-    result = client.request(method, RULE if method == "DELETE" else STEP, params=dict(username="jdoe", step=1, rule=3)
-                            if method == "DELETE" else dict(username="jdoe", step=1), body={}, confirm_write=confirm)
+    result = client.request(
+        method,
+        RULE if method == "DELETE" else STEP,
+        params=dict(username="jdoe", step=1, rule=3) if method == "DELETE" else dict(username="jdoe", step=1),
+        body={},
+        confirm_write=confirm,
+    )
     assert result == {"stepRule": {"index": 3}}
     assert len(session.calls) == 1
     assert clock.sleeps == [30.0]
@@ -824,15 +877,18 @@ def test_connect_timeout_write_is_resent_without_confirmation(make):
 
 # -- pacing and counters ----------------------------------------------------------------------------
 
+
 def test_every_send_is_paced_and_throttling_is_reported_to_the_pacer(make):
     pacer = RecordingPacer()
     client, _session = make(throttled({"Retry-After": "3"}), ok(), pacer=pacer)
     client.request("GET", POLICY, params=dict(username="jdoe"))
     operation = "GET /api-public/v1/profile/{username}/policies"
     assert pacer.events == [
-        ("acquire", operation), ("release", ("token", 1)),
+        ("acquire", operation),
+        ("release", ("token", 1)),
         ("penalize", operation, 3.0),
-        ("acquire", operation), ("release", ("token", 4)),
+        ("acquire", operation),
+        ("release", ("token", 4)),
     ]
 
 
@@ -877,6 +933,7 @@ def test_stats_is_a_copy(make):
 
 
 # -- the key never leaks ------------------------------------------------------------------------------
+
 
 def test_key_never_in_errors_or_warnings(make, warnings):
     echo = {"error": "bad key %s" % API_KEY, "message": "Too Many Requests for %s" % API_KEY}

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from ansible_collections.victorops.oncall.plugins.module_utils import _client
 from ansible_collections.victorops.oncall.plugins.module_utils._client import (
     AmbiguousWriteError,
     TransportError,
@@ -46,8 +47,9 @@ def test_prepared_request_keeps_at_sign_raw_and_carries_headers():
     adapter = CapturingAdapter()
     session.mount("https://", adapter)
     client = VictorOpsClient("https://api.example.test/", API_ID, API_KEY, session=session)
-    assert client.request("PUT", "/api-public/v1/profile/{username}/policies/{step}/{rule}",
-                          params=dict(username="j.doe@example.com", step=0, rule=1), body={"type": "push"}) == {"ok": True}
+    assert client.request(
+        "PUT", "/api-public/v1/profile/{username}/policies/{step}/{rule}", params=dict(username="j.doe@example.com", step=0, rule=1), body={"type": "push"}
+    ) == {"ok": True}
     (prepared,) = adapter.sent
     assert prepared.method == "PUT"
     assert prepared.url == "https://api.example.test/api-public/v1/profile/j.doe@example.com/policies/0/1"
@@ -57,7 +59,8 @@ def test_prepared_request_keeps_at_sign_raw_and_carries_headers():
     assert prepared.headers["X-VO-Api-Key"] == API_KEY
     assert prepared.headers["Accept"] == "application/json"
     assert prepared.headers["Content-Type"] == "application/json"
-    assert prepared.headers["User-Agent"] == "victorops.oncall/0.1.0 (+https://github.com/victorops-oncall/victorops.oncall)"
+    assert prepared.headers["User-Agent"] == _client.USER_AGENT
+    assert _client.USER_AGENT.startswith("victorops.oncall/%s " % _client.COLLECTION_VERSION)
 
 
 class ScriptedHandler(BaseHTTPRequestHandler):

@@ -45,7 +45,7 @@ class FakeResponse:
 
     def iter_content(self, chunk_size):
         for start in range(0, len(self.content), chunk_size):
-            yield self.content[start:start + chunk_size]
+            yield self.content[start : start + chunk_size]
 
     def close(self):
         pass
@@ -122,7 +122,8 @@ def ok(body=None, headers=None):
 
 def refused():
     return requests.exceptions.ConnectionError(
-        MaxRetryError(None, "/", NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")))
+        MaxRetryError(None, "/", NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"))
+    )
 
 
 @pytest.fixture
@@ -139,11 +140,11 @@ def warnings():
 def make(clock, warnings):
     def build(*script, **options):
         session = FakeSession(clock, *script)
-        settings = dict(sleep=clock.sleep, monotonic=clock.monotonic, wall_clock=clock.wall, rng=TopOfRangeRng(),
-                        warn=warnings.append, session=session)
+        settings = dict(sleep=clock.sleep, monotonic=clock.monotonic, wall_clock=clock.wall, rng=TopOfRangeRng(), warn=warnings.append, session=session)
         settings.update(options)
         url = settings.pop("api_url", API_URL)
         return VictorOpsClient(url, API_ID, API_KEY, **settings), session
+
     return build
 
 
@@ -153,12 +154,16 @@ def no_key(*texts):
 
 # -- where the key may go ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "http://api.victorops.com",
-    "http://192.0.2.10:8080",
-    "http://[2001:db8::1]:8080",
-    "http://emulator.example.test",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.victorops.com",
+        "http://192.0.2.10:8080",
+        "http://[2001:db8::1]:8080",
+        "http://emulator.example.test",
+    ],
+)
 def test_plain_http_to_a_host_that_is_not_loopback_is_refused(url, warnings):
     with pytest.raises(ValueError) as info:
         VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(FakeTime()), warn=warnings.append)
@@ -176,8 +181,7 @@ def test_plain_http_with_allow_insecure_http_is_sent_with_a_warning(make, warnin
     assert "is not under victorops.com" in warnings[1]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://127.8.9.10", "http://localhost:1234", "http://[::1]:8080",
-                                 "https://localhost"])
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://127.8.9.10", "http://localhost:1234", "http://[::1]:8080", "https://localhost"])
 def test_loopback_is_allowed_over_http_and_silent(url, make, warnings):
     client, session = make(ok(), api_url=url)
     client.request("GET", "/api-public/v1/policies")
@@ -191,8 +195,7 @@ def test_victorops_hosts_are_silent(url, make, warnings):
     assert warnings == []
 
 
-@pytest.mark.parametrize("url", ["https://victorops.com.attacker.test", "https://api.victorops.con", "https://notvictorops.com",
-                                 "https://proxy.example.test"])
+@pytest.mark.parametrize("url", ["https://victorops.com.attacker.test", "https://api.victorops.con", "https://notvictorops.com", "https://proxy.example.test"])
 def test_any_other_host_is_warned_about(url, make, warnings):
     make(api_url=url)
     (warning,) = warnings
@@ -200,30 +203,36 @@ def test_any_other_host_is_warned_about(url, make, warnings):
     assert "make sure that host is meant to receive them" in warning
 
 
-@pytest.mark.parametrize("url, path", [
-    ("https://api.victorops.com/api-public/v1", "/api-public/v1"),
-    ("https://api.victorops.com/api-public/v1/", "/api-public/v1/"),
-    ("https://api.victorops.com/api-public", "/api-public"),
-    ("https://proxy.example.test/victorops/", "/victorops/"),
-    ("http://127.0.0.1:8080/x", "/x"),
-])
+@pytest.mark.parametrize(
+    "url, path",
+    [
+        ("https://api.victorops.com/api-public/v1", "/api-public/v1"),
+        ("https://api.victorops.com/api-public/v1/", "/api-public/v1/"),
+        ("https://api.victorops.com/api-public", "/api-public"),
+        ("https://proxy.example.test/victorops/", "/victorops/"),
+        ("http://127.0.0.1:8080/x", "/x"),
+    ],
+)
 def test_api_url_with_a_path_is_an_error_naming_the_fix(url, path):
     with pytest.raises(ValueError) as info:
         VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(FakeTime()))
     message = str(info.value)
     assert "without a path (it has %r)" % path in message
-    assert "give the base URL only, e.g. %s" % url[:url.index(path)] in message
+    assert "give the base URL only, e.g. %s" % url[: url.index(path)] in message
 
 
 @pytest.mark.parametrize("name", ["api_id", "api_key"])
-@pytest.mark.parametrize("bad", [
-    API_KEY[:6] + "\u00e9" + API_KEY[6:],  # é
-    API_KEY[:6] + "\u2019" + API_KEY[6:],  # typographic apostrophe
-    API_KEY[:6] + "\u00a0" + API_KEY[6:],  # no-break space
-    API_KEY[:6] + "\t" + API_KEY[6:],
-    API_KEY[:6] + "\x7f" + API_KEY[6:],
-    "\U0001f511" + API_KEY,
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        API_KEY[:6] + "\u00e9" + API_KEY[6:],  # é
+        API_KEY[:6] + "\u2019" + API_KEY[6:],  # typographic apostrophe
+        API_KEY[:6] + "\u00a0" + API_KEY[6:],  # no-break space
+        API_KEY[:6] + "\t" + API_KEY[6:],
+        API_KEY[:6] + "\x7f" + API_KEY[6:],
+        "\U0001f511" + API_KEY,
+    ],
+)
 def test_credentials_outside_printable_ascii_are_refused_up_front_without_echo(name, bad):
     values = dict(api_id=API_ID, api_key=API_KEY)
     values[name] = bad
@@ -245,6 +254,7 @@ def test_printable_ascii_punctuation_is_accepted(clock):
 
 # -- error messages: the full URL of the failing request, never the key -----------------------------
 
+
 def test_errors_name_the_full_url_without_query_or_key(make):
     client, _session = make(FakeResponse(404, {"error": "User not found"}))
     with pytest.raises(NotFoundError) as info:
@@ -255,6 +265,7 @@ def test_errors_name_the_full_url_without_query_or_key(make):
 
 
 # -- transport: fail fast ---------------------------------------------------------------------------
+
 
 def test_a_host_name_that_does_not_resolve_fails_at_once(make, clock):
     gaierror = OSError(-2, "Name or service not known")
@@ -300,6 +311,7 @@ def test_refused_then_answered_is_a_success(make):
 
 
 # -- the deadline -------------------------------------------------------------------------------
+
 
 def test_deadline_bounds_the_timeout_passed_for_each_exchange(make, clock):
     hang = requests.exceptions.ReadTimeout("read timed out")
@@ -367,10 +379,14 @@ def test_no_deadline_is_possible(make, clock):
 
 # -- Retry-After beyond the budget ------------------------------------------------------------------
 
-@pytest.mark.parametrize("options, left, penalty", [
-    (dict(), "the 120 s left of retry_timeout (120 s)", 300.0),
-    (dict(retry_timeout=1000, deadline=200), "the 200 s left before the deadline (200 s)", 200.0),
-])
+
+@pytest.mark.parametrize(
+    "options, left, penalty",
+    [
+        (dict(), "the 120 s left of retry_timeout (120 s)", 300.0),
+        (dict(retry_timeout=1000, deadline=200), "the 200 s left before the deadline (200 s)", 200.0),
+    ],
+)
 def test_retry_after_longer_than_the_budget_stops_at_once_naming_the_wait(make, clock, options, left, penalty):
     pacer = RecordingPacer()
     client, session = make(FakeResponse(429, {"message": "Too Many Requests"}, {"Retry-After": "300"}), ok(), pacer=pacer, **options)
@@ -392,6 +408,7 @@ def test_retry_after_within_the_budget_is_honoured_in_full(make, clock):
 
 
 # -- 403: authentication at first, throttling once the credentials were accepted ---------------------
+
 
 def test_403_on_the_first_request_is_an_authentication_failure(make, clock):
     client, session = make(FakeResponse(403, {"error": "Forbidden"}), ok())
@@ -427,21 +444,22 @@ def test_a_first_403_is_a_throttle_when_another_task_had_the_credentials_accepte
 
 def test_a_first_403_stays_an_authentication_failure_without_a_recent_acceptance_and_an_acceptance_is_shared(make):
     pacer = AcceptingPacer(accepted=False)
-    client, session = make(FakeResponse(403, {"error": "Forbidden"}), pacer=pacer)
+    client, _session = make(FakeResponse(403, {"error": "Forbidden"}), pacer=pacer)
     with pytest.raises(AuthenticationError):
         client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
-    client, session = make(ok({"policies": []}), ok({"policies": []}), pacer=pacer)
+    client, _session = make(ok({"policies": []}), ok({"policies": []}), pacer=pacer)
     client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
     client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
     assert pacer.events.count(("accepted",)) == 1  # noted once per task, not per request
 
 
-@pytest.mark.parametrize("earlier", [ok({"policies": []}), FakeResponse(404, {"error": "User not found"}),
-                                     FakeResponse(400, {"error": "bad"}), FakeResponse(422, {"error": "taken"})])
+@pytest.mark.parametrize(
+    "earlier",
+    [ok({"policies": []}), FakeResponse(404, {"error": "User not found"}), FakeResponse(400, {"error": "bad"}), FakeResponse(422, {"error": "taken"})],
+)
 def test_403_after_the_credentials_were_accepted_is_a_throttle(make, clock, warnings, earlier):
     pacer = RecordingPacer()
-    client, session = make(earlier, FakeResponse(403, {"error": "Forbidden"}), FakeResponse(403, {"error": "Forbidden"}),
-                           ok({"username": "jdoe"}), pacer=pacer)
+    client, session = make(earlier, FakeResponse(403, {"error": "Forbidden"}), FakeResponse(403, {"error": "Forbidden"}), ok({"username": "jdoe"}), pacer=pacer)
     # The earlier answer may be an error; only that it accepted the credentials matters.
     with contextlib.suppress(Exception):
         client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
@@ -475,30 +493,38 @@ def test_401_after_acceptance_is_still_an_authentication_failure(make):
 
 # -- a 200 that is a refusal -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body", [
-    {"error": "User name jdoe is unavailable"},
-    {"error": "User name jdoe is unavailable", "status": 200},
-    {"error": {"message": "User name jdoe is unavailable"}},
-])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": "User name jdoe is unavailable"},
+        {"error": "User name jdoe is unavailable", "status": 200},
+        {"error": {"message": "User name jdoe is unavailable"}},
+    ],
+)
 def test_a_200_with_only_an_error_is_a_refusal_with_the_api_text(make, body):
     client, session = make(ok(body))
     with pytest.raises(ValidationError) as info:
         client.request("POST", USERS, body={"username": "jdoe"}, confirm_write=lambda: pytest.fail("a refusal is certain"))
     assert info.value.api_message == "User name jdoe is unavailable"
     assert info.value.status == 200
-    assert str(info.value) == ("POST https://api.victorops.com/api-public/v1/user: request refused by the API "
-                               "(HTTP 200 with only an error in its body): User name jdoe is unavailable")
+    assert str(info.value) == (
+        "POST https://api.victorops.com/api-public/v1/user: request refused by the API (HTTP 200 with only an error in its body): User name jdoe is unavailable"
+    )
     assert len(session.calls) == 1
     assert client.uncertain_writes == 0
 
 
-@pytest.mark.parametrize("body", [
-    {"error": None, "users": []},
-    {"error": "", "status": "ok"},
-    {"username": "jdoe", "error": "partial"},
-    {"incidentNumber": "1", "error": "none"},
-    [{"error": "x"}],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": None, "users": []},
+        {"error": "", "status": "ok"},
+        {"username": "jdoe", "error": "partial"},
+        {"incidentNumber": "1", "error": "none"},
+        [{"error": "x"}],
+    ],
+)
 def test_a_200_with_an_answer_beside_an_error_field_is_an_answer(make, body):
     client, _session = make(ok(body))
     assert client.request("GET", USERS) == body
@@ -512,6 +538,7 @@ def test_a_refusal_with_200_never_echoes_the_key(make):
 
 
 # -- uncertain writes: wait before confirming, re-send at most once, never after a timeout --------------
+
 
 class LateWriteApi:
     """A write the API applies ``late`` seconds after its gateway answered 504; confirm_write reads the state."""
@@ -542,8 +569,9 @@ def test_a_late_write_after_a_504_is_confirmed_not_resent(clock, make):
 
     session = Session(clock)
     client, _session = make(session=session)
-    result = client.request("POST", POLICY + "/{step}", params=dict(username="jdoe", step=0), body={"type": "push"},
-                            confirm_write=api.confirm, operation="create_rule")
+    result = client.request(
+        "POST", POLICY + "/{step}", params=dict(username="jdoe", step=0), body={"type": "push"}, confirm_write=api.confirm, operation="create_rule"
+    )
     assert result == {"stepRule": {"index": 1}}
     assert len(session.calls) == 1  # with a 2 s backoff before the read, the write was sent a second time and landed twice
     assert api.reads == [30.0]  # one request_timeout after the 504
@@ -578,8 +606,14 @@ def test_a_write_confirmed_not_applied_after_a_timeout_is_not_resent(make, clock
 
     client, session = make((30.0, requests.exceptions.ReadTimeout("read timed out")), ok())
     with pytest.raises(AmbiguousWriteError) as info:
-        client.request("POST", "/api-public/v1/user/{username}/contact-methods/phones", params=dict(username="jdoe"),
-                       body={"phone": "+15550100"}, confirm_write=confirm, operation="add_phone")
+        client.request(
+            "POST",
+            "/api-public/v1/user/{username}/contact-methods/phones",
+            params=dict(username="jdoe"),
+            body={"phone": "+15550100"},
+            confirm_write=confirm,
+            operation="add_phone",
+        )
     assert len(session.calls) == 1
     assert confirmations == [60.0]  # 30 s without an answer, then 30 s more before looking
     message = str(info.value)
@@ -590,16 +624,16 @@ def test_a_write_confirmed_not_applied_after_a_timeout_is_not_resent(make, clock
 def test_no_time_to_confirm_safely_before_the_deadline_is_ambiguous(make, clock):
     client, session = make(FakeResponse(503, b""), ok(), deadline=20)
     with pytest.raises(AmbiguousWriteError) as info:
-        client.request("DELETE", RULE, params=dict(username="jdoe", step=0, rule=1),
-                       confirm_write=lambda: pytest.fail("a read taken now could miss a write still landing"))
+        client.request(
+            "DELETE", RULE, params=dict(username="jdoe", step=0, rule=1), confirm_write=lambda: pytest.fail("a read taken now could miss a write still landing")
+        )
     assert "checking it safely takes waiting 30.0 s, and only 20.0 s are left before the deadline (20 s); re-run to converge" in str(info.value)
     assert len(session.calls) == 1
     assert clock.sleeps == []
 
 
 def test_uncertain_writes_counts_only_writes_whose_outcome_was_unknown(make):
-    client, _session = make(ok(), FakeResponse(502, b""), ok(), FakeResponse(429, {"message": "Too Many Requests"}), ok(),
-                            FakeResponse(503, b""), ok())
+    client, _session = make(ok(), FakeResponse(502, b""), ok(), FakeResponse(429, {"message": "Too Many Requests"}), ok(), FakeResponse(503, b""), ok())
     client.request("GET", "/api-public/v1/policies")
     assert client.uncertain_writes == 0
     client.request("GET", "/api-public/v1/policies")  # a read retried after a 502: no write involved
@@ -612,12 +646,12 @@ def test_uncertain_writes_counts_only_writes_whose_outcome_was_unknown(make):
 def test_writes_sent_again_after_an_unknown_outcome_are_counted(make, clock):
     # Confirmed applied: not sent again. Confirmed not applied: sent again once, and counted, so that the
     # paging executor reads the final state once (a first send landing late would land twice).
-    client, session = make(FakeResponse(502, b""), FakeResponse(502, b""), ok({"id": 1}))
+    client, _session = make(FakeResponse(502, b""), FakeResponse(502, b""), ok({"id": 1}))
     assert client.request("POST", USERS, body={"username": "a"}, confirm_write=lambda: (True, {"id": 0}), operation="create_user") == {"id": 0}
     assert (client.uncertain_writes, client.resent_writes) == (1, 0)
     assert client.request("POST", USERS, body={"username": "b"}, confirm_write=lambda: (False, None), operation="create_user") == {"id": 1}
     assert (client.uncertain_writes, client.resent_writes) == (2, 1)
-    client, session = make(FakeResponse(504, b""), ok({}))
+    client, _session = make(FakeResponse(504, b""), ok({}))
     client.request("PUT", "/api-public/v1/user/{username}", params={"username": "a"}, body={}, operation="update_user")
     assert client.resent_writes == 1
     assert clock.sleeps[-1] >= client.timeout  # a lost PUT is re-sent no sooner than request_timeout

@@ -91,6 +91,7 @@ def silent(conn, stop):
 
 def trickle(data, every=0.05, at_once=b""):
     """Sends ``at_once`` at once, then ``data`` one byte every ``every`` seconds."""
+
     def behaviour(conn, stop):
         conn.sendall(at_once)
         for byte in data:
@@ -98,6 +99,7 @@ def trickle(data, every=0.05, at_once=b""):
                 return
             conn.sendall(bytes([byte]))
         stop.wait(30)
+
     return behaviour
 
 
@@ -137,8 +139,16 @@ def test_refused_connection_fails_within_15_seconds_at_default_settings():
 
 def test_a_name_that_does_not_resolve_fails_at_once_without_retrying():
     clock = ShiftedClock()
-    client = VictorOpsClient("https://api.victorops.invalid", API_ID, API_KEY, session=plain_session(), sleep=clock.sleep,
-                             monotonic=clock.monotonic, warn=lambda message: None, deadline=10)
+    client = VictorOpsClient(
+        "https://api.victorops.invalid",
+        API_ID,
+        API_KEY,
+        session=plain_session(),
+        sleep=clock.sleep,
+        monotonic=clock.monotonic,
+        warn=lambda message: None,
+        deadline=10,
+    )
     started = time.monotonic()
     with pytest.raises(TransportError) as info:
         client.request("GET", "/api-public/v1/policies")
@@ -209,8 +219,11 @@ def test_a_post_that_trickles_past_the_deadline_is_ambiguous_not_resent(raw_serv
 def throttle_with_retry_after(seconds):
     def behaviour(conn, stop):
         body = b'{"message":"Too Many Requests"}'
-        conn.sendall(b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: %d\r\n"
-                     b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (seconds, len(body), body))
+        conn.sendall(
+            b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: %d\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (seconds, len(body), body)
+        )
+
     return behaviour
 
 
@@ -226,6 +239,7 @@ def test_retry_after_300_stops_at_once_with_the_server_wait(raw_server):
 
 
 # -- plain http to an address that is not loopback ----------------------------------------------------
+
 
 def outward_address():
     """An address of this machine that is not loopback, or None."""

@@ -43,14 +43,21 @@ def test_non_numeric_timeout_type_is_a_clear_error():
 
 def test_user_paging_policies():
     body = {"username": "j", "userId": 4, "policies": [{"order": 1, "timeout": "5", "contactType": "Email", "extId": "u"}]}
-    assert user_paging_policies(body) == {
-        "username": "j", "user_id": 4, "policies": [{"order": 1, "timeout": 5, "contact_type": "email", "ext_id": "u"}]}
+    assert user_paging_policies(body) == {"username": "j", "user_id": 4, "policies": [{"order": 1, "timeout": 5, "contact_type": "email", "ext_id": "u"}]}
 
 
 @pytest.mark.parametrize("now_key,user_key", [("oncallNow", "onCalluser"), ("onCallNow", "onCallUser")])
 def test_oncall_current_accepts_real_and_spec_casing(now_key, user_key):
-    body = {"teamsOnCall": [{"team": {"name": "Ops", "slug": "team-1"}, now_key: [
-        {"escalationPolicy": {"name": "Primary", "slug": "pol-1"}, "users": [{user_key: {"username": "amy"}}, {user_key: {"username": "bo"}}]}]}]}
+    body = {
+        "teamsOnCall": [
+            {
+                "team": {"name": "Ops", "slug": "team-1"},
+                now_key: [
+                    {"escalationPolicy": {"name": "Primary", "slug": "pol-1"}, "users": [{user_key: {"username": "amy"}}, {user_key: {"username": "bo"}}]}
+                ],
+            }
+        ]
+    }
     assert oncall_users_by_policy(body) == {"pol-1": {"name": "Primary", "team": {"name": "Ops", "slug": "team-1"}, "users": ["amy", "bo"]}}
 
 

@@ -12,17 +12,37 @@ from ansible_collections.victorops.oncall.plugins.module_utils._normalize import
     user_result,
 )
 
-CONTACT = {"id": 122482, "label": "Default", "value": "john.doe@example.com", "contactType": "Email", "rank": 500,
-           "verified": "verified", "extId": "d0878692-0000-4000-8000-000000000001",
-           "_selfUrl": "/api-public/v1/user/johndoe/contact-methods/emails/d0878692-0000-4000-8000-000000000001"}
+CONTACT = {
+    "id": 122482,
+    "label": "Default",
+    "value": "john.doe@example.com",
+    "contactType": "Email",
+    "rank": 500,
+    "verified": "verified",
+    "extId": "d0878692-0000-4000-8000-000000000001",
+    "_selfUrl": "/api-public/v1/user/johndoe/contact-methods/emails/d0878692-0000-4000-8000-000000000001",
+}
 
 
 def test_user_result_maps_v1user_fields():
-    body = {"firstName": "John", "lastName": "Doe", "username": "johndoe", "email": "john.doe@example.com",
-            "createdAt": "2020-01-01T00:00:00Z", "passwordLastUpdated": "2020-01-02T00:00:00Z", "verified": True, "_selfUrl": "x"}
+    body = {
+        "firstName": "John",
+        "lastName": "Doe",
+        "username": "johndoe",
+        "email": "john.doe@example.com",
+        "createdAt": "2020-01-01T00:00:00Z",
+        "passwordLastUpdated": "2020-01-02T00:00:00Z",
+        "verified": True,
+        "_selfUrl": "x",
+    }
     assert user_result(body, "GET user") == {
-        "username": "johndoe", "first_name": "John", "last_name": "Doe", "email": "john.doe@example.com", "verified": True,
-        "created_at": "2020-01-01T00:00:00Z", "password_last_updated": "2020-01-02T00:00:00Z",
+        "username": "johndoe",
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john.doe@example.com",
+        "verified": True,
+        "created_at": "2020-01-01T00:00:00Z",
+        "password_last_updated": "2020-01-02T00:00:00Z",
     }
 
 
@@ -37,25 +57,31 @@ def test_user_result_refuses_bodies_without_a_username(body):
         user_result(body, "GET user")
 
 
-@pytest.mark.parametrize("kind, value, key", [
-    ("email", " John.Doe@Example.COM ", "john.doe@example.com"),
-    ("email", "jane@EXAMPLE.com", "jane@example.com"),
-    ("phone", "+1 (555) 010-0100", "15550100100"),
-    ("phone", "+1.555.010.0100", "15550100100"),
-    ("phone", "+1 555-010-0100", "15550100100"),
-    ("phone", "+15550100100", "15550100100"),
-    ("phone", "555\t0100", "5550100"),
-    ("email", None, ""),
-])
+@pytest.mark.parametrize(
+    "kind, value, key",
+    [
+        ("email", " John.Doe@Example.COM ", "john.doe@example.com"),
+        ("email", "jane@EXAMPLE.com", "jane@example.com"),
+        ("phone", "+1 (555) 010-0100", "15550100100"),
+        ("phone", "+1.555.010.0100", "15550100100"),
+        ("phone", "+1 555-010-0100", "15550100100"),
+        ("phone", "+15550100100", "15550100100"),
+        ("phone", "555\t0100", "5550100"),
+        ("email", None, ""),
+    ],
+)
 def test_contact_key_is_the_canonical_form(kind, value, key):
     assert contact_key(kind, value) == key
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("+1 (555) 010-0999", "+15550100999"),
-    ("+1 (555) 010-0999", "+1 555-010-0999"),
-    ("+15550100", "+1 555-0100"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("+1 (555) 010-0999", "+15550100999"),
+        ("+1 (555) 010-0999", "+1 555-010-0999"),
+        ("+15550100", "+1 555-0100"),
+    ],
+)
 def test_a_phone_matches_whatever_format_the_api_stores(typed, stored):
     assert contact_key("phone", typed) == contact_key("phone", stored)
     assert contact_key("phone", typed) != contact_key("phone", "+15550100998")
@@ -68,15 +94,26 @@ def test_usernames_compare_without_regard_to_case():
 
 def test_contact_method_result_from_real_shape():
     assert contact_method_result(CONTACT, "email", "GET emails") == {
-        "id": 122482, "ext_id": "d0878692-0000-4000-8000-000000000001", "label": "Default", "value": "john.doe@example.com",
-        "kind": "email", "rank": 500, "verified": True,
+        "id": 122482,
+        "ext_id": "d0878692-0000-4000-8000-000000000001",
+        "label": "Default",
+        "value": "john.doe@example.com",
+        "kind": "email",
+        "rank": 500,
+        "verified": True,
     }
 
 
 def test_contact_method_result_reads_the_create_field_when_value_is_absent():
     item = {"id": "7", "label": "Mobile", "phone": "+15550100", "extId": "e1", "verified": "unverified"}
     assert contact_method_result(item, "phone", "POST phones") == {
-        "id": 7, "ext_id": "e1", "label": "Mobile", "value": "+15550100", "kind": "phone", "rank": None, "verified": False,
+        "id": 7,
+        "ext_id": "e1",
+        "label": "Mobile",
+        "value": "+15550100",
+        "kind": "phone",
+        "rank": None,
+        "verified": False,
     }
 
 

@@ -228,12 +228,12 @@ def test_state_file_content(make, clock, tmp_path):
     token = pacer.acquire(GET_POLICY)
     with open(pacer.state_path) as handle:
         pending = json.load(handle)
-    assert pending == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, token[1]]]}}
+    assert pending == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "accepted": None, "ops": {GET_POLICY: [[clock.now, token[1]]]}}
     clock.now += 2.5
     pacer.release(token)
     with open(pacer.state_path) as handle:
         released = json.load(handle)
-    assert released == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, None]]}}
+    assert released == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "accepted": None, "ops": {GET_POLICY: [[clock.now, None]]}}
 
 
 def test_expired_slots_are_dropped_from_the_file(make, clock):

@@ -55,7 +55,7 @@ def test_planned_writes_name_operations_of_the_api_surface():
     writes += plan_rule(U, [step(5, PUSH, email(3))], 0, email(3), state="absent")
     assert {w.operation for w in writes} == {"update_step", "create_step", "create_rule", "update_rule", "delete_rule", "delete_step"}
     for write in writes:
-        method, template = OPERATIONS[write.operation]
+        _method, template = OPERATIONS[write.operation]
         assert set(write.params) == {name.strip("{}") for name in template.split("/") if name.startswith("{")}
 
 
@@ -131,13 +131,16 @@ def test_normalize_steps(body, expected):
     assert normalize_steps(body) == expected
 
 
-@pytest.mark.parametrize("rule", [
-    {"type": "push"},
-    {"type": "push", "contact": None},
-    {"type": "email"},
-    {"type": "sms", "contact": None},
-    {"type": "Phone", "contact": {}},
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"type": "push"},
+        {"type": "push", "contact": None},
+        {"type": "email"},
+        {"type": "sms", "contact": None},
+        {"type": "Phone", "contact": {}},
+    ],
+)
 def test_rules_without_a_contact_read_as_push(rule):
     # A push rule may come with no contact at all; an email, sms or phone rule without one pages as push.
     body = {"steps": [{"index": 0, "timeout": 5, "rules": [dict(rule, index=0)]}]}
@@ -567,7 +570,10 @@ def post_rule(s, r, summary):
             dict(step=2, desired_rule=email(12), rule=1),
             [
                 Write(
-                    "update_rule", {"username": U, "step": 2, "rule": 1}, rule_body(email(12)), "replace rule 1 of step 2 (push) with email to contact method 12"
+                    "update_rule",
+                    {"username": U, "step": 2, "rule": 1},
+                    rule_body(email(12)),
+                    "replace rule 1 of step 2 (push) with email to contact method 12",
                 )
             ],
             id="index-replace",

@@ -36,21 +36,30 @@ rule_specs = st.one_of(
     st.builds(lambda v: {"type": "email", "contact": v}, st.sampled_from(EMAILS)),
     st.builds(lambda t, v: {"type": t, "contact": v}, st.sampled_from(["sms", "phone"]), st.sampled_from(PHONES)),
 )
-step_specs = st.builds(lambda t, r: {"timeout": t, "rules": r}, st.sampled_from(TIMEOUTS), st.lists(rule_specs, min_size=1, max_size=3, unique_by=lambda r: (r["type"], r.get("contact"))))
+step_specs = st.builds(
+    lambda t, r: {"timeout": t, "rules": r},
+    st.sampled_from(TIMEOUTS),
+    st.lists(rule_specs, min_size=1, max_size=3, unique_by=lambda r: (r["type"], r.get("contact"))),
+)
 policy_specs = st.lists(step_specs, min_size=1, max_size=4)
 
 
 def seed(policy):
     return {
         "api_keys": [{"api_id": API_ID, "api_key": API_KEY}],
-        "users": [{
-            "username": USER, "firstName": "John", "lastName": "Doe", "email": EMAILS[0],
-            "contact_methods": {
-                "emails": [{"label": "Work", "value": EMAILS[1]}, {"label": "Home", "value": EMAILS[2]}],
-                "phones": [{"label": "Mobile", "value": PHONES[0]}, {"label": "Desk", "value": PHONES[1]}],
-            },
-            "paging_policy": policy,
-        }],
+        "users": [
+            {
+                "username": USER,
+                "firstName": "John",
+                "lastName": "Doe",
+                "email": EMAILS[0],
+                "contact_methods": {
+                    "emails": [{"label": "Work", "value": EMAILS[1]}, {"label": "Home", "value": EMAILS[2]}],
+                    "phones": [{"label": "Mobile", "value": PHONES[0]}, {"label": "Desk", "value": PHONES[1]}],
+                },
+                "paging_policy": policy,
+            }
+        ],
     }
 
 
@@ -114,7 +123,7 @@ def test_plan_step_and_rule_converge_on_the_emulator(emulator, current, spec, da
         return
     apply_plan(client, USER, after, plan_rule(USER, after, index, rule, state="absent"))
     remaining = [r for r in after[index]["rules"] if r != rule]
-    expected = after[:index] + ([{"timeout": after[index]["timeout"], "rules": remaining}] if remaining else []) + after[index + 1:]
+    expected = after[:index] + ([{"timeout": after[index]["timeout"], "rules": remaining}] if remaining else []) + after[index + 1 :]
     final = read(client)
     assert final == expected
     if remaining:

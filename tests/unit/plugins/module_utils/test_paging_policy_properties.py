@@ -47,7 +47,7 @@ def test_plan_policy_reaches_desired_within_bound(current, desired):
 def test_plan_policy_touches_only_changed_steps(current, desired):
     writes = plan_policy(U, current, desired)
     changed = sum(1 for a, b in zip(current, desired) if a != b)
-    removed = current[len(desired):]
+    removed = current[len(desired) :]
     expected = changed + sum(min(len(s["rules"]), 2) for s in removed) + max(0, len(desired) - len(current))
     assert len(writes) == expected
 
@@ -73,7 +73,7 @@ def test_plan_step_absent(current, data):
     index = data.draw(st.integers(min_value=1, max_value=len(current) + 1))
     writes = plan_step(U, current, index, None)
     after = simulate(current, writes)
-    assert after == current[:index] + current[index + 1:]
+    assert after == current[:index] + current[index + 1 :]
     assert len(writes) <= 2
     # Removal is by index: again, it removes the step that moved up, unless the step is matched.
     assert (plan_step(U, after, index, None) == []) == (index >= len(after))
@@ -89,7 +89,7 @@ def test_plan_rule_present_without_index(current, data):
     after = simulate(current, writes)
     assert rule in after[step]["rules"]
     assert len(writes) == (0 if rule in current[step]["rules"] else 1)
-    assert after[:step] + after[step + 1:] == current[:step] + current[step + 1:]
+    assert after[:step] + after[step + 1 :] == current[:step] + current[step + 1 :]
     assert plan_rule(U, after, step, rule) == []
 
 
@@ -109,10 +109,10 @@ def test_plan_rule_absent_without_index(current, data):
     assert len(writes) == len(matches)
     remaining = [r for r in current[step]["rules"] if r != rule]
     if remaining:
-        assert after == current[:step] + [{"timeout": current[step]["timeout"], "rules": remaining}] + current[step + 1:]
+        assert after == current[:step] + [{"timeout": current[step]["timeout"], "rules": remaining}] + current[step + 1 :]
         assert plan_rule(U, after, step, rule, state="absent") == []
     else:
-        assert after == current[:step] + current[step + 1:]
+        assert after == current[:step] + current[step + 1 :]
 
 
 @given(policies, st.data())
@@ -128,8 +128,8 @@ def test_plan_rule_with_index(current, data):
     assert plan_rule(U, after, step, rule, rule=index) == []
     if (step, index) != (0, 0) and index < count:
         gone = simulate(current, plan_rule(U, current, step, None, rule=index, state="absent"))
-        left = current[step]["rules"][:index] + current[step]["rules"][index + 1:]
+        left = current[step]["rules"][:index] + current[step]["rules"][index + 1 :]
         if left:
             assert gone[step]["rules"] == left
         else:
-            assert gone == current[:step] + current[step + 1:]
+            assert gone == current[:step] + current[step + 1 :]

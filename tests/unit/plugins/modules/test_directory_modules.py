@@ -83,12 +83,15 @@ def test_user_diff_keeps_non_ascii_names_readable(run, emulator):
     assert "Jürgen" in result["diff"]["after"] and "\\u00fc" not in result["diff"]["after"]
 
 
-@pytest.mark.parametrize("options, message", [
-    (dict(username="victim;x", first_name="A"), "username 'victim;x' is not a valid username: it may only contain letters, digits"),
-    (dict(username="jdoe", email="not-an-address"), "email 'not-an-address' is not an email address"),
-    (dict(username="jdoe", state="absent", replacement="JDOE"), "replacement must be another user than username 'jdoe'"),
-    (dict(username="nobody", first_name="No"), "user 'nobody' does not exist; creating it needs last_name, email"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(username="victim;x", first_name="A"), "username 'victim;x' is not a valid username: it may only contain letters, digits"),
+        (dict(username="jdoe", email="not-an-address"), "email 'not-an-address' is not an email address"),
+        (dict(username="jdoe", state="absent", replacement="JDOE"), "replacement must be another user than username 'jdoe'"),
+        (dict(username="nobody", first_name="No"), "user 'nobody' does not exist; creating it needs last_name, email"),
+    ],
+)
 def test_user_refusals_send_no_write(run, emulator, options, message):
     code, result = run(victorops_user, **options)
     assert code == 1
@@ -161,13 +164,19 @@ def test_policy_info_reads_only_what_is_asked(run, emulator):
     assert all(isinstance(t["type"], int) for t in result["timeout_types"])
 
 
-@pytest.mark.parametrize("options, message", [
-    (dict(rate_limits={"get_paging_polcy": 3}), "rate_limits key 'get_paging_polcy' names no operation; known operations: default, "),
-    (dict(rate_limits={"GET /api-public/v1/profile/{user}/policies": 0}), "rate_limits['GET /api-public/v1/profile/{user}/policies'] must be a whole number"),
-    (dict(api_key="kéy"), "api_key must be printable ASCII"),
-    (dict(deadline=0), "deadline must be greater than 0"),
-    (dict(team_policies="team;x"), "team_policies 'team;x' is not a valid slug"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(rate_limits={"get_paging_polcy": 3}), "rate_limits key 'get_paging_polcy' names no operation; known operations: default, "),
+        (
+            dict(rate_limits={"GET /api-public/v1/profile/{user}/policies": 0}),
+            "rate_limits['GET /api-public/v1/profile/{user}/policies'] must be a whole number",
+        ),
+        (dict(api_key="kéy"), "api_key must be printable ASCII"),
+        (dict(deadline=0), "deadline must be greater than 0"),
+        (dict(team_policies="team;x"), "team_policies 'team;x' is not a valid slug"),
+    ],
+)
 def test_bad_connection_and_identifier_options_fail_before_any_request(run, emulator, options, message):
     args = dict(dict(types=["timeouts"]), **options)
     code, result = run(victorops_policy_info, **args)
@@ -182,22 +191,25 @@ def test_rate_limits_accept_operation_names_and_the_path_form(run, emulator):
     assert code == 0, result
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("victim;x", "it may only contain"),            # a servlet path parameter: ;x is dropped and victim addressed
-    ("victim,x", "it may only contain"),
-    ("a*b", "it may only contain"),
-    ("a=b", "it may only contain"),
-    ("a'b", "it may only contain"),
-    ("a\"b", "it may only contain"),
-    ("jürgen", "it may only contain"),             # letters outside ASCII
-    ("a/b", "it contains '/'"),                   # would change the path
-    ("a%2fb", "it contains '%'"),
-    ("a?b", "it contains '?'"),
-    ("a#b", "it contains '#'"),
-    ("..", "it contains a dot path segment"),
-    ("a b", "it contains whitespace"),
-    ("a\u0000b", "it contains a control character"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("victim;x", "it may only contain"),  # a servlet path parameter: ;x is dropped and victim addressed
+        ("victim,x", "it may only contain"),
+        ("a*b", "it may only contain"),
+        ("a=b", "it may only contain"),
+        ("a'b", "it may only contain"),
+        ('a"b', "it may only contain"),
+        ("jürgen", "it may only contain"),  # letters outside ASCII
+        ("a/b", "it contains '/'"),  # would change the path
+        ("a%2fb", "it contains '%'"),
+        ("a?b", "it contains '?'"),
+        ("a#b", "it contains '#'"),
+        ("..", "it contains a dot path segment"),
+        ("a b", "it contains whitespace"),
+        ("a\u0000b", "it contains a control character"),
+    ],
+)
 def test_every_class_of_character_outside_the_username_alphabet_is_refused(run, emulator, value, problem):
     code, result = run(victorops_user, username=value, first_name="A", last_name="B", email="a@example.com")
     assert code == 1

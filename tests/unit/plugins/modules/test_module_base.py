@@ -51,14 +51,17 @@ def test_missing_credentials_are_named(capsys):
     assert "api_id" in result["msg"] and "api_key" in result["msg"]
 
 
-@pytest.mark.parametrize("option,value,message", [
-    ("request_timeout", 0, "request_timeout must be greater than 0"),
-    ("retries", -1, "retries must be 0 or more"),
-    ("retry_timeout", -5, "retry_timeout must be 0 or more"),
-    ("rate_window", 0, "rate_window must be greater than 0"),
-    ("rate_limits", {"default": 0}, "rate_limits['default'] must be a whole number"),
-    ("api_key", "   ", "api_key must not be empty"),
-])
+@pytest.mark.parametrize(
+    "option,value,message",
+    [
+        ("request_timeout", 0, "request_timeout must be greater than 0"),
+        ("retries", -1, "retries must be 0 or more"),
+        ("retry_timeout", -5, "retry_timeout must be 0 or more"),
+        ("rate_window", 0, "rate_window must be greater than 0"),
+        ("rate_limits", {"default": 0}, "rate_limits['default'] must be a whole number"),
+        ("api_key", "   ", "api_key must not be empty"),
+    ],
+)
 def test_bad_connection_options_fail_before_any_request(option, value, message, emulator, capsys):
     args = {"types": ["contacts"], "api_id": "demo-api-id", "api_key": SECRET, "api_url": emulator.url, option: value}
     code, result, out = run_module(args, capsys)
@@ -77,8 +80,7 @@ def test_bad_api_url_is_refused(capsys):
 
 
 def test_wrong_key_fails_clearly_without_echoing_it(emulator, capsys):
-    code, result, out = run_module(
-        {"types": ["contacts"], "api_id": "demo-api-id", "api_key": "not-the-key-123", "api_url": emulator.url}, capsys)
+    code, result, out = run_module({"types": ["contacts"], "api_id": "demo-api-id", "api_key": "not-the-key-123", "api_url": emulator.url}, capsys)
     assert code == 1
     assert "403" in result["msg"] and "not retried" in result["msg"]
     assert "not-the-key-123" not in out

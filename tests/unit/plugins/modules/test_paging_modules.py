@@ -9,10 +9,12 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import Pl
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import ContactDirectory, desired_rule
 from ansible_collections.victorops.oncall.plugins.modules import victorops_paging_policy, victorops_paging_rule, victorops_paging_step
 
-DIRECTORY = ContactDirectory({
-    "emails": {"contactMethods": [{"id": 11, "label": "Default", "value": "jdoe@example.com"}]},
-    "phones": {"contactMethods": [{"id": 12, "label": "Mobile", "value": "+1-555-0100"}]},
-})
+DIRECTORY = ContactDirectory(
+    {
+        "emails": {"contactMethods": [{"id": 11, "label": "Default", "value": "jdoe@example.com"}]},
+        "phones": {"contactMethods": [{"id": 12, "label": "Mobile", "value": "+1-555-0100"}]},
+    }
+)
 
 
 def run_module(module, emulator, args, capsys, check=False):
@@ -22,12 +24,15 @@ def run_module(module, emulator, args, capsys, check=False):
     return exc.value.code, json.loads(capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("spec, message", [
-    (dict(type="sms", contact="jdoe@example.com"), "contact: 'jdoe@example.com' is an email address; an sms rule needs a phone contact method"),
-    (dict(type="push", contact_id=12), "a push rule pages every device of the user and takes no contact or contact_id"),
-    (dict(type="email"), "an email rule needs a contact (the email contact method's value or label) or a contact_id"),
-    (dict(type="phone", contact_id=11), "contact_id: 11 is the email contact method 'jdoe@example.com'; a phone rule needs a phone contact method"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (dict(type="sms", contact="jdoe@example.com"), "contact: 'jdoe@example.com' is an email address; an sms rule needs a phone contact method"),
+        (dict(type="push", contact_id=12), "a push rule pages every device of the user and takes no contact or contact_id"),
+        (dict(type="email"), "an email rule needs a contact (the email contact method's value or label) or a contact_id"),
+        (dict(type="phone", contact_id=11), "contact_id: 11 is the email contact method 'jdoe@example.com'; a phone rule needs a phone contact method"),
+    ],
+)
 def test_rule_errors_name_the_module_options_without_a_prefix(spec, message):
     full = dict(contact=None, contact_id=None)
     full.update(spec)
@@ -45,8 +50,7 @@ def test_a_delete_whose_answer_is_lost_is_confirmed_not_resent(emulator, contact
     mobile = contact_id("jdoe", "Mobile")
     work = contact_id("jdoe", "Work")
     emulator.inject("DELETE", "/api-public/v1/profile/jdoe/policies/1/0", "apply-then-drop")
-    code, result = run_module(victorops_paging_rule, emulator,
-                              dict(username="jdoe", step=1, rule=0, type="phone", contact_id=mobile, state="absent"), capsys)
+    code, result = run_module(victorops_paging_rule, emulator, dict(username="jdoe", step=1, rule=0, type="phone", contact_id=mobile, state="absent"), capsys)
     assert code == 0, result
     assert result["changed"] is True
     assert len(emulator.calls(method="DELETE")) == 1
@@ -72,8 +76,7 @@ def test_a_lost_write_that_did_not_apply_is_sent_once_more(emulator, capsys):
 
 def test_check_mode_plans_without_writing(emulator, capsys):
     before = emulator.state["users"]["jdoe"]["paging_policy"]
-    code, result = run_module(victorops_paging_policy, emulator,
-                              dict(username="jdoe", steps=[dict(timeout=60, rules=[dict(type="push")])]), capsys, check=True)
+    code, result = run_module(victorops_paging_policy, emulator, dict(username="jdoe", steps=[dict(timeout=60, rules=[dict(type="push")])]), capsys, check=True)
     assert code == 0, result
     assert result["changed"] is True
     assert result["paging_policy"] == {"username": "jdoe", "steps": [{"step": 0, "timeout": 60, "rules": [{"rule": 0, "type": "push", "contact_id": None}]}]}
