@@ -243,6 +243,9 @@ def markdown(results):
         "| load average (1, 5, 15 min) | %s at the start, %s at the end |"
         % (" / ".join("%.2f" % x for x in results["load_start"]), " / ".join("%.2f" % x for x in results.get("load_end", results["load_start"]))),
         "| total time | %.0f s |" % results.get("total_s", 0),
+    ]
+    lines += ["| note | %s |" % note for note in results.get("notes", [])]
+    lines += [
         "",
         "The machine is shared and has 2 CPUs: other work ran at the same time, as the load average shows. Each scenario's",
         "load at its start is in the tables below and in the JSON (`load_before`); Ansible's own time per task grows with it.",
@@ -261,7 +264,7 @@ def markdown(results):
         "",
         "![Calls over time against each table, learning run and later run, next to the no-limits run](performance.png)",
         "",
-        "One panel per table at the largest N: the cumulative calls of the first (learning) run, of the later run and of",
+        "One panel per table at the largest N run against every table: the cumulative calls of the first (learning) run, of the later run and of",
         "the no-limits reference against the time since the start; red crosses are throttled answers, the dashed line is",
         "the table's floor.",
         "",
@@ -576,7 +579,8 @@ def plot(results, path):
     counts = sizes(results)
     if not counts:
         return
-    largest = counts[-1]
+    # The largest N with the most tables run (all of them, in a complete run).
+    largest = max(counts, key=lambda n: (sum(1 for t in results["tables"] if _find(results, "learn-%s-%d" % (t, n))), n))
     tables = [t for t in results["tables"] if _find(results, "learn-%s-%d" % (t, largest))]
     if not tables:
         return

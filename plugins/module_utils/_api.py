@@ -19,6 +19,7 @@ from typing import Any
 from collections.abc import Callable
 
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
+    MalformedPolicyError,
     NotFoundError,
     OptionError,
     PlanError,
@@ -276,7 +277,10 @@ def list_contact_methods(client, username: str, kind: str | None = None):
     except NotFoundError:
         raise OptionError("username %r: the API knows no such user" % username) from None
     if kind is None:
-        return ContactDirectory(body)
+        try:
+            return ContactDirectory(body)
+        except MalformedPolicyError as exc:
+            raise MalformedPolicyError(exc.detail, describe(operation)) from None
     return contact_method_list(body, kind, describe(operation))
 
 
@@ -331,7 +335,10 @@ def get_paging_policy(client, username: str) -> list[dict[str, Any]]:
         body = call(client, "get_paging_policy", dict(username=username))
     except (NotFoundError, ValidationError) as exc:
         raise PlanError("user %s not found (%s)" % (username, exc)) from None
-    return normalize_steps(body)
+    try:
+        return normalize_steps(body)
+    except MalformedPolicyError as exc:
+        raise MalformedPolicyError(exc.detail, describe("get_paging_policy")) from None
 
 
 def send_paging_write(client, write, confirm_write: Callable[[], tuple[bool, Any]] | None = None) -> Any:

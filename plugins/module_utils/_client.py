@@ -731,19 +731,7 @@ class VictorOpsClient:
 
     def _note_answer(self, status):
         if 200 <= status < 300 or status in (400, 404, 409, 422):
-            if not self.credentials_accepted and self.pacer is not None and hasattr(self.pacer, "note_credentials_accepted"):
-                # Shared with the next tasks on this controller: their first 403 is then a throttle too.
-                self.pacer.note_credentials_accepted()
             self.credentials_accepted = True
-
-    def _accepted_before(self):
-        """Whether these credentials were accepted earlier: in this task, or recently by another task sharing the pacing state."""
-        if self.credentials_accepted:
-            return True
-        recently = getattr(self.pacer, "credentials_accepted_recently", None) if self.pacer is not None else None
-        if recently is not None and recently():
-            self.credentials_accepted = True
-        return self.credentials_accepted
 
     def _penalize(self, operation, seconds, deadline_left):
         if self.pacer is not None and hasattr(self.pacer, "penalize"):
@@ -950,9 +938,9 @@ class VictorOpsClient:
             return "fatal", ResponseError("response body larger than %d bytes (%s)" % (self.max_response_bytes, _status_text(status)), **details)
         if status == 429 or (status == 403 and _is_legacy_rate_limit(response.content)):
             return "rate_limited", RateLimitError("rate limited (HTTP %s)%s" % (status, said), **details)
-        if status == 403 and self._accepted_before():
+        if status == 403 and self.credentials_accepted:
             # The API's older throttling signal is a bare 403; these credentials were accepted earlier.
-            error = RateLimitError("rate limited (HTTP 403, taken for throttling: these credentials were accepted earlier)%s" % said, **details)
+            error = RateLimitError("rate limited (HTTP 403, taken for throttling: these credentials were accepted earlier in this task)%s" % said, **details)
             error.throttle_403 = True
             return "rate_limited", error
         if status in (401, 403):

@@ -114,6 +114,8 @@ class UnexpectedResponseError(Exception):
 
     def __init__(self, what: str, detail: str) -> None:
         super().__init__("Unexpected answer from %s: %s" % (what, detail))
+        self.what = what
+        self.detail = detail
 
 
 class MalformedPolicyError(UnexpectedResponseError, ValueError):

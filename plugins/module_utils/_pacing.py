@@ -60,8 +60,6 @@ from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits impo
 STATE_DIR_ENV = "VICTOROPS_PACING_STATE_DIR"
 DEFAULT_STATE_DIR = os.path.join("~", ".cache", "victorops_oncall", "pacing")
 STATE_VERSION = 2
-# How long an acceptance of the credentials makes a later 403 a throttle rather than a refused key.
-ACCEPTED_TTL = 3600.0
 # Shortest sleep between two looks at a full window: avoids a busy loop on clock rounding.
 MIN_WAIT = 0.001
 # Longest wait for the lock before pacing in memory.
@@ -98,7 +96,7 @@ def key_digest(key: str) -> str:
 
 
 def _empty_state() -> dict[str, Any]:
-    return {"version": STATE_VERSION, "ops": {}, "blocked": {}, "learnt": {}, "op_levels": {}, "accepted": None}
+    return {"version": STATE_VERSION, "ops": {}, "blocked": {}, "learnt": {}, "op_levels": {}}
 
 
 def _finite(value) -> bool:
@@ -169,9 +167,6 @@ def sanitize(state, now: float, ttl: float = LEARN_TTL) -> dict[str, Any]:
         entry = _level_entry(value, now, ttl)
         if _name_ok(op) and entry is not None:
             clean["op_levels"][op] = entry
-    accepted: Any = state.get("accepted")
-    if _finite(accepted) and now - ACCEPTED_TTL <= accepted <= now + 1:
-        clean["accepted"] = float(accepted)
     return clean
 
 
@@ -282,22 +277,6 @@ class Pacer:
             self._sleep(wait)
             self.waited += wait
             self.waits[op] = self.waits.get(op, 0.0) + wait
-
-    def note_credentials_accepted(self) -> None:
-        """The API accepted these credentials now (a 403 that follows is then a throttle, for every process)."""
-        if not self.enabled:
-            return
-
-        def note(state, now):
-            state["accepted"] = now
-
-        self._update(note)
-
-    def credentials_accepted_recently(self) -> bool:
-        """Whether the API accepted these credentials within ``ACCEPTED_TTL`` seconds, in any process sharing this state."""
-        if not self.enabled:
-            return False
-        return bool(self._update(lambda state, now: state.get("accepted") is not None, write=False))
 
     def release(self, token) -> None:
         """Record that the request of ``token`` has completed (or failed) now."""
@@ -429,9 +408,6 @@ class Pacer:
         for op in list(state["op_levels"]):
             if _level_entry(state["op_levels"][op], now, self.learn_ttl) is None:
                 del state["op_levels"][op]
-        accepted = state.get("accepted")
-        if accepted is not None and not now - ACCEPTED_TTL <= accepted <= now + 1:
-            state["accepted"] = None
 
     def _try_reserve(self, state, now, op, reservation):
         """Reserve a slot (returns None) or return the seconds until one may be free."""

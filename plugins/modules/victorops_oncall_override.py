@@ -58,10 +58,10 @@ EXAMPLES = r"""
     to_user: bwong
   register: handover
 
-- name: Hand the policy named "Database primary" back from Bob to Alice
+- name: Hand the policy named "Database Primary" from Chloe to Alice (one read of the policy list finds its slug)
   victorops.oncall.victorops_oncall_override:
-    policy: Database primary
-    from_user: bwong
+    policy: Database Primary
+    from_user: cnguyen
     to_user: asmith
 
 - name: Show who is on call now

@@ -79,17 +79,17 @@ EXAMPLES = r"""
     paging_policy: false
   register: everyone
 
-- name: Check that a user exists
+- name: Check that the replacement of a leaver exists (one read)
   victorops.oncall.victorops_user_info:
-    usernames: [newhire]
+    usernames: [jdoe]
     contact_methods: false
     teams: false
     paging_policy: false
-  register: newhire
+  register: replacement
 
 - name: Fail when the user is missing
   ansible.builtin.assert:
-    that: newhire.missing == []
+    that: replacement.missing == []
 """
 
 RETURN = r"""

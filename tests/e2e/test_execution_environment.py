@@ -70,8 +70,9 @@ def test_builder_gathers_requests_from_the_collection(ee_dir, tmp_path):
     proc = run([BIN / "ansible-builder", "introspect", "--write-pip", pip_file, collections], cwd=tmp_path)
 
     gathered = yaml.safe_load(proc.stdout.split("\n", 1)[1])
-    assert gathered == {"python": ["requests>=2.25  # from collection victorops.oncall"], "system": []}
-    assert pip_file.read_text().splitlines() == ["requests>=2.25  # from collection victorops.oncall"]
+    wanted = ["requests>=2.25  # from collection victorops.oncall", "urllib3>=2.6  # from collection victorops.oncall"]
+    assert gathered == {"python": wanted, "system": []}
+    assert pip_file.read_text().splitlines() == wanted
     # What the builder read: the collection's own metadata, pointing at its requirements.txt.
     installed = collections / "ansible_collections" / "victorops" / "oncall"
     assert yaml.safe_load((installed / "meta" / "execution-environment.yml").read_text()) == {"version": 1, "dependencies": {"python": "requirements.txt"}}

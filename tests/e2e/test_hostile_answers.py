@@ -161,7 +161,7 @@ def test_a_hostile_answer_to_a_confirming_read_is_not_taken_for_not_applied(kind
     result = run.result(name)
     assert run.status(name) == "failed", result
     assert "Traceback" not in result.get("exception", "")
-    assert "GET %s/api-public/v1/oncall/current" % emulator.url in result["msg"]
+    assert "/api-public/v1/oncall/current" in result["msg"]  # the read named, as a URL or as the operation's path
     # Sent once: an unreadable confirmation is not taken for "not applied", so the take is not sent again.
     assert [(e["method"], e["status"]) for e in emulator.writes()] == [("PATCH", 502)]
     assert [e["fault"] for e in emulator.log] == ["delay", "apply-then-502", kind]

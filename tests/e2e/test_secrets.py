@@ -195,7 +195,12 @@ def test_credentials_come_only_from_options_or_environment(emulator, run_playboo
         extra_args=("-vvvv",),
     )
     assert run.status("no key anywhere") == "failed"
-    assert run.result("no key anywhere")["msg"] == "Invalid connection options: api_id must not be empty; api_key must not be empty"
+    assert run.result("no key anywhere")["msg"] == (
+        "Invalid connection options: api_id must not be empty: set the api_id option, the VICTOROPS_API_ID environment variable "
+        "(an AWX VictorOps credential sets it), or the victorops_api_id variable of the collection's roles; api_key must not be empty: "
+        "set the api_key option, the VICTOROPS_API_KEY environment variable (an AWX VictorOps credential sets it), or the "
+        "victorops_api_key variable of the collection's roles"
+    )
     assert emulator.log == []  # no built-in credential was tried
 
 
@@ -224,17 +229,20 @@ def test_no_demo_key_or_default_credential_in_the_shipped_content():
     from ansible_collections.victorops.oncall.plugins.module_utils._module import CONNECTION_ARGSPEC
 
     for option in ("api_id", "api_key"):
+        # No default credential; not "required" to Ansible, because the environment may supply them (the base
+        # refuses a missing one before any request, naming both sources).
         assert "default" not in CONNECTION_ARGSPEC[option]
-        assert CONNECTION_ARGSPEC[option]["required"] is True
+        assert "required" not in CONNECTION_ARGSPEC[option]
+        assert CONNECTION_ARGSPEC[option]["fallback"][1] == ["VICTOROPS_" + option.upper()]
     assert CONNECTION_ARGSPEC["api_key"]["no_log"] is True
 
-    fragment = yaml.safe_load(re.search(r"DOCUMENTATION = r'''(.*?)'''", (ROOT / "plugins/doc_fragments/_connection.py").read_text(), re.DOTALL).group(1))
+    fragment = yaml.safe_load(re.search(r"DOCUMENTATION = r(\'\'\'|\"\"\")(.*?)\1", (ROOT / "plugins/doc_fragments/_connection.py").read_text(), re.DOTALL).group(2))
     for option in ("api_id", "api_key"):
         assert "default" not in fragment["options"][option]
 
     # Module examples give credentials only as variables (a vault), never as literal values.
     for path in sorted((ROOT / "plugins/modules").glob("*.py")):
-        examples = re.search(r"EXAMPLES = r'''(.*?)'''", path.read_text(), re.DOTALL).group(1)
+        examples = re.search(r"EXAMPLES = r(\'\'\'|\"\"\")(.*?)\1", path.read_text(), re.DOTALL).group(2)
         for value in re.findall(r"api_(?:id|key):\s*(.+)", examples):
             assert value.strip().strip("\"'").startswith("{{"), (path.name, value)
 

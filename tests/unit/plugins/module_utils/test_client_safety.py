@@ -419,40 +419,6 @@ def test_403_on_the_first_request_is_an_authentication_failure(make, clock):
     assert client.credentials_accepted is False
 
 
-class AcceptingPacer(RecordingPacer):
-    """A pacer whose shared state says another task had these credentials accepted recently."""
-
-    def __init__(self, accepted):
-        super().__init__()
-        self.accepted = accepted
-
-    def credentials_accepted_recently(self):
-        return self.accepted
-
-    def note_credentials_accepted(self):
-        self.events.append(("accepted",))
-        self.accepted = True
-
-
-def test_a_first_403_is_a_throttle_when_another_task_had_the_credentials_accepted_recently(make, clock):
-    pacer = AcceptingPacer(accepted=True)
-    client, session = make(FakeResponse(403, {"error": "Forbidden"}), ok({"policies": []}), pacer=pacer)
-    assert client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies") == {"policies": []}
-    assert len(session.calls) == 2
-    assert ("penalize", "list_escalation_policies", 2.0) in pacer.events
-
-
-def test_a_first_403_stays_an_authentication_failure_without_a_recent_acceptance_and_an_acceptance_is_shared(make):
-    pacer = AcceptingPacer(accepted=False)
-    client, _session = make(FakeResponse(403, {"error": "Forbidden"}), pacer=pacer)
-    with pytest.raises(AuthenticationError):
-        client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
-    client, _session = make(ok({"policies": []}), ok({"policies": []}), pacer=pacer)
-    client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
-    client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
-    assert pacer.events.count(("accepted",)) == 1  # noted once per task, not per request
-
-
 @pytest.mark.parametrize(
     "earlier",
     [ok({"policies": []}), FakeResponse(404, {"error": "User not found"}), FakeResponse(400, {"error": "bad"}), FakeResponse(422, {"error": "taken"})],
@@ -468,7 +434,7 @@ def test_403_after_the_credentials_were_accepted_is_a_throttle(make, clock, warn
     assert len(session.calls) == 4
     assert clock.sleeps == [2.0, 4.0]
     assert [e for e in pacer.events if e[0] == "penalize"] == [("penalize", "create_user", 2.0), ("penalize", "create_user", 4.0)]
-    assert "taken for throttling: these credentials were accepted earlier" in warnings[0]
+    assert "taken for throttling: these credentials were accepted earlier in this task" in warnings[0]
 
 
 def test_a_persisting_403_after_acceptance_gives_up_within_budget_and_says_why(make, clock):

@@ -5,7 +5,7 @@ import os
 import stat
 
 import pytest
-from ansible_collections.victorops.oncall.plugins.module_utils._pacing import ACCEPTED_TTL, Pacer, key_digest
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, key_digest
 
 KEY = "https://api.example.test|id-4f2a"
 GET_POLICY = "get_paging_policy"
@@ -228,12 +228,12 @@ def test_state_file_content(make, clock, tmp_path):
     token = pacer.acquire(GET_POLICY)
     with open(pacer.state_path) as handle:
         pending = json.load(handle)
-    assert pending == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "accepted": None, "ops": {GET_POLICY: [[clock.now, token[1]]]}}
+    assert pending == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, token[1]]]}}
     clock.now += 2.5
     pacer.release(token)
     with open(pacer.state_path) as handle:
         released = json.load(handle)
-    assert released == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "accepted": None, "ops": {GET_POLICY: [[clock.now, None]]}}
+    assert released == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, None]]}}
 
 
 def test_expired_slots_are_dropped_from_the_file(make, clock):
@@ -333,16 +333,3 @@ def test_long_waits_name_the_operation_and_the_seconds(make, clock):
     assert pacer.long_waits(threshold=100) == []
     assert pacer.waited_by_operation is pacer.waits
 
-
-def test_an_acceptance_of_the_credentials_is_shared_and_expires(tmp_path):
-    # A later task's first 403 is a throttle, not a refused key, when the key was accepted recently.
-    now = [1000.0]
-    first = Pacer(key="https://api.victorops.com|id", window=60.0, profile="2018", state_dir=str(tmp_path), clock=lambda: now[0], sleep=lambda s: None)
-    second = Pacer(key="https://api.victorops.com|id", window=60.0, profile="2018", state_dir=str(tmp_path), clock=lambda: now[0], sleep=lambda s: None)
-    other = Pacer(key="https://api.victorops.com|other-id", window=60.0, profile="2018", state_dir=str(tmp_path), clock=lambda: now[0], sleep=lambda s: None)
-    assert not second.credentials_accepted_recently()
-    first.note_credentials_accepted()
-    assert second.credentials_accepted_recently()
-    assert not other.credentials_accepted_recently()
-    now[0] += ACCEPTED_TTL + 1
-    assert not second.credentials_accepted_recently()
