@@ -2,10 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark-only callback: one JSON line per task start and per task or loop-item result, with the time."""
 
-from __future__ import (absolute_import, division, print_function)
+from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 name: benchmark_timing
 type: aggregate
 short_description: Time stamps of task and loop-item results for the benchmark
@@ -13,7 +14,7 @@ description:
   - Appends one JSON object per task start and per task or loop-item result to the file named by E(VICTOROPS_BENCHMARK_EVENTS).
 requirements:
   - enabled with E(ANSIBLE_CALLBACKS_ENABLED=benchmark_timing)
-'''
+"""
 
 import json
 import os
@@ -38,19 +39,21 @@ class CallbackModule(CallbackBase):
 
     def _result(self, event, result):
         data = result._result
-        self._write({
-            "event": event,
-            "task": result._task.get_name(),
-            "action": result._task.action,
-            "host": result._host.get_name(),
-            # Only what the benchmark reads: the module's API counters, the uri status, the retry count.
-            "api": data.get("api"),
-            "status": data.get("status"),
-            "attempts": data.get("attempts"),
-            "changed": data.get("changed"),
-            "failed": data.get("failed", False),
-            "msg": data.get("msg"),
-        })
+        self._write(
+            {
+                "event": event,
+                "task": result._task.get_name(),
+                "action": result._task.action,
+                "host": result._host.get_name(),
+                # Only what the benchmark reads: the module's API counters, the uri status, the retry count.
+                "api": data.get("api"),
+                "status": data.get("status"),
+                "attempts": data.get("attempts"),
+                "changed": data.get("changed"),
+                "failed": data.get("failed", False),
+                "msg": data.get("msg"),
+            }
+        )
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._write({"event": "task_start", "task": task.get_name(), "action": task.action})

@@ -236,7 +236,9 @@ def test_no_demo_key_or_default_credential_in_the_shipped_content():
         assert CONNECTION_ARGSPEC[option]["fallback"][1] == ["VICTOROPS_" + option.upper()]
     assert CONNECTION_ARGSPEC["api_key"]["no_log"] is True
 
-    fragment = yaml.safe_load(re.search(r"DOCUMENTATION = r(\'\'\'|\"\"\")(.*?)\1", (ROOT / "plugins/doc_fragments/_connection.py").read_text(), re.DOTALL).group(2))
+    fragment = yaml.safe_load(
+        re.search(r"DOCUMENTATION = r(\'\'\'|\"\"\")(.*?)\1", (ROOT / "plugins/doc_fragments/_connection.py").read_text(), re.DOTALL).group(2)
+    )
     for option in ("api_id", "api_key"):
         assert "default" not in fragment["options"][option]
 

@@ -332,4 +332,3 @@ def test_long_waits_name_the_operation_and_the_seconds(make, clock):
     assert pacer.long_waits() == [(GET_POLICY, 60.0), ("list_escalation_policies", 60.0)]
     assert pacer.long_waits(threshold=100) == []
     assert pacer.waited_by_operation is pacer.waits
-
