@@ -174,7 +174,8 @@ _KINDS = (
 
 
 def error_kind(error: BaseException) -> str:
-    """``connection``, ``authentication``, ``deadline``, ``throttled``, ``refused``, ``uncertain``, ``option``, ``unexpected_answer``, ``api`` or ``internal``."""
+    """The kind of ``error``: ``connection``, ``authentication``, ``deadline``, ``throttled``, ``refused``, ``uncertain``,
+    ``option``, ``unexpected_answer``, ``api`` or ``internal``."""
     if isinstance(error, PlanExecutionError):
         return "uncertain" if error.uncertain else error_kind(error.error)
     names = {cls.__name__ for cls in type(error).__mro__}

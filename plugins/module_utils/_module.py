@@ -260,7 +260,8 @@ class VictorOpsModule:
                 self.fail("Invalid connection options: %s" % exc, error="option")
             if not p["validate_certs"]:
                 self.module.warn("validate_certs is false: the API's TLS certificate is not verified.")
-        assert self._client is not None  # fail() above does not return
+        if self._client is None:  # fail() above does not return
+            raise RuntimeError("the API client was not built")
         return self._client
 
     def _client_extras(self) -> dict[str, Any]:

@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - Ensures a user has, or does not have, an email or phone contact method with the given value.
   - Reads only the user's contact methods of that kind (operation C(list_emails) or C(list_phones)); all kinds in one
-    read (C(list_contact_methods)) with O(all_kinds), none when O(contact_methods) gives them; then adds the contact method (C(add_email)/C(add_phone)) or removes it (C(delete_email)/C(delete_phone)) when needed.
+    read (C(list_contact_methods)) with O(all_kinds), none when O(contact_methods) gives them; then adds the contact
+    method (C(add_email)/C(add_phone)) or removes it (C(delete_email)/C(delete_phone)) when needed.
   - Contact methods are matched by value, not by label. Email addresses are compared ignoring case; phone numbers
     by their digits, so V(+1 (555\) 010-0100) matches V(+15550100100) and V(+1 555-010-0100), whichever format the API stores.
   - When the API's answer to the create has no C(extId), the contact method is read back once.

@@ -19,7 +19,7 @@ description:
     C(get_paging_policy)). The paging policy shows each rule's contact, which needs the contact methods, so they are read
     (once) when a rule names a contact, even when O(contact_methods=false).
   - Every user found also gets RV(users[].onboarding), the user in the input format of the role
-    M(victorops.oncall.user_onboarding) (when all three parts are read), which the playbook C(victorops.oncall.export) writes out.
+    P(victorops.oncall.user_onboarding#role) (when all three parts are read), which the playbook C(victorops.oncall.export) writes out.
 author:
   - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
@@ -153,7 +153,7 @@ users:
       returned: when O(paging_policy=true)
     onboarding:
       description:
-        - The user as one entry of C(user_onboarding_people), the input of the role M(victorops.oncall.user_onboarding).
+        - The user as one entry of C(user_onboarding_people), the input of the role P(victorops.oncall.user_onboarding#role).
         - C(phone) and C(phone_label) are the first phone contact method; C(contact_methods) holds every other email and phone
           (the account email is C(email)); C(teams) are slugs; C(paging_steps) name contacts by the placeholders V(email) and
           V(phone) where they are the account email or that first phone, else by value (by C(contact_id) when two contact

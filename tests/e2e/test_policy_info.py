@@ -66,7 +66,7 @@ def test_escalation_policy_list_is_paced_not_throttled(run_module, emulator):
 @pytest.mark.emulator(window=5.0)
 def test_the_adaptive_default_learns_the_limit_from_one_throttle(run_module, emulator):
     # auto starts from the fastest documented table; the emulator enforces the 2018 one (once a window).
-    runs = [run_module("victorops_policy_info", escalation_policies=True) for _ in range(3)]
+    runs = [run_module("victorops_policy_info", escalation_policies=True) for _run in range(3)]
     assert not any(r.get("failed") for r in runs), runs
     statuses = [c["status"] for c in emulator.calls(operation="GET /api-public/v1/policies")]
     assert statuses == [200, 429, 200, 200]  # one throttled answer, retried, then paced

@@ -89,7 +89,10 @@ def matrix_seed():
     from ansible_collections.victorops.oncall.tests.emulator import load_seed
 
     seed = load_seed()
-    work = lambda user: [("Work", "%s.work@example.com" % user)]
+
+    def work(user):
+        return [("Work", "%s.work@example.com" % user)]
+
     seed["users"] += [
         person(
             "mx-policy",
@@ -134,7 +137,10 @@ def name(username, variant):
 
 def module_tasks(scenarios, variant):
     """The tasks of the scenarios' module play, in order: [(scenario, task dict)]."""
-    n = lambda username: name(username, variant)
+
+    def n(username):
+        return name(username, variant)
+
     policy = "victorops.oncall.victorops_paging_policy"
     tasks = {
         "P": [

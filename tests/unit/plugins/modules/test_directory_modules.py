@@ -68,11 +68,11 @@ def test_user_four_steps_and_created_flag(run, emulator):
 
 
 def test_user_rename_and_removal(run, emulator):
-    _, renamed, _ = four_steps(run, emulator, victorops_user, username="jdoe", first_name="Johnny")
+    _predicted, renamed, _again = four_steps(run, emulator, victorops_user, username="jdoe", first_name="Johnny")
     assert renamed["created"] is False
     assert renamed["api"]["operations"] == {"get_user": 1, "update_user": 1}
     assert emulator.state["users"]["jdoe"]["firstName"] == "Johnny"
-    _, removed, _ = four_steps(run, emulator, victorops_user, username="cnguyen", state="absent", replacement="jdoe")
+    _predicted, removed, _again = four_steps(run, emulator, victorops_user, username="cnguyen", state="absent", replacement="jdoe")
     assert removed["api"]["operations"] == {"get_user": 1, "delete_user": 1}
     assert "cnguyen" not in emulator.state["users"]
 
@@ -100,14 +100,14 @@ def test_user_refusals_send_no_write(run, emulator, options, message):
 
 
 def test_contact_method_four_steps_in_any_format(run, emulator):
-    _, first, again = four_steps(run, emulator, victorops_contact_method, username="asmith", kind="phone", value="+1 (555) 010-0999", label="Desk")
+    _predicted, first, again = four_steps(run, emulator, victorops_contact_method, username="asmith", kind="phone", value="+1 (555) 010-0999", label="Desk")
     assert first["api"]["operations"] == {"list_phones": 1, "add_phone": 1}
     assert again["api"]["operations"] == {"list_phones": 1}
     assert first["contact_method"]["ext_id"]
     # The same number in another format is the same contact method.
     code, result = run(victorops_contact_method, username="asmith", kind="phone", value="+15550100999")
     assert code == 0 and result["changed"] is False, result
-    _, removed, _ = four_steps(run, emulator, victorops_contact_method, username="asmith", kind="phone", value="+1 555-010-0999", state="absent")
+    _predicted, removed, _again = four_steps(run, emulator, victorops_contact_method, username="asmith", kind="phone", value="+1 555-010-0999", state="absent")
     assert removed["api"]["operations"] == {"list_phones": 1, "delete_phone": 1}
 
 
@@ -118,18 +118,18 @@ def test_contact_method_unknown_user_is_an_option_error(run, emulator):
 
 
 def test_team_member_four_steps_by_name_and_case(run, emulator):
-    _, first, _ = four_steps(run, emulator, victorops_team_member, team="operations", username="cnguyen")
+    _predicted, first, _again = four_steps(run, emulator, victorops_team_member, team="operations", username="cnguyen")
     assert first["api"]["operations"] == {"list_teams": 1, "list_team_members": 1, "add_team_member": 1}
     assert first["team_member"] == {"team": OPS, "username": "cnguyen", "member": True}
     # A member named in another case is the same member.
     code, result = run(victorops_team_member, team=OPS, username="CNguyen")
     assert code == 0 and result["changed"] is False, result
-    _, removed, _ = four_steps(run, emulator, victorops_team_member, team=OPS, username="cnguyen", state="absent", replacement="jdoe")
+    _predicted, removed, _again = four_steps(run, emulator, victorops_team_member, team=OPS, username="cnguyen", state="absent", replacement="jdoe")
     assert removed["api"]["operations"] == {"list_team_members": 1, "remove_team_member": 1}
 
 
 def test_oncall_override_four_steps(run, emulator):
-    _, first, again = four_steps(run, emulator, victorops_oncall_override, policy=HIGH_SEVERITY, from_user="asmith", to_user="bwong")
+    _predicted, first, again = four_steps(run, emulator, victorops_oncall_override, policy=HIGH_SEVERITY, from_user="asmith", to_user="bwong")
     assert first["api"]["operations"] == {"get_oncall_current": 1, "take_on_call": 1}
     assert again["api"]["operations"] == {"get_oncall_current": 1}
     assert first["on_call"] == {"policy": HIGH_SEVERITY, "users": ["bwong"]}
