@@ -207,7 +207,7 @@ def test_rate_limits_accept_operation_names_and_the_path_form(run, emulator):
         ("a#b", "it contains '#'"),
         ("..", "it contains a dot path segment"),
         ("a b", "it contains whitespace"),
-        ("a\u0000b", "it contains a control character"),
+        ("a\u0007b", "it contains a control character"),  # (a NUL makes ansible-core 2.21 fail first, logging the arguments)
     ],
 )
 def test_every_class_of_character_outside_the_username_alphabet_is_refused(run, emulator, value, problem):
