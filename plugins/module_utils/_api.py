@@ -269,19 +269,27 @@ _CONTACT_OPERATIONS = {
 }
 
 
-def list_contact_methods(client, username: str, kind: str | None = None):
-    """The user's contact methods: of one ``kind`` (``email``/``phone``) as a list of results, or all as a ``ContactDirectory``."""
-    operation = "list_contact_methods" if kind is None else _CONTACT_OPERATIONS[kind][0]
+def _read_contact_methods(client, username: str, operation: str) -> Any:
+    """One read of a user's contact methods; an unknown user is bad input."""
     try:
-        body = call(client, operation, dict(username=username))
+        return call(client, operation, dict(username=username))
     except NotFoundError:
         raise OptionError("username %r: the API knows no such user" % username) from None
+
+
+def _directory(body: Any) -> ContactDirectory:
+    try:
+        return ContactDirectory(body)
+    except MalformedPolicyError as exc:
+        raise MalformedPolicyError(exc.detail, describe("list_contact_methods")) from None
+
+
+def list_contact_methods(client, username: str, kind: str | None = None):
+    """The user's contact methods: of one ``kind`` (``email``/``phone``) as a list of results, or all as a ``ContactDirectory``."""
     if kind is None:
-        try:
-            return ContactDirectory(body)
-        except MalformedPolicyError as exc:
-            raise MalformedPolicyError(exc.detail, describe(operation)) from None
-    return contact_method_list(body, kind, describe(operation))
+        return _directory(_read_contact_methods(client, username, "list_contact_methods"))
+    operation = _CONTACT_OPERATIONS[kind][0]
+    return contact_method_list(_read_contact_methods(client, username, operation), kind, describe(operation))
 
 
 def matching_contacts(contacts: list[dict[str, Any]], kind: str, value: str) -> list[dict[str, Any]]:
@@ -434,10 +442,6 @@ def _contact_method_entries(body: Any, kind: str, what: str) -> list[dict[str, A
 
 def read_contact_methods(client, username: str) -> tuple[dict[str, list[dict[str, Any]]], ContactDirectory]:
     """The user's email and phone contact methods, by kind, and the same answer as a ``ContactDirectory``: one read."""
-    what = describe("list_contact_methods")
-    try:
-        body = call(client, "list_contact_methods", dict(username=username))
-    except NotFoundError:
-        raise OptionError("username %r: the API knows no such user" % username) from None
-    directory = ContactDirectory(body)
-    return {kind: _contact_method_entries(body, kind, what) for kind in ("email", "phone")}, directory
+    body = _read_contact_methods(client, username, "list_contact_methods")
+    directory = _directory(body)
+    return {kind: _contact_method_entries(body, kind, describe("list_contact_methods")) for kind in ("email", "phone")}, directory
