@@ -126,7 +126,9 @@ class PlaybookRun:
         return [r["status"] for r in self.records if r["task"] == task][-1]
 
     def __repr__(self):
-        return "PlaybookRun(rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s" % (self.rc, self.stdout, self.stderr)
+        # The failure lines first: pytest shortens a long assertion message to its first lines.
+        failures = [line.strip()[:600] for line in (self.stdout + self.stderr).splitlines() if line.startswith(("fatal:", "[ERROR]", "failed:"))]
+        return "PlaybookRun(rc=%s) %s\nSTDOUT:\n%s\nSTDERR:\n%s" % (self.rc, " | ".join(failures), self.stdout, self.stderr)
 
 
 def collections_root():

@@ -158,6 +158,8 @@ users:
           (the account email is C(email)); C(teams) are slugs; C(paging_steps) name contacts by the placeholders V(email) and
           V(phone) where they are the account email or that first phone, else by value (by C(contact_id) when two contact
           methods of the user share a value).
+        - A rule repeated in a step (for example an email rule without a contact, which pages as push, beside a push rule) is
+          listed once, with a warning: applying the entry removes the repetition.
       type: dict
       returned: when O(contact_methods), O(teams) and O(paging_policy) are all true
   sample:
@@ -227,7 +229,12 @@ def shown_steps(steps, directory):
 
 
 def onboarding_person(user):
-    """The user (with contact methods, teams and paging policy read) as one entry of ``user_onboarding_people``."""
+    """``(person, repeated)``: the user (with contact methods, teams and paging policy read) as one entry of
+    ``user_onboarding_people``, and a sentence per step that pages the same contact twice.
+
+    The onboarding input refuses a rule repeated in a step, so a repeated rule is listed once: applying the export
+    removes the repetition (the one change an exported file can make), and the module warns about it beforehand.
+    """
     email = user["email"] or ""
     emails = user["contact_methods"]["emails"]
     phones = user["contact_methods"]["phones"]
@@ -244,7 +251,7 @@ def onboarding_person(user):
     if user["teams"]:
         person["teams"] = [team["slug"] for team in user["teams"]]
     by_kind = dict(email=emails, phone=phones)
-    steps = []
+    steps, repeated = [], []
     for step in user["paging_policy"]:
         rules = []
         for rule in step["rules"]:
@@ -269,10 +276,22 @@ def onboarding_person(user):
                     rules.append(dict(type=rule["type"], contact=contact["value"]))
                 else:
                     rules.append(dict(type=rule["type"], contact_id=rule["contact_id"]))
-        steps.append(dict(timeout=step["timeout"], rules=rules))
+        distinct = [rule for j, rule in enumerate(rules) if rule not in rules[:j]]
+        if len(distinct) < len(rules):
+            repeated.append(
+                "%s: paging step %d pages %s more than once (an email, SMS or phone rule without a contact pages as push); the"
+                " onboarding input lists each page once, so applying it removes the repeated rule"
+                % (user["username"], len(steps), ", ".join(sorted({_rule_text(r) for j, r in enumerate(rules) if r in rules[:j]})))
+            )
+        steps.append(dict(timeout=step["timeout"], rules=distinct))
     if steps:
         person["paging_steps"] = steps
-    return person
+    return person, repeated
+
+
+def _rule_text(rule):
+    target = rule.get("contact", rule.get("contact_id"))
+    return rule["type"] if target is None else "%s to %s" % (rule["type"], target)
 
 
 def find_users(client, usernames):
@@ -314,7 +333,9 @@ def read_users(vo):
         if steps is not None:
             user["paging_policy"] = shown_steps(steps, directory)
         if p["contact_methods"] and p["teams"] and p["paging_policy"]:
-            user["onboarding"] = onboarding_person(user)
+            user["onboarding"], repeated = onboarding_person(user)
+            for sentence in repeated:
+                vo.module.warn(sentence)
         users.append(user)
     return False, None, None, dict(users=users, missing=missing)
 

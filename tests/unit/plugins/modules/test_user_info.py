@@ -4,6 +4,7 @@ import collections
 import json
 
 import pytest
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.victorops.oncall.plugins.modules import victorops_user_info
@@ -199,3 +200,27 @@ def test_contacts_sharing_a_value_are_named_by_id_and_a_second_phone_by_value(em
         {"type": "phone", "value": "+1 (555) 010-0999", "label": "Home 2"},
     ]
     assert person["paging_steps"] == [{"timeout": 5, "rules": [{"type": "phone", "contact_id": 900001}, {"type": "sms", "contact": "phone"}]}]
+
+
+def test_a_page_repeated_in_a_step_is_listed_once_with_a_warning(emulator, capsys, contact_id, monkeypatch):
+    warned = []
+    monkeypatch.setattr(AnsibleModule, "warn", lambda module, warning, **kwargs: warned.append(warning))
+    # An email rule without a contact pages as push: with a push rule beside it, the step pages push twice.
+    mobile = contact_id("jdoe", "Mobile")
+    emulator.state["users"]["jdoe"]["paging_policy"] = [
+        {"timeout": 5, "rules": [{"type": "email", "contact_id": None}, {"type": "push", "contact_id": None}, {"type": "sms", "contact_id": mobile}]},
+        {"timeout": 10, "rules": [{"type": "push", "contact_id": None}]},
+    ]
+
+    code, result = run(emulator, capsys, usernames=["jdoe"])
+
+    assert code == 0, result
+    assert [len(step["rules"]) for step in result["users"][0]["paging_policy"]] == [3, 1]
+    assert result["users"][0]["onboarding"]["paging_steps"] == [
+        {"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}]},
+        {"timeout": 10, "rules": [{"type": "push"}]},
+    ]
+    assert warned == [
+        "jdoe: paging step 0 pages push more than once (an email, SMS or phone rule without a contact pages as push); the"
+        " onboarding input lists each page once, so applying it removes the repeated rule"
+    ]
