@@ -221,6 +221,8 @@ def test_a_page_repeated_in_a_step_is_listed_once_with_a_warning(emulator, capsy
         {"timeout": 10, "rules": [{"type": "push"}]},
     ]
     assert warned == [
-        "jdoe: paging step 0 pages push more than once (an email, SMS or phone rule without a contact pages as push); the"
-        " onboarding input lists each page once, so applying it removes the repeated rule"
+        (
+            "jdoe: paging step 0 pages push more than once (an email, SMS or phone rule without a contact pages as push); the"
+            " onboarding input lists each page once, so applying it removes the repeated rule"
+        )
     ]
