@@ -78,9 +78,10 @@ def emulator(request, monkeypatch, tmp_path):
     emu = Emulator(**emulator_options(request))
     monkeypatch.setenv("VICTOROPS_RATE_WINDOW", str(emu.window))
     monkeypatch.setenv("VICTOROPS_PACING_STATE_DIR", str(tmp_path / "pacing"))
-    # A write whose outcome is uncertain is confirmed only after request_timeout (30 s by default): short here,
-    # and still longer than the emulator's late-write delay. Tests of timeouts set request_timeout themselves.
-    monkeypatch.setenv("VICTOROPS_REQUEST_TIMEOUT", "2")
+    # A write whose outcome is uncertain is confirmed only after request_timeout (30 s by default): short here
+    # (every fault test waits it once per uncertain write), still three times the emulator's late-write delay
+    # (0.3 s), and far above what an answer of the emulator on loopback takes. Tests of timeouts set their own.
+    monkeypatch.setenv("VICTOROPS_REQUEST_TIMEOUT", "1")
     emu.start()
     try:
         yield emu
