@@ -11,7 +11,6 @@ compressed by W / 60). Times are reported in real seconds. See docs/performance.
 """
 
 import argparse
-import atexit
 import datetime
 import json
 import math
@@ -41,23 +40,12 @@ URI_RETRY_DELAY_WORLD = 10.0
 NAIVE_RETRY_SLEEP_WORLD = 5.0
 
 
-def _collections_root():
-    """A directory holding ``ansible_collections/victorops/oncall``: a link to this checkout, made for the run."""
-    root = Path(tempfile.mkdtemp(prefix="victorops-benchmark-collections-"))
-    (root / "ansible_collections" / "victorops").mkdir(parents=True)
-    (root / "ansible_collections" / "victorops" / "oncall").symlink_to(ROOT, target_is_directory=True)
-    atexit.register(shutil.rmtree, str(root), True)
-    return str(root)
-
-
-COLLECTIONS_ROOT = _collections_root()
-if COLLECTIONS_ROOT not in sys.path:
-    sys.path.insert(0, COLLECTIONS_ROOT)
+sys.path.insert(0, str(HERE))
+from _collection import COLLECTIONS_ROOT  # importing it makes the collection importable
 
 from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import operation_name
 from ansible_collections.victorops.oncall.tests.emulator import LIMIT_PERIODS, LIMIT_TABLES, Emulator
 
-sys.path.insert(0, str(HERE))
 import naive_client
 import report
 

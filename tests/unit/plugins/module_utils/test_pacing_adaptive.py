@@ -5,7 +5,6 @@ per operation, counting the requests it accepts, like the emulator) with a fake 
 targets for throttled answers: at most 5 in a first run, none once the table is known.
 """
 
-import collections
 import json
 import os
 import shutil
@@ -14,21 +13,9 @@ import tempfile
 import pytest
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import LEARN_TTL, Pacer
 from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import LEVELS, limits_for
+from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock, Server, run
 
 KEY = "https://api.example.test|id-4f2a"
-
-
-class FakeClock:
-    def __init__(self, start=1_800_000_000.0):
-        self.now = start
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
@@ -174,56 +161,7 @@ def test_estimate_uses_what_is_known_now(make, clock):
     assert make(window=1.0).estimate(counts) == 6.0
 
 
-# ----- against a simulated server -----------------------------------------------------------------------------
-
-# The calls one person costs in the onboarding role (a new person), in the order it makes them.
-PERSON = ("get_user", "create_user", "list_contact_methods", "add_phone", "get_paging_policy", "update_step", "create_step", "create_step", "add_team_member")
-
-
-class Server:
-    """Counts the requests it accepts per operation in a sliding window; refuses the rest (like the emulator)."""
-
-    def __init__(self, clock, level, window=60.0):
-        self.clock = clock
-        self.level = level
-        self.window = window
-        self.accepted = collections.defaultdict(collections.deque)
-        self.throttled = collections.Counter()
-
-    def request(self, operation):
-        limit = limits_for(operation, self.level)[0]
-        span = limit.span(self.window)
-        bucket = self.accepted[operation]
-        while bucket and bucket[0] <= self.clock.now - span:
-            bucket.popleft()
-        if len(bucket) >= limit.count:
-            self.throttled[operation] += 1
-            return False
-        bucket.append(self.clock.now)
-        return True
-
-
-def run(pacer, server, clock, people, overhead, duration=0.05, backoff=0.5):
-    """One role run for ``people`` new people, the client's retry loop included.
-
-    ``overhead``: seconds between two calls (a module process starting); 0 sends every call as soon as the pacer
-    allows, the hardest case for the pacer.
-    """
-    calls = ["list_teams", "list_escalation_policies"] + list(PERSON) * people
-    start = clock.now
-    for operation in calls:
-        clock.now += overhead
-        while True:
-            token = pacer.acquire(operation)
-            clock.now += duration / 2
-            accepted = server.request(operation)
-            clock.now += duration / 2
-            pacer.release(token)
-            if accepted:
-                break
-            pacer.throttled(operation, backoff)
-            clock.sleep(backoff)
-    return clock.now - start
+# ----- against a simulated server (tests/pacing_simulation.py) -----------------------------------------------
 
 
 @pytest.mark.parametrize("table", LEVELS)
