@@ -159,7 +159,7 @@ users:
           V(phone) where they are the account email or that first phone, else by value (by C(contact_id) when two contact
           methods of the user share a value).
         - A rule repeated in a step (for example an email rule without a contact, which pages as push, beside a push rule) is
-          listed once, with a warning: applying the entry removes the repetition.
+          listed once, with a warning; applying the entry removes the repetition.
       type: dict
       returned: when O(contact_methods), O(teams) and O(paging_policy) are all true
   sample:
