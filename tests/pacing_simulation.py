@@ -18,6 +18,8 @@ RUN = ("list_teams", "list_escalation_policies")
 
 
 class FakeClock:
+    """Time that moves only when told to: ``sleep`` records the wait (rounded, for exact comparisons) and advances."""
+
     def __init__(self, start=1_800_000_000.0):
         self.now = start
         self.sleeps = []
@@ -26,7 +28,7 @@ class FakeClock:
         return self.now
 
     def sleep(self, seconds):
-        self.sleeps.append(seconds)
+        self.sleeps.append(round(seconds, 9))
         self.now += seconds
 
 

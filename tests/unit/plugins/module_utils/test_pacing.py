@@ -6,23 +6,11 @@ import stat
 
 import pytest
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, key_digest
+from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock
 
 KEY = "https://api.example.test|id-4f2a"
 GET_POLICY = "get_paging_policy"
 PUT_STEP = "update_step"
-
-
-class FakeClock:
-    def __init__(self, start=1_800_000_000.0):
-        self.now = start
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 9))
-        self.now += seconds
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._client import Vi
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import AmbiguousWriteError, PlanError
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import ContactDirectory, desired_rule, needs_directory
+from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock as PacerClock
 
 API_ID = "demo-api-id"
 API_KEY = "demo-api-key"
@@ -192,19 +193,6 @@ def test_a_post_that_timed_out_and_is_not_visible_yet_is_not_resent():
 
 
 # -- (c) a pacer slot lasts a whole window ------------------------------------------------------------
-
-
-class PacerClock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 9))
-        self.now += seconds
 
 
 @pytest.mark.parametrize("window", [1.0, 10.0, 60.0])
