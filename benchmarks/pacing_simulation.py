@@ -29,7 +29,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _collection import COLLECTIONS_ROOT  # noqa: F401  (importing it makes the collection importable)
+from _collection import importable_collection
+
+importable_collection()
 
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer
 from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock, Server, calls_for, floor_seconds, run

@@ -41,7 +41,9 @@ NAIVE_RETRY_SLEEP_WORLD = 5.0
 
 
 sys.path.insert(0, str(HERE))
-from _collection import COLLECTIONS_ROOT  # importing it makes the collection importable
+from _collection import importable_collection
+
+COLLECTIONS_ROOT = importable_collection()
 
 from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import operation_name
 from ansible_collections.victorops.oncall.tests.emulator import LIMIT_PERIODS, LIMIT_TABLES, Emulator
