@@ -139,8 +139,7 @@ step "Export: the whole organisation as onboarding input (victorops.oncall.expor
 emulator DELETE /_emulator/log
 "$BIN/ansible-playbook" -i "$DEMO/inventory.ini" victorops.oncall.export -e "export_file=$DEMO/organisation.yml" > "$DEMO/export.log" 2>&1 \
     || { tail -n 30 "$DEMO/export.log" >&2; exit 1; }
-echo "wrote $DEMO/organisation.yml: $("$PY" -c 'import sys, yaml; print(len(yaml.safe_load(open(sys.argv[1]))["user_onboarding_people"]))' \
-    "$DEMO/organisation.yml") people"
+echo "wrote $DEMO/organisation.yml: $(grep -c '^- username: ' "$DEMO/organisation.yml") people"
 
 step "Apply the export: onboarding the whole organisation from it (nothing may change)"
 "$BIN/ansible-playbook" -i "$DEMO/inventory.ini" victorops.oncall.onboard -e "@$DEMO/organisation.yml" > "$DEMO/roundtrip.log" 2>&1 \

@@ -9,14 +9,15 @@
 ``ansible_env``, ``run_playbook``
     A real ``ansible-playbook`` process aimed at the emulator; ``run_playbook`` returns a ``PlaybookRun``.
 ``run_module``
-    One module run in-process through pytest-ansible's ``ansible_adhoc`` fixture (no ``ansible-playbook`` process);
-    returns the module's result. For tests of a single task; check and diff mode need ``run_playbook``.
+    ``run_module(name, check_mode=False, diff=False, **options)``: one module of the collection run in this process
+    against the emulator (no ``ansible-playbook`` process); returns its result, a failed one included.
 
 Anything under ``ansible_collections`` is imported inside the fixtures: this file is loaded before pytest-ansible
 (or ansible-test) installs the collection loader, and also under ``ansible-test units``, where only the unit
 test requirements are installed.
 """
 
+import importlib
 import json
 import os
 import subprocess
@@ -51,21 +52,43 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "emulator(**options): options passed to Emulator(...) by the emulator fixture, e.g. variants=[...], seed=...")
 
 
-def emulator_options(request):
-    """Emulator(...) keyword arguments for this test: the defaults, then the marker's, then an indirect parameter's."""
+def emulator_options(node, param=None):
+    """Emulator(...) keyword arguments for a test: the defaults, then its markers' (the closest wins), then an indirect parameter's.
+
+    A misspelt variant name fails here, naming the known ones, instead of being silently ignored.
+    """
+    from ansible_collections.victorops.oncall.tests.emulator._variants import check_variants
+
     options = {"window": float(RATE_WINDOW)}
-    for marker in reversed(list(request.node.iter_markers("emulator"))):  # the closest marker wins
+    for marker in reversed(list(node.iter_markers("emulator"))):
         if marker.args:
             raise pytest.UsageError("@pytest.mark.emulator takes keyword arguments only (variants=..., seed=..., window=...)")
         options.update(marker.kwargs)
-    param = getattr(request, "param", None)
     if param is not None:
         if not isinstance(param, dict):
             raise pytest.UsageError("an indirect emulator parameter is a dict of Emulator(...) options, got %r" % (param,))
         options.update(param)
     if "variants" in options:
-        options["variants"] = tuple(options["variants"])
+        try:
+            options["variants"] = tuple(sorted(check_variants(options["variants"], "@pytest.mark.emulator(variants=...)")))
+        except (TypeError, ValueError) as error:
+            raise pytest.UsageError(str(error)) from None
     return options
+
+
+def pytest_collection_modifyitems(config, items):
+    """Check every test's emulator options when it is collected: a typo in a variant name stops the run before any test."""
+    errors = []
+    for item in items:
+        if "emulator" not in getattr(item, "fixturenames", ()):
+            continue
+        callspec = getattr(item, "callspec", None)
+        try:
+            emulator_options(item, callspec.params.get("emulator") if callspec else None)
+        except pytest.UsageError as error:
+            errors.append("%s: %s" % (item.nodeid, error))
+    if errors:
+        raise pytest.UsageError("\n".join(errors))
 
 
 @pytest.fixture
@@ -75,7 +98,7 @@ def emulator(request, monkeypatch, tmp_path):
 
     for name in MODULE_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
-    emu = Emulator(**emulator_options(request))
+    emu = Emulator(**emulator_options(request.node, getattr(request, "param", None)))
     monkeypatch.setenv("VICTOROPS_RATE_WINDOW", str(emu.window))
     monkeypatch.setenv("VICTOROPS_PACING_STATE_DIR", str(tmp_path / "pacing"))
     # A write whose outcome is uncertain is confirmed only after request_timeout (30 s by default): short here
@@ -195,29 +218,37 @@ def run_playbook(tmp_path, ansible_env):
     return run
 
 
+class ModuleResult(dict):
+    """What a module printed (its result), with its exit code and the printed text itself (for checks on secrets)."""
+
+    def __init__(self, exit_code, output):
+        super().__init__(json.loads(output))
+        self.exit_code = exit_code
+        self.output = output
+
+
 @pytest.fixture
-def run_module(ansible_adhoc, emulator, tmp_path):
-    """run_module(name, **options) -> the module's result, run in-process by pytest-ansible against the emulator.
+def run_module(request, capsys):
+    """run_module(name, check_mode=False, diff=False, connect_to_emulator=True, **options) -> ModuleResult.
 
-    ``name`` is a module of this collection without its prefix (``"victorops_policy_info"``). The connection
-    options (``api_url``, ``api_id``, ``api_key``) default to the emulator and the demo key; pass them to override.
-    A failed module returns its result with ``failed: true``; nothing is raised.
-
-    pytest-ansible's ad hoc runner (TaskQueueManager in this process, the module in a child process on the
-    local connection) has no check or diff mode: tests of those use ``run_playbook``.
+    Runs ``main()`` of a module of this collection in this process (arguments passed by ansible-core's
+    ``patch_module_args``), with ``options`` as the task's arguments and ``_ansible_check_mode``/``_ansible_diff``
+    set: the fast way to test one task. ``name`` is the module's name (``"victorops_user"``). The connection options (``api_url``, ``api_id``,
+    ``api_key``) default to the emulator of the test and the demo key, unless ``connect_to_emulator=False``
+    (then only ``options`` and the environment count). A failed module returns its result with ``failed: true``
+    and a non-zero ``exit_code``; nothing is raised.
     """
-    inventory = tmp_path / "adhoc-inventory.ini"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-    host = ansible_adhoc(inventory=str(inventory), connection="local", host_pattern="localhost")["localhost"]
+    from ansible.module_utils.testing import patch_module_args
 
-    def run(name, **options):
-        # The connection options go last: ansible-core 2.19+ prints the start of the task's arguments in a deprecation
-        # warning about pytest-ansible's task format (a mapping for "action"), cut after about 100 characters.
-        args = dict(options)
-        args.setdefault("api_url", emulator.url)
-        args.setdefault("api_id", API_ID)
-        args.setdefault("api_key", API_KEY)
-        results = getattr(host, "victorops.oncall." + name)(**args)
-        return dict(results["localhost"])
+    def run(name, check_mode=False, diff=False, connect_to_emulator=True, **options):
+        module = importlib.import_module("ansible_collections.victorops.oncall.plugins.modules." + name.rpartition(".")[2])
+        args = dict(options, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        if connect_to_emulator:
+            emulator = request.getfixturevalue("emulator")
+            args = dict(dict(api_url=emulator.url, api_id=API_ID, api_key=API_KEY), **args)
+        capsys.readouterr()  # what the test printed before is not part of the module's output
+        with patch_module_args(args), pytest.raises(SystemExit) as exit_info:
+            module.main()
+        return ModuleResult(exit_info.value.code or 0, capsys.readouterr().out)
 
     return run

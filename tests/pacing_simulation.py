@@ -94,3 +94,12 @@ def floor_seconds(people, level, window=60.0):
         limit = limits_for(operation, level)[0]
         floor = max(floor, math.ceil(calls / limit.count - 1) * limit.span(window))
     return floor
+
+
+def level_of(pacer, operation):
+    """The table ``operation`` is paced at, from what the pacer says it has learnt."""
+    from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import slower
+
+    learnt = pacer.learnt()
+    own = learnt["operations"].get(operation)
+    return slower(learnt["level"], own) if own else learnt["level"]

@@ -29,8 +29,8 @@ options:
       - Base URL of the VictorOps public API.
       - If not set, the value of the E(VICTOROPS_API_URL) environment variable is used, then the default.
       - The base URL only (scheme, host and optional port), without C(/api-public/v1).
-      - Plain C(http://) is refused unless the host is a loopback address (the collection's emulator) or
-        O(allow_insecure_http=true), because the API key travels in every request. A host that is not
+      - Plain C(http://) is refused unless the host is a literal loopback address (V(127.0.0.1), V(::1), as for the collection's
+        emulator; no proxy is then used) or O(allow_insecure_http=true), because the API key travels in every request. A host that is not
         C(victorops.com) or one of its subdomains gets a warning.
       - Point it at the collection's emulator to dry-run playbooks locally.
     type: str
@@ -66,6 +66,9 @@ options:
   retries:
     description:
       - How many times a throttled (HTTP 429) or transiently failed request is re-sent before the task fails.
+      - A write whose outcome is uncertain is re-sent only when it cannot change anything but its own object
+        (updating or deleting a user, adding or removing a team member, deleting a contact method); any other write is
+        confirmed by a read and never re-sent. A read that gets no answer at all is re-sent at most twice.
       - V(0) disables retrying. Retrying stops at whichever of O(retries) and O(retry_timeout) runs out first.
       - If not set, the value of the E(VICTOROPS_RETRIES) environment variable is used, then V(6).
     type: int
@@ -99,7 +102,7 @@ options:
     description:
       - Per-operation overrides of the pacing limits, as calls per O(rate_window).
       - Keys are operation names such as V(get_paging_policy) or V(list_escalation_policies) (the keys of C(api.operations) in every result),
-        or V(default) for every other operation. The C(METHOD /path) form, such as V(GET /api-public/v1/profile/{username}/policies), is accepted too.
+        or V(default) for every other operation.
       - A key that names no operation is an error listing the known ones.
     type: dict
   rate_window:

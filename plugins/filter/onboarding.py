@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters of the role victorops.oncall.user_onboarding: input checks, template expansion, cost estimate and report.
+"""Filters of the role victorops.oncall.user_onboarding: input checks, template expansion, cost estimate and report entry.
 
 Each filter is documented in the YAML file of its name beside this file.
 """
@@ -35,6 +35,14 @@ def onboarding_plan(people, templates, default_template="standard", phone_label=
     return _checked(_onboarding.onboarding_plan, people, templates, default_template, phone_label)
 
 
+def onboarding_problems(people, templates, default_template="standard", phone_label="Mobile"):
+    try:
+        _onboarding.onboarding_plan(people, templates, default_template, phone_label)
+    except _onboarding.OnboardingInputError as exc:
+        return exc.problems
+    return []
+
+
 def onboarding_teams(plans, teams=None):
     return _onboarding.resolve_teams(plans, teams)
 
@@ -51,22 +59,13 @@ def onboarding_outcome(plan, results=None, check_mode=False, failure=None, user_
     return _onboarding.outcome(plan, results, bool(check_mode), failure, bool(user_pending), bool(policy_pending), not_attempted)
 
 
-def onboarding_stops_run(failure):
-    return _onboarding.stops_run(failure)
-
-
-def onboarding_report_lines(report):
-    return _onboarding.report_lines(report or [])
-
-
 class FilterModule:
     def filters(self):
         return {
             "paging_steps": paging_steps,
             "onboarding_plan": onboarding_plan,
+            "onboarding_problems": onboarding_problems,
             "onboarding_teams": onboarding_teams,
             "onboarding_estimate": onboarding_estimate,
             "onboarding_outcome": onboarding_outcome,
-            "onboarding_stops_run": onboarding_stops_run,
-            "onboarding_report_lines": onboarding_report_lines,
         }

@@ -14,7 +14,6 @@ under which the client paces and counts requests, and the keys of the rate-limit
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from collections.abc import Callable
 
@@ -27,13 +26,9 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     ValidationError,
 )
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import (
-    CONTACT_KINDS,
-    contact_key,
     contact_method_list,
-    contact_method_result,
     escalation_policy_list,
     oncall_users_by_policy,
-    same_user,
     team_list,
     team_member_list,
     type_list,
@@ -42,6 +37,13 @@ from ansible_collections.victorops.oncall.plugins.module_utils._normalize import
     user_team_list,
 )
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import ContactDirectory, normalize_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import (
+    OBJECT_SLUG,
+    contact_key,
+    match_username,
+    nearest,
+    parse_contact_method,
+)
 
 V1 = "/api-public/v1"
 PROFILE = V1 + "/profile/{username}/policies"
@@ -82,6 +84,13 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "remove_team_member": ("DELETE", V1 + "/team/{team}/members/{username}"),
 }
 
+# The writes that may be re-sent after an uncertain outcome (a timeout, a lost answer, a 502/503/504): each is addressed
+# by a stable identity (a username, a team and a username, a contact method's id) and idempotent, so a lost copy that
+# lands at any later time changes nothing but its own object, to the same value. Every other write (index-addressed
+# paging writes, creates by POST, the on-call handover) is never re-sent: it is confirmed by a read, or reported
+# as "may or may not have been applied".
+RESEND_SAFE = frozenset(["update_user", "delete_user", "add_team_member", "remove_team_member", "delete_email", "delete_phone"])
+
 # The read-only operations whose answers list types; option value -> (operation, answer key, result key).
 TYPE_LISTS = {
     "contacts": ("list_contact_types", "contactTypes", "contact_types"),
@@ -99,7 +108,7 @@ def describe(operation: str) -> str:
 def call(client, operation: str, params: dict[str, Any] | None = None, body: Any = None, confirm_write: Callable[[], tuple[bool, Any]] | None = None) -> Any:
     """Send one operation through the client and return its decoded answer."""
     method, template = OPERATIONS[operation]
-    return client.request(method, template, params=params, body=body, confirm_write=confirm_write, operation=operation)
+    return client.request(method, template, params=params, body=body, confirm_write=confirm_write, operation=operation, resend_safe=operation in RESEND_SAFE)
 
 
 def _confirmed_by(check: Callable[[], bool]) -> Callable[[], tuple[bool, Any]]:
@@ -112,9 +121,6 @@ def _confirmed_by(check: Callable[[], bool]) -> Callable[[], tuple[bool, Any]]:
 
 
 # -- names to slugs ------------------------------------------------------------------------------
-
-# The documented slug shape (team-[\w\d]{16}, pol-[\w\d]{16}); anything else given for a team or a policy is a name.
-SLUG_SHAPE = re.compile(r"^[A-Za-z]+-[A-Za-z0-9_]{16}$")
 
 
 def pick_by_name_or_slug(items: list[dict[str, Any]], given: str, option: str, noun: str, nouns: str) -> str:
@@ -130,20 +136,28 @@ def pick_by_name_or_slug(items: list[dict[str, Any]], given: str, option: str, n
             raise OptionError(
                 "%s %r is ambiguous: it names the %s %s; give the slug instead" % (option, given, nouns, ", ".join(sorted(i["slug"] for i in matches)))
             )
+    guess = nearest(given, [i["name"] for i in items if i["name"]] + [i["slug"] for i in items])
     raise OptionError(
-        "%s %r: no %s has that name or slug; known %s: %s"
-        % (option, given, noun, nouns, ", ".join("%s (%s)" % (i["name"], i["slug"]) for i in items) or "none")
+        "%s %r: no %s has that name or slug%s; known %s: %s"
+        % (
+            option,
+            given,
+            noun,
+            "; did you mean %r?" % guess if guess else "",
+            nouns,
+            ", ".join("%s (%s)" % (i["name"], i["slug"]) for i in items) or "none",
+        )
     )
 
 
 def resolve_team(client, team: str, option: str = "team") -> str:
     """The slug of ``team``; a value that is not slug-shaped costs one read of the team list."""
-    return team if SLUG_SHAPE.match(team) else pick_by_name_or_slug(list_teams(client), team, option, "team", "teams")
+    return team if OBJECT_SLUG.match(team) else pick_by_name_or_slug(list_teams(client), team, option, "team", "teams")
 
 
 def resolve_escalation_policy(client, policy: str, option: str = "policy") -> str:
     """The slug of ``policy``; a value that is not slug-shaped costs one read of the escalation policy list."""
-    if SLUG_SHAPE.match(policy):
+    if OBJECT_SLUG.match(policy):
         return policy
     return pick_by_name_or_slug(list_escalation_policies(client), policy, option, "escalation policy", "escalation policies")
 
@@ -180,11 +194,27 @@ def on_call_users(client, policy: str) -> list[str] | None:
     return None if entry is None else list(entry["users"])
 
 
+def find_username(client, username: str, candidates: list[str], option: str) -> tuple[str | None, str | None]:
+    """``(match, note)``: the username of ``candidates`` that ``username`` names, or ``(None, None)``.
+
+    Exact first (``match_username``). A candidate that differs in case alone stands in only when the API itself
+    says they are one user: it answers ``get_user(username)`` with the candidate's spelling (an API that folds
+    case). On an API that does not, ``JDoe`` is not ``jdoe``. The read is sent only in that case.
+    """
+    match, note = match_username(username, candidates, option)
+    if note is None:
+        return match, None
+    user = get_user(client, username)
+    if user is None or user["username"] != match:
+        return None, None
+    return match, note
+
+
 def take_on_call(client, policy: str, from_user: str, to_user: str) -> None:
-    """``to_user`` takes ``from_user``'s on-call shift for ``policy``."""
+    """``to_user`` takes ``from_user``'s on-call shift for ``policy`` (both as the person gave them: the API decides who they are)."""
 
     def taken():
-        return any(same_user(user, to_user) for user in on_call_users(client, policy) or [])
+        return find_username(client, to_user, on_call_users(client, policy) or [], "to_user")[0] is not None
 
     try:
         call(client, "take_on_call", dict(policy=policy), dict(fromUser=from_user, toUser=to_user), _confirmed_by(taken))
@@ -277,17 +307,14 @@ def _read_contact_methods(client, username: str, operation: str) -> Any:
         raise OptionError("username %r: the API knows no such user" % username) from None
 
 
-def _directory(body: Any) -> ContactDirectory:
-    try:
-        return ContactDirectory(body)
-    except MalformedPolicyError as exc:
-        raise MalformedPolicyError(exc.detail, describe("list_contact_methods")) from None
-
-
 def list_contact_methods(client, username: str, kind: str | None = None):
     """The user's contact methods: of one ``kind`` (``email``/``phone``) as a list of results, or all as a ``ContactDirectory``."""
     if kind is None:
-        return _directory(_read_contact_methods(client, username, "list_contact_methods"))
+        body = _read_contact_methods(client, username, "list_contact_methods")
+        try:
+            return ContactDirectory(body)
+        except MalformedPolicyError as exc:
+            raise MalformedPolicyError(exc.detail, describe("list_contact_methods")) from None
     operation = _CONTACT_OPERATIONS[kind][0]
     return contact_method_list(_read_contact_methods(client, username, operation), kind, describe(operation))
 
@@ -304,7 +331,7 @@ def add_contact_method(client, username: str, kind: str, value: str, label: str,
     An answer without ``extId`` (some API versions answer with the value only) costs one read.
     """
     _list_op, add_op, _delete_op = _CONTACT_OPERATIONS[kind]
-    payload: dict[str, Any] = {"label": label, CONTACT_KINDS[kind][1]: value}
+    payload: dict[str, Any] = {"label": label, kind: value}
     if rank is not None:
         payload["rank"] = rank
     seen: list[dict[str, Any]] = []
@@ -318,7 +345,7 @@ def add_contact_method(client, username: str, kind: str, value: str, label: str,
     if seen:
         return seen[0]  # an ambiguous create that the read-back confirmed
     if isinstance(answer, dict) and answer.get("extId"):
-        return contact_method_result(answer, kind, describe(add_op))
+        return parse_contact_method(answer, kind, describe(add_op), identity="extId")
     if read_back():
         return seen[0]
     raise UnexpectedResponseError(describe(add_op), "the created %s contact method %r is not in the user's contact methods" % (kind, value))
@@ -369,13 +396,17 @@ def list_team_members(client, team: str) -> list[str]:
     return team_member_list(body, describe("list_team_members"))
 
 
-def is_team_member(client, team: str, username: str) -> bool:
-    return any(same_user(member, username) for member in list_team_members(client, team))
+def team_member(client, team: str, username: str) -> tuple[str | None, str | None]:
+    """``(member, note)``: the member of ``team`` that ``username`` names (see ``find_username``), or ``(None, None)``."""
+    return find_username(client, username, list_team_members(client, team), "username")
 
 
 def add_team_member(client, team: str, username: str) -> None:
+    def added():
+        return team_member(client, team, username)[0] is not None
+
     try:
-        call(client, "add_team_member", dict(team=team), dict(username=username), _confirmed_by(lambda: is_team_member(client, team, username)))
+        call(client, "add_team_member", dict(team=team), dict(username=username), _confirmed_by(added))
     except NotFoundError as exc:
         # The API checks the user only when the write arrives; the refusal changed nothing.
         raise OptionError("username %r could not be added to team %r: %s" % (username, team, exc)) from None
@@ -385,7 +416,7 @@ def remove_team_member(client, team: str, username: str, replacement: str | None
     """Remove the member; ``replacement`` is sent only when given (public clients send none)."""
     body = dict(replacement=replacement) if replacement else None
     try:
-        call(client, "remove_team_member", dict(team=team, username=username), body, _confirmed_by(lambda: not is_team_member(client, team, username)))
+        call(client, "remove_team_member", dict(team=team, username=username), body, _confirmed_by(lambda: team_member(client, team, username)[0] is None))
     except ValidationError as exc:
         hint = "" if replacement else "; the API asks for a replacement: set replacement to a member who takes over the shifts"
         raise OptionError("username %r could not be removed from team %r: %s%s" % (username, team, exc, hint)) from None
@@ -406,42 +437,3 @@ def list_users(client) -> list[dict[str, Any]]:
         # The real API nests the list once more than the spec says: {"users": [[...]]}.
         flat.extend(item if isinstance(item, list) else [item])
     return [user_result(item, what) for item in flat]
-
-
-def _contact_method_entries(body: Any, kind: str, what: str) -> list[dict[str, Any]]:
-    """One section (``emails``/``phones``) of a ``list_contact_methods`` answer to ``[{id, ext_id, label, value, rank, verified}]``."""
-    block = body.get(CONTACT_KINDS[kind][0]) if isinstance(body, dict) else None
-    if block is None:
-        return []
-    items = block.get("contactMethods") if isinstance(block, dict) else block
-    if not isinstance(items, list):
-        raise UnexpectedResponseError(what, "expected a list of contact methods under %r" % CONTACT_KINDS[kind][0])
-    entries = []
-    for item in items:
-        if not isinstance(item, dict) or item.get("id") is None:
-            raise UnexpectedResponseError(what, "a contact method under %r has no id" % CONTACT_KINDS[kind][0])
-        try:
-            contact_id = int(item["id"])
-            rank = int(item["rank"]) if item.get("rank") is not None else None
-        except (TypeError, ValueError):
-            raise UnexpectedResponseError(what, "a contact method under %r has a non-numeric id or rank" % CONTACT_KINDS[kind][0]) from None
-        value = item.get("value", item.get(CONTACT_KINDS[kind][1]))
-        verified = item.get("verified")
-        entries.append(
-            dict(
-                id=contact_id,
-                ext_id=item.get("extId"),
-                label=item.get("label") if isinstance(item.get("label"), str) else "",
-                value=value if isinstance(value, str) else "",
-                rank=rank,
-                verified=verified if isinstance(verified, bool) else str(verified or "").lower() in ("verified", "true"),
-            )
-        )
-    return entries
-
-
-def read_contact_methods(client, username: str) -> tuple[dict[str, list[dict[str, Any]]], ContactDirectory]:
-    """The user's email and phone contact methods, by kind, and the same answer as a ``ContactDirectory``: one read."""
-    body = _read_contact_methods(client, username, "list_contact_methods")
-    directory = _directory(body)
-    return {kind: _contact_method_entries(body, kind, describe("list_contact_methods")) for kind in ("email", "phone")}, directory

@@ -1,30 +1,27 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The one HTTP client of the collection: authentication headers, path safety, JSON, the error
-taxonomy, retries within budgets and a per-task deadline, and pacing under the per-operation rate limits.
+"""The one HTTP client of the collection: authentication headers, the error taxonomy, retries within budgets and
+a per-task deadline, pacing under the per-operation rate limits, and the write-safety rule.
 
-Behaviour by status and method (``docs/rate-limits.md`` has the full table):
+The client classifies each exchange into an outcome (``_retry.Outcome``), asks ``_retry.decide`` what to do, and
+carries it out; ``_transport.py`` sends the exchange. Behaviour by status (``docs/rate-limits.md`` has the table):
 
-* 429, a 403 whose body says "Too Many Requests" or "rate limit" (the API's older signal), and a
-  403 that arrives after the same credentials were accepted earlier by this client: the request was
-  not processed, so it is re-sent whatever the method, after ``Retry-After`` or a jittered
-  exponential backoff. A ``Retry-After`` longer than the budget left stops at once, naming the wait.
-* 502/503/504, timeouts and dropped connections: re-sent only when the request is idempotent (GET
-  and PUT, or ``idempotent=True``). A non-idempotent write (POST, PATCH, DELETE: a rule DELETE is by
-  index and re-indexes) is never blindly re-sent: the client waits at least ``timeout`` seconds (a
-  gateway that answered 504 may still be carrying the write out), then asks ``confirm_write()``.
-  Applied: done. Not applied after an answered failure (5xx, dropped connection): re-sent once.
-  Not visible after a timeout (no answer at all, the write may still be in flight): not re-sent,
-  an ``AmbiguousWriteError`` says "may or may not have been applied; re-run to converge".
-  Without ``confirm_write`` the error is an ``AmbiguousWriteError``.
-* A connection that was never established (refused, connect timeout) sent nothing: re-sent for
-  every method, within a short budget of its own (a few attempts, about 10 seconds).
-* A host name that does not resolve, 401/403 on the first request (authentication), 404,
-  400/422, a 200 whose body is only an ``error`` (a refusal), 500 and every other status: not retried.
-* Every request, wait and read is bounded by the task's ``deadline`` (wall clock, from the
-  client's creation): a server that accepts and never answers, or trickles its answer, cannot hold
-  a request longer than ``min(timeout, time left before the deadline)``.
+* Throttles: 429, a 403 whose body says "Too Many Requests" or "rate limit", and a 403 with no reason at all that
+  arrives after the same credentials were accepted earlier by this client. The request was not processed: re-sent
+  whatever it is, after ``Retry-After`` or a jittered exponential backoff, and the pacer is told. A ``Retry-After``
+  longer than the budget left stops at once, naming the wait.
+* Any other 401/403 (``This API key is read-only``, a wrong key): an authentication failure, at once; nothing learnt.
+* Uncertain outcomes (502/503/504, a timeout, a connection dropped after sending): a read, or a write that is
+  resend-safe (``_api.RESEND_SAFE``: a stable identity, idempotent), is re-sent; a request that got no answer at all
+  at most ``TIMEOUT_RETRIES`` times. Any other write is never re-sent: after at least ``timeout`` seconds it is
+  confirmed with a read (``confirm_write``); applied: done; not visible: an ``AmbiguousWriteError`` says it "may or
+  may not have been applied; re-run to converge".
+* A 2xx status whose body is lost: the write was applied; its result is read back (``confirm_write``).
+* A connection that was never established sent nothing: re-sent, within a short budget of its own.
+* A host name that does not resolve, 404, 400/422, a 200 whose body is only an ``error``, 500 and every other
+  status: not retried (a write answered 500 is confirmed, to say whether it was applied).
+* Every request, pacer wait and read is bounded by the task's ``deadline`` (wall clock, from the client's creation).
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -35,37 +32,24 @@ import datetime
 import email.utils
 import json
 import math
-import ipaddress
 import random
-import re
-import socket
-import threading
 import time
 import traceback
-import unicodedata
-from http.client import responses as HTTP_REASONS
-from urllib.parse import urlsplit
+from collections import namedtuple
+from typing import Any, Protocol
 
 try:
     import requests
-    from urllib3.exceptions import NewConnectionError
 except ImportError:
     requests = None  # type: ignore[assignment]
-    NewConnectionError = None  # type: ignore[assignment,misc]
-    NameResolutionError = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
-    try:
-        from urllib3.exceptions import NameResolutionError  # type: ignore[assignment]  # urllib3 2.x
-    except ImportError:  # urllib3 1.x: recognised by its socket.gaierror text
-        NameResolutionError = None
 
 # The client's errors live with every other error of the collection; re-exported here for the client's users.
-from ansible_collections.victorops.oncall.plugins.module_utils._version import COLLECTION_VERSION
-from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import (  # noqa: F401  # pylint: disable=unused-import
     AmbiguousWriteError,
     AuthenticationError,
     DeadlineError,
@@ -78,14 +62,44 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     ValidationError,
     VictorOpsError,
 )
+from ansible_collections.victorops.oncall.plugins.module_utils._outcomes import Classifier, refusal
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing import PacingTimeout
+from ansible_collections.victorops.oncall.plugins.module_utils._retry import (
+    TIMEOUT_RETRIES,
+    UNCERTAIN,
+    UNSENT_BUDGET,
+    UNSENT_RETRIES,
+    Action,
+    Budgets,
+    Outcome,
+    Reason,
+    Request,
+    Wait,
+    decide,
+)
+from ansible_collections.victorops.oncall.plugins.module_utils._transport import (  # noqa: F401  # pylint: disable=unused-import
+    WATCHDOG_GRACE,
+    Redactor,
+    Transport,
+    check_api_url,
+    check_credentials,
+    check_settings,
+    decode_text,
+    fill_path,
+    is_loopback_address,
+    path_problem,
+    path_value_problem,
+    seconds_text,
+    snippet,
+)
+from ansible_collections.victorops.oncall.plugins.module_utils._version import COLLECTION_VERSION
 
 USER_AGENT = "victorops.oncall/%s (+https://github.com/victorops-oncall/victorops.oncall)" % COLLECTION_VERSION
 
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
-MAX_PATH_PARAMETER_LENGTH = 255
-SNIPPET_LENGTH = 200
-IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT"])
-TRANSIENT_STATUSES = frozenset([502, 503, 504])
+READ_METHODS = frozenset(["GET", "HEAD", "OPTIONS"])
+# Statuses that say the credentials were accepted.
+_ACCEPTED = frozenset([400, 404, 409, 422])
 
 # Backoff at the production 60-second window; scaled by rate_window / 60 so that a compressed
 # test world (a 1-second window) also waits compressed times.
@@ -93,86 +107,27 @@ REFERENCE_WINDOW = 60.0
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 60.0
 BACKOFF_FLOOR = 0.1
-
-REDACTED = "********"
-
-# Connections that cannot be established are retried briefly: a restarting load balancer comes
-# back within seconds, a wrong host or a firewall does not.
-UNSENT_RETRIES = 2
-UNSENT_BUDGET = 10.0
-CONNECT_TIMEOUT = 10.0
-WATCHDOG_GRACE = 0.25
 DEFAULT_DEADLINE = 300.0
-API_DOMAIN = "victorops.com"
-# Keys of a 200 body that is a refusal, not an answer ({"error": "User name X is unavailable"}).
-_REFUSAL_KEYS = frozenset(["error", "status", "message", "code", "errorCode", "errorMessage", "details", "timestamp", "path"])
-_GAI_TEXT = re.compile(
-    r"name or service not known|nodename nor servname|getaddrinfo failed|no address associated|"
-    r"temporary failure in name resolution|name resolution",
-    re.IGNORECASE,
-)
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_PATH_FORBIDDEN = ("/", "\\", "?", "#", "%")
-_LEGACY_RATE_LIMIT = re.compile(r"too many requests|rate[ _-]?limit", re.IGNORECASE)
-_HTML_TAG = re.compile(r"<[^>]*>")
-_HTML_DROP = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+
+class PacerInterface(Protocol):
+    """What the client (and the module's warnings) need of a pacer (``_pacing.Pacer``)."""
+
+    waited: float  # seconds waited in acquire() so far
+    waits: dict[str, float]  # the same, by operation
+    fallback_reason: str | None  # why pacing is not shared with other processes, or None
+
+    def acquire(self, operation: str, max_wait: float | None = None) -> Any:
+        """Wait for a slot (``PacingTimeout`` when it would take longer than ``max_wait``); return its token."""
+
+    def release(self, token: Any) -> None:
+        """The request of ``token`` has completed (or failed) now."""
+
+    def throttled(self, operation: str, delay: float | None = None) -> Any:
+        """The API throttled ``operation``: hold back ``delay`` seconds, learn a slower table."""
 
 
 # -- pure helpers ---------------------------------------------------------------------------
-
-
-def _value_for_message(value, limit=60):
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def path_value_problem(value):
-    """Why ``value`` cannot be a path segment (it could change the path or is empty), or None when it can."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return "it must be a string or an integer, not %s" % type(value).__name__
-    text = str(value)
-    if text == "":
-        return "it is empty"
-    if len(text) > MAX_PATH_PARAMETER_LENGTH:
-        return "it is longer than %d characters" % MAX_PATH_PARAMETER_LENGTH
-    for forbidden in _PATH_FORBIDDEN:
-        if forbidden in text:
-            return "it contains %r" % forbidden
-    if ".." in text or text == ".":
-        return "it contains a dot path segment"
-    for char in text:
-        if char.isspace():
-            return "it contains whitespace"
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs"):
-            return "it contains a control character"
-    return None
-
-
-def check_path_parameter(name, value):
-    """The value as it goes into the path, raw; ``PathParameterError`` when it is unsafe there."""
-    problem = path_value_problem(value)
-    if problem is not None:
-        raise PathParameterError("path parameter %r refused: %s (value %s)" % (name, problem, _value_for_message(value)))
-    return str(value)
-
-
-def fill_path(template, params=None):
-    """Fill ``{name}`` placeholders of ``template`` with checked, raw (never percent-encoded) values."""
-    if not template.startswith("/") or "?" in template or "#" in template:
-        raise ValueError("path template must start with '/' and have no query or fragment: %r" % template)
-    params = params or {}
-    names = _PLACEHOLDER.findall(template)
-    unknown = sorted(set(params) - set(names))
-    if unknown:
-        raise PathParameterError("path parameters %s are not in the template" % ", ".join(unknown))
-    values = {}
-    for name in names:
-        if name not in params:
-            raise PathParameterError("path parameter %r refused: it is missing" % name)
-        values[name] = check_path_parameter(name, params[name])
-    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
 
 
 def parse_retry_after(value, now):
@@ -203,161 +158,39 @@ def parse_retry_after(value, now):
     return seconds
 
 
-def _snippet(text, limit=SNIPPET_LENGTH):
-    """A short, single-line, readable excerpt of a body (HTML tags dropped)."""
-    if "<" in text and ">" in text:
-        title = _HTML_TITLE.search(text)
-        text = _one_line(_HTML_TAG.sub(" ", _HTML_DROP.sub(" ", text)))
-        title = _one_line(_HTML_TAG.sub(" ", title.group(1))) if title else ""
-        if title and not text.startswith(title):
-            text = "%s: %s" % (title, text) if text else title
-    text = _one_line(text)
-    return text if len(text) <= limit else text[:limit] + "..."
+def _session(session, plain_loopback):
+    """The requests session to send with (a new one when None)."""
+    if session is None:
+        if not HAS_REQUESTS:
+            raise ImportError("the requests Python library is required")
+        session = requests.Session()
+    if plain_loopback:
+        # Plain http is allowed only because nothing lies between here and the loopback address: no proxy
+        # from the environment may carry the key in clear.
+        session.trust_env = False
+        session.proxies = {}
+    return session
 
 
-def _one_line(text):
-    return " ".join("".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).split())
+# One request: what is sent, and what it is (a read, a resend-safe write, a write to confirm).
+_Call = namedtuple("_Call", "method path url operation headers data query expected read resend_safe confirm_write")
 
 
-def _decode_text(content):
-    return content.decode("utf-8", "replace") if isinstance(content, bytes) else str(content or "")
-
-
-def _api_message(content):
-    """The API's own message from an error body: JSON ``error`` / ``message``, else a text excerpt."""
-    text = _decode_text(content)
-    if not text.strip():
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return _snippet(text)
-    if isinstance(data, dict):
-        for field in ("error", "message", "errorMessage"):
-            if isinstance(data.get(field), str) and data[field].strip():
-                return _snippet(data[field], 500)
-    return _snippet(json.dumps(data, sort_keys=True))
-
-
-def _is_legacy_rate_limit(content):
-    return bool(_LEGACY_RATE_LIMIT.search(_decode_text(content)[:4096]))
-
-
-def _causes(exc):
-    """``exc`` and every exception it wraps (requests wraps urllib3's MaxRetryError, whose reason is the cause)."""
-    seen = []
-    stack = [exc]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, BaseException) or any(item is known for known in seen):
-            continue
-        seen.append(item)
-        stack.extend(arg for arg in getattr(item, "args", ()) if isinstance(arg, BaseException))
-        stack.extend([getattr(item, "reason", None), item.__cause__])
-    return seen
-
-
-def _unresolved(exc):
-    """True when a host name (the API's or the proxy's) did not resolve."""
-    for cause in _causes(exc):
-        if NameResolutionError is not None and isinstance(cause, NameResolutionError):
-            return True
-        if isinstance(cause, socket.gaierror):
-            return True
-        if NewConnectionError is not None and isinstance(cause, NewConnectionError) and _GAI_TEXT.search(str(cause)):
-            return True
-    return False
-
-
-def _never_sent(exc):
-    """True when the connection was never established, so the server cannot have seen the request."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.exceptions.ConnectionError):
-        return False
-    return any(NewConnectionError is not None and isinstance(cause, NewConnectionError) for cause in _causes(exc))
-
-
-def _is_loopback(host):
-    host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _refusal(data):
-    """The API's text when a success body is only an ``error`` (a refusal answered 200), else None."""
-    if not isinstance(data, dict) or "error" not in data or not set(data) <= _REFUSAL_KEYS:
-        return None
-    error = data["error"]
-    if error in (None, "", False) or (isinstance(error, (list, dict)) and not error):
-        return None
-    if isinstance(error, dict):
-        error = error.get("message") or json.dumps(error, sort_keys=True)
-    return _snippet(error if isinstance(error, str) else json.dumps(error, sort_keys=True), 500)
-
-
-def _seconds(value):
-    """A duration for a message: 157 s, 6.4 s, 0.041 s."""
-    if value >= 100:
-        return "%.0f" % value
-    if value >= 1:
-        return "%.1f" % value
-    return "%.3f" % value
-
-
-def _abort(raw):
-    """Best effort: shut the socket of an abandoned exchange, so that its worker thread stops reading."""
-    connection = getattr(getattr(raw, "raw", None), "connection", None)
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-class _WallClockTimeout(requests.exceptions.ReadTimeout if requests is not None else Exception):  # type: ignore[misc]
-    """The whole exchange (headers and body) took longer than the request's wall-clock limit."""
-
-
-def _status_text(status, reason=None):
-    reason = reason or HTTP_REASONS.get(status)
-    return "HTTP %s %s" % (status, reason) if reason else "HTTP %s" % status
-
-
-class _Response:
-    """What the client keeps of an HTTP response."""
-
-    def __init__(self, status, reason, headers, content, too_large=False):
-        self.status = status
-        self.reason = reason
-        self.headers = headers
-        self.content = content
-        self.too_large = too_large
-
-    @property
-    def content_type(self):
-        return self.headers.get("content-type", "").split(";")[0].strip() or "no content type"
-
-
-# -- the client -----------------------------------------------------------------------------
-
-
-class _Run:
+class _Attempts:
     """The bookkeeping of one ``request()``: attempts, re-sends, waits and budgets."""
 
     def __init__(self, start):
         self.start = start
+        self.retry_until = None  # retry_timeout counts from the first answer that is not a success
         self.attempts = 0
         self.resends = 0
         self.unsent_resends = 0
-        self.confirmed_resend = False
+        self.no_answer_resends = 0
+        self.uncertain_before = False
         self.waited = 0.0
-        self.retry_until = None
+
+
+# -- the client -----------------------------------------------------------------------------
 
 
 class VictorOpsClient:
@@ -365,7 +198,7 @@ class VictorOpsClient:
 
     ``deadline`` (seconds, None for none) bounds the whole life of the client, counted from its
     creation: every wait and every exchange stops in time for it. ``allow_insecure_http`` lets
-    ``api_url`` use plain ``http://`` to a host that is not a loopback address.
+    ``api_url`` use plain ``http://`` to a host that is not a literal loopback address.
     """
 
     def __init__(
@@ -379,7 +212,7 @@ class VictorOpsClient:
         retries=6,
         retry_timeout=120,
         rate_window=60.0,
-        pacer=None,
+        pacer: PacerInterface | None = None,
         sleep=time.sleep,
         monotonic=time.monotonic,
         warn=None,
@@ -390,43 +223,20 @@ class VictorOpsClient:
         deadline=DEFAULT_DEADLINE,
         allow_insecure_http=False,
     ):
-        for name, value in (("api_id", api_id), ("api_key", api_key)):
-            # Checked here, without ever repeating the value: requests would otherwise quote the header
-            # value in its error, or fail with a UnicodeEncodeError showing part of it.
-            if not isinstance(value, str) or not value.strip():
-                raise ValueError("%s must be a non-empty string" % name)
-            if value != value.strip():
-                raise ValueError("%s must not have leading or trailing whitespace (the value is not shown)" % name)
-            if any(not " " <= char <= "~" for char in value):
-                raise ValueError(
-                    "%s must contain only printable ASCII characters (letters, digits, punctuation); it contains another "
-                    "character, such as a control character, a line break or a typographic quote (the value is not shown): "
-                    "copy it again from VictorOps" % name
-                )
-        self._api_key = api_key
+        check_credentials(api_id, api_key)
+        check_settings(timeout, retries, retry_timeout, rate_window, deadline)
+        self._redact = Redactor(api_key)
         self._warn = warn
-        if timeout is not None and timeout <= 0:
-            raise ValueError("timeout must be greater than 0, got %s" % timeout)
-        if retries < 0:
-            raise ValueError("retries must be 0 or more, got %s" % retries)
-        if retry_timeout < 0:
-            raise ValueError("retry_timeout must be 0 or more, got %s" % retry_timeout)
-        if rate_window <= 0:
-            raise ValueError("rate_window must be greater than 0, got %s" % rate_window)
-        if deadline is not None and (math.isnan(deadline) or deadline <= 0):
-            raise ValueError("deadline must be greater than 0, got %s" % deadline)
         self.allow_insecure_http = bool(allow_insecure_http)
-        self.api_url = self._check_api_url(api_url)
+        self.api_url, plain_loopback = check_api_url(api_url, self.allow_insecure_http, self._notify)
         self.timeout = timeout
-        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.retries = int(retries)
         self.retry_timeout = float(retry_timeout)
         self.rate_window = float(rate_window)
-        scale = self.rate_window / REFERENCE_WINDOW
-        self.backoff_base = BACKOFF_BASE * scale
-        self.backoff_cap = BACKOFF_CAP * scale
-        self.backoff_floor = BACKOFF_FLOOR * scale
-        self.max_response_bytes = max_response_bytes
+        # Backoff scaled by rate_window / 60, so that a compressed test world waits compressed times.
+        self.backoff_base, self.backoff_cap, self.backoff_floor = (
+            value * self.rate_window / REFERENCE_WINDOW for value in (BACKOFF_BASE, BACKOFF_CAP, BACKOFF_FLOOR)
+        )
         self.pacer = pacer
         self._sleep = sleep
         self._monotonic = monotonic
@@ -434,84 +244,30 @@ class VictorOpsClient:
         self._rng = rng if rng is not None else random.Random()
         self.deadline = None if deadline is None else float(deadline)
         self._deadline_at = None if deadline is None else self._monotonic() + self.deadline
-        if session is None:
-            if not HAS_REQUESTS:
-                raise ImportError("the requests Python library is required")
-            session = requests.Session()
-        self.session = session
-        self._headers = {
-            "X-VO-Api-Id": api_id,
-            "X-VO-Api-Key": api_key,
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-        }
-        self._calls = 0
-        self._writes = 0
-        self._retries = 0
-        self._pacing_wait = 0.0
-        self._retry_wait = 0.0
-        self._operations = {}
+        self.session = _session(session, plain_loopback)
+        self.transport = Transport(self.session, ca_path if (validate_certs and ca_path) else bool(validate_certs), max_response_bytes, monotonic)
+        self._classifier = Classifier(timeout, self.deadline, self._redact, max_response_bytes)
+        self._headers = {"X-VO-Api-Id": api_id, "X-VO-Api-Key": api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
+        self._counters = {"calls": 0, "writes": 0, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0}
+        self._operations: dict[str, int] = {}
         # Whether the API accepted these credentials at least once (any 2xx, 400, 404, 409 or 422).
         self.credentials_accepted = False
-        # How many writes ended, at least once, in an outcome that leaves their effect unknown (5xx,
-        # dropped connection, timeout), whether then confirmed, re-sent or failed. A module does one
-        # final confirming read only when this is not 0.
-        self.uncertain_writes = 0
-        # How many writes were sent again after an outcome that left them unknown: such a write may land
-        # twice if the first one lands late, so the paging executor reads the final state once after any.
-        self.resent_writes = 0
+        # Writes that ended at least once in an outcome that leaves their effect unknown; those sent again (resend-safe).
+        self.uncertain_writes = self.resent_writes = 0
 
-    def _check_api_url(self, api_url):
-        if not isinstance(api_url, str) or not api_url.strip():
-            raise ValueError("api_url must be a non-empty URL")
-        text = api_url.strip()
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https"):
-            raise ValueError("api_url must use http or https, got %r" % (parts.scheme or text))
-        if not parts.hostname:
-            raise ValueError("api_url must name a host")
-        if parts.username is not None or parts.password is not None:
-            raise ValueError("api_url must not contain credentials; use api_id and api_key")
-        if parts.query or parts.fragment or "?" in text or "#" in text:
-            raise ValueError("api_url must not have a query or fragment")
-        try:
-            port = parts.port
-        except ValueError:  # out of range
-            port = -1
-        if port is not None and not 0 < port < 65536:
-            raise ValueError("api_url has an invalid port")
-        base = "%s://%s" % (parts.scheme, parts.netloc)
-        if parts.path.strip("/"):
-            raise ValueError(
-                "api_url must be the base URL of the API, without a path (it has %r): give the base URL only, "
-                "e.g. %s or https://api.victorops.com; the collection adds /api-public/v1/... itself" % (parts.path, base)
-            )
-        host = parts.hostname.rstrip(".").lower()
-        loopback = _is_loopback(host)
-        if parts.scheme == "http" and not loopback:
-            if not self.allow_insecure_http:
-                raise ValueError(
-                    "api_url %s uses plain http to %s, which is not a loopback address: the API ID and key would travel "
-                    "unencrypted. Use https://, or set allow_insecure_http to true if that network path is trusted" % (base, host)
-                )
-            self._notify(
-                "api_url %s uses plain http to a host that is not a loopback address (allow_insecure_http is true): "
-                "the API ID and key travel unencrypted" % base
-            )
-        if not loopback and host != API_DOMAIN and not host.endswith("." + API_DOMAIN):
-            self._notify(
-                "api_url %s is not under %s: the API ID and key are sent to %s; make sure that host is meant to receive them" % (base, API_DOMAIN, host)
-            )
-        return base
+    @property
+    def max_response_bytes(self):
+        return self.transport.max_response_bytes
 
     @property
     def stats(self):
+        counters = self._counters
         return {
-            "calls": self._calls,
-            "writes": self._writes,
-            "retries": self._retries,
-            "pacing_wait": round(self._pacing_wait, 3),
-            "retry_wait": round(self._retry_wait, 3),
+            "calls": counters["calls"],
+            "writes": counters["writes"],
+            "retries": counters["retries"],
+            "pacing_wait": round(counters["pacing_wait"], 3),
+            "retry_wait": round(counters["retry_wait"], 3),
             "operations": dict(self._operations),
         }
 
@@ -523,205 +279,215 @@ class VictorOpsClient:
 
     # -- one request, with retries ----------------------------------------------------------
 
-    def request(self, method, template, params=None, body=None, expected=(200,), idempotent=None, confirm_write=None, query=None, operation=None):
+    def request(self, method, template, params=None, body=None, expected=(200,), resend_safe=None, confirm_write=None, query=None, operation=None):
         """Send ``method template`` (placeholders filled from ``params``) and return the decoded JSON body.
 
         ``operation`` is the operation's name (``_api.OPERATIONS``), under which the request is paced and
-        counted; without it, ``"METHOD template"``.
-
-        ``expected`` lists the success statuses; an empty success body is None. ``idempotent``
-        overrides the method's default (GET and PUT are idempotent). ``confirm_write()`` is asked,
-        after an ambiguous failure of a non-idempotent write, whether it was applied: it returns
-        ``(True, result)`` or ``(False, None)``, or raises. It is asked no sooner than ``timeout``
-        seconds after the failure, so that a write the API is still carrying out has landed.
+        counted; without it, ``"METHOD template"``. ``expected`` lists the success statuses; an empty success
+        body is None. ``resend_safe`` says that a write may be re-sent after an uncertain outcome (reads always
+        may; writes may not unless told). ``confirm_write()`` reads whether the write was applied: it returns
+        ``(True, result)`` or ``(False, None)``, or raises.
         """
         method = method.upper()
-        try:
-            path = fill_path(template, params)
-        except PathParameterError as exc:
-            exc.method, exc.path = method, template
-            exc.message = self._redact(exc.message)
-            raise
-        url = self.api_url + path
-        try:
-            return self._request(method, template, path, url, params, body, expected, idempotent, confirm_write, query, operation)
-        except VictorOpsError as exc:
-            if exc.url is None:
-                exc.url = url
-            if isinstance(exc, TransportError) and not getattr(exc, "hinted", False):
-                exc.hinted = True
-                exc.message += (
-                    ". Check that api_url (%s) is right and reachable from this host: the network, a firewall, "
-                    "the proxy settings (HTTPS_PROXY, NO_PROXY)" % self.api_url
-                )
-            raise
-
-    def _request(self, method, template, path, url, params, body, expected, idempotent, confirm_write, query, operation):
-        operation = operation or "%s %s" % (method, template)
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
-        is_write = method not in ("GET", "HEAD", "OPTIONS")
-        data = None
-        headers = dict(self._headers)
+        problem = path_problem(template, params)
+        if problem is not None:
+            raise PathParameterError(self._redact(problem), method=method, path=template)
+        path = fill_path(template, params)
+        read = method in READ_METHODS
+        data, headers = None, dict(self._headers)
         if body is not None:
             data = json.dumps(body, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
+        call = _Call(
+            method,
+            path,
+            self.api_url + path,
+            operation or "%s %s" % (method, template),
+            headers,
+            data,
+            query,
+            tuple(expected),
+            read,
+            read or bool(resend_safe),
+            confirm_write,
+        )
+        return self._run(call)
 
-        run = _Run(self._monotonic())
+    def _run(self, call):
+        attempts = _Attempts(self._monotonic())
         while True:
-            run.attempts += 1
-            response, failure, limit = self._send_paced(operation, method, path, url, headers, data, query, run)
-            if response is not None:
+            attempts.attempts += 1
+            response, failure, limit = self._send_paced(call, attempts)
+            if response is not None and failure is None:
                 self._note_answer(response.status)
-            if response is not None and response.status in expected:
-                result = self._decode(method, path, response, run.attempts)
-                refused = _refusal(result)
-                if refused is not None:
-                    raise ValidationError(
-                        "request refused by the API (HTTP %s with only an error in its body): %s" % (response.status, self._redact(refused)),
-                        method=method,
-                        path=path,
-                        status=response.status,
-                        api_message=self._redact(refused),
-                        body=self._redact(_decode_text(response.content)[:4096]),
-                        attempts=run.attempts,
-                    )
-                return result
-
-            kind, error = self._classify(method, path, url, response, failure, run.attempts, limit)
-            if is_write and kind in ("ambiguous", "failed"):
+                if response.status in call.expected:
+                    return self._success(call, response, attempts)
+            problem = self._classifier.classify(call, response, failure, attempts.attempts, limit, self.credentials_accepted)
+            if not call.read and problem.outcome in UNCERTAIN and not attempts.uncertain_before:
                 self.uncertain_writes += 1
-            if not idempotent and kind in ("ambiguous", "failed"):
-                applied, result = self._settle_write(method, path, kind, error, response, failure, run, confirm_write)
-                if applied:
-                    return result
-                run.resends += 1
-                run.confirmed_resend = True
-                self.resent_writes += 1
-                self._retries += 1
-                self._notify(
-                    "%s %s: %s; the write was confirmed not applied; re-sending (retry %d of %d)" % (method, url, error.message, run.resends, self.retries)
-                )
-                continue
-            if kind in ("fatal", "failed"):
-                raise error
+            wait = self._proposed_wait(response, attempts.resends)
+            decision = decide(problem.outcome, self._request_state(call, attempts), self._budgets(attempts), wait)
+            if problem.outcome is Outcome.THROTTLED:
+                self._teach_pacer(call.operation, wait.asked if decision.reason is Reason.RETRY_AFTER_TOO_LONG else decision.delay)
+            if decision.action is Action.CONFIRM:
+                return self._confirm(call, problem, decision, attempts)
+            if decision.action is Action.RAISE:
+                raise self._give_up(call, problem, decision, attempts)
+            self._resend(call, problem, decision, attempts)
 
-            # A lost write (a PUT: idempotent, so re-sent) may still land: re-sent sooner than request_timeout, it could
-            # land after the next write of a plan had re-indexed the steps, on the step that moved up.
-            floor = self.timeout if is_write and kind == "ambiguous" and self.timeout else 0.0
-            delay = self._retry_delay(kind, error, response, run, operation, floor)
-            if is_write and kind == "ambiguous":
-                self.resent_writes += 1
-            run.resends += 1
-            self._retries += 1
-            self._notify("%s %s: %s; retry %d of %d in %.3f s" % (method, url, error.message, run.resends, self.retries, delay))
-            run.waited += self._wait(delay)
+    def _request_state(self, call, attempts):
+        return Request(
+            call.read,
+            call.resend_safe,
+            call.confirm_write is not None,
+            attempts.resends,
+            attempts.unsent_resends,
+            attempts.no_answer_resends,
+            attempts.uncertain_before,
+            self._monotonic() - attempts.start,
+        )
 
-    def _retry_delay(self, kind, error, response, run, operation, floor=0.0):
-        """The wait (at least ``floor``) before re-sending a retryable outcome; raises ``error`` when no budget is left for it."""
+    def _budgets(self, attempts):
         now = self._monotonic()
-        if run.retry_until is None:
-            run.retry_until = now + self.retry_timeout
-        budget_left = run.retry_until - now
-        deadline_left = self.deadline_left(now)
-        delay, asked = self._delay(response, run.resends)
-        if asked is not None and asked > 0 and asked > min(budget_left, deadline_left) and run.resends < self.retries:
-            if kind == "rate_limited":
-                self._penalize(operation, asked, deadline_left)
-            if budget_left <= deadline_left:
-                left = "the %s s left of retry_timeout (%g s)" % (_seconds(max(budget_left, 0.0)), self.retry_timeout)
-            else:
-                left = "the %s s left before the deadline (%g s)" % (_seconds(max(deadline_left, 0.0)), self.deadline)
-            error.message += "; the API asked to wait %s s before re-sending (Retry-After), more than %s: stopped without waiting (%s)" % (
-                _seconds(asked),
-                left,
-                self._budget_text(run, now),
-            )
-            raise error
-        if asked is None:
-            delay = min(delay, max(min(budget_left, deadline_left), 0.0))
-        delay = max(delay, floor)
-        if kind == "rate_limited":
-            self._penalize(operation, delay, deadline_left)
+        if attempts.retry_until is None:
+            attempts.retry_until = now + self.retry_timeout
+        return Budgets(self.retries, attempts.retry_until - now, self.deadline_left(now), float(self.timeout or 0.0))
 
-        reason = None
-        if run.resends >= self.retries:
-            reason = "no retries left"
-        elif budget_left <= 0:
-            reason = "retry_timeout is spent"
-        elif deadline_left <= delay:
-            reason = "the deadline of %g s is reached" % self.deadline
-        elif kind == "unsent" and (run.unsent_resends >= UNSENT_RETRIES or now - run.start + delay > UNSENT_BUDGET):
-            reason = "a connection that cannot be established is tried at most %d times within %g s" % (UNSENT_RETRIES + 1, UNSENT_BUDGET)
-        if reason is not None:
-            error.message += "; gave up (%s): %s" % (self._budget_text(run, now), reason)
-            if getattr(error, "throttle_403", False):
-                error.message += ". A 403 that persists may also mean that this API key is not allowed this operation"
-            raise error
-        if kind == "unsent":
-            run.unsent_resends += 1
-        return delay
+    def _proposed_wait(self, response, resends):
+        """``Retry-After`` when usable, else a full-jitter exponential backoff."""
+        if response is not None:
+            seconds = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
+            if seconds is not None:
+                return Wait(max(seconds, 0.0), max(seconds, 0.0))
+        ceiling = min(self.backoff_cap, self.backoff_base * (2**resends))
+        return Wait(max(self.backoff_floor, self._rng.uniform(0, ceiling)), None)
 
-    def _settle_write(self, method, path, kind, error, response, failure, run, confirm_write):
-        """After an uncertain outcome of a non-idempotent write: (True, result) when confirmed applied,
-        (False, None) when it is to be re-sent; raises otherwise."""
-        if confirm_write is None:
-            if kind == "failed":
-                error.message += "; the write may or may not have been applied"
-                raise error
-            raise self._ambiguous(method, path, error, run.attempts)
-        # No answer at all: the API may still be carrying the write out.
-        in_flight = isinstance(failure, requests.exceptions.Timeout)
-        # Look no sooner than one request_timeout later: a gateway's 504 (or our own timeout) may come
-        # before the API applies the write, and a read taken too early would have it sent twice.
-        delay, _asked = self._delay(response, run.resends)
-        wait = max(delay, self.timeout or 0.0)
-        deadline_left = self.deadline_left()
-        if wait >= deadline_left:
-            raise AmbiguousWriteError(
-                "%s; the write may or may not have been applied: checking it safely takes waiting %s s, and only %s s are left before "
-                "the deadline (%g s); re-run to converge (%s)"
-                % (error.message, _seconds(wait), _seconds(max(deadline_left, 0.0)), self.deadline, self._budget_text(run)),
-                method=method,
-                path=path,
-                status=error.status,
-                api_message=error.api_message,
-                body=error.body,
-                attempts=run.attempts,
+    def _resend(self, call, problem, decision, attempts):
+        if problem.outcome in UNCERTAIN:
+            attempts.uncertain_before = True
+            if not call.read:
+                self.resent_writes += 1
+        if problem.outcome is Outcome.UNSENT:
+            attempts.unsent_resends += 1
+        if problem.outcome is Outcome.NO_ANSWER:
+            attempts.no_answer_resends += 1
+        attempts.resends += 1
+        self._counters["retries"] += 1
+        self._notify("%s %s: %s; retry %d of %d in %.3f s" % (call.method, call.url, problem.text, attempts.resends, self.retries, decision.delay))
+        attempts.waited += self._wait(decision.delay)
+
+    def _success(self, call, response, attempts):
+        result = self._decode(call, response, attempts)
+        refused = refusal(result)
+        if refused is not None:
+            refused = snippet(refused, 500, self._redact)
+            raise ValidationError(
+                "request refused by the API (HTTP %s with only an error in its body): %s" % (response.status, refused),
+                method=call.method,
+                path=call.path,
+                status=response.status,
+                api_message=refused,
+                body=self._redact.cut(decode_text(response.content), 4096, ""),
+                attempts=attempts.attempts,
+                url=call.url,
             )
-        run.waited += self._wait(wait)
-        applied, result = confirm_write()
+        return result
+
+    # -- carrying decisions out -------------------------------------------------------------------
+
+    def _confirm(self, call, problem, decision, attempts):
+        """Wait, then ask ``confirm_write``: its result when the write is visible; raises otherwise."""
+        attempts.waited += self._wait(decision.delay)
+        applied, result = call.confirm_write()
         if applied:
-            return True, result
-        if kind == "failed":
-            error.message += "; the write was confirmed not applied"
-            raise error
-        if in_flight:
-            raise AmbiguousWriteError(
-                "%s; the write may or may not have been applied: it was not visible %s s later, but the API may still carry it out, "
-                "so it was not re-sent (%s is not idempotent); re-run to converge" % (error.message, _seconds(wait), method),
-                method=method,
-                path=path,
-                attempts=run.attempts,
+            return result
+        if problem.outcome is Outcome.FATAL:
+            raise problem.error()
+        if problem.outcome is Outcome.FAILED:
+            raise problem.error("; the write was confirmed not applied")
+        if problem.outcome is Outcome.BODY_LOST:
+            text = (
+                "; the write may or may not have been applied: the API answered it with a success status, but its answer was lost "
+                "and a read does not show it; not re-sent (%s is not safe to send twice); re-run to converge" % call.operation
             )
-        if run.confirmed_resend:
-            error.message += (
-                "; the write was confirmed not applied again after it had been re-sent once; not re-sent a second time; "
-                "re-run to converge (%s)" % self._budget_text(run)
+        else:
+            text = (
+                "; the write may or may not have been applied: it was not visible %s s later, but the API may still carry it out, "
+                "so it was not re-sent (%s is not safe to send twice); re-run to converge" % (seconds_text(decision.delay), call.operation)
             )
-            raise error
-        if run.resends >= self.retries or self.retry_timeout <= 0 or self.deadline_left() <= 0:
-            error.message += "; the write was confirmed not applied, and the retry budget is spent (%s)" % self._budget_text(run)
-            raise error
-        return False, None
+        raise problem.error(text, cls=AmbiguousWriteError)
 
-    def _budget_text(self, run, now=None):
-        now = self._monotonic() if now is None else now
+    def _give_up(self, call, problem, decision, attempts):
+        """The error that ends the request."""
+        reason = decision.reason
+        if reason is Reason.FINAL:
+            text = "; the write may or may not have been applied" if problem.outcome is Outcome.FAILED and not call.read else ""
+            return problem.error(text, self._network_hint())
+        if reason is Reason.NOT_RESEND_SAFE:
+            text = (
+                "; the write may or may not have been applied: %s is not safe to send twice, so it was not re-sent; "
+                "re-run to converge (the next run reads the state first)" % call.operation
+            )
+            return problem.error(text, cls=AmbiguousWriteError)
+        budget = self._budget_text(attempts)
+        if reason is Reason.NO_TIME_TO_CONFIRM and problem.outcome is Outcome.BODY_LOST:
+            text = (
+                "; the API answered with a success status, so the write was applied, but its answer was lost and the deadline "
+                "(%g s) leaves no time to read it back; re-run to converge (%s)" % (self.deadline, budget)
+            )
+            return problem.error(text, cls=AmbiguousWriteError)
+        if reason is Reason.NO_TIME_TO_CONFIRM:
+            text = (
+                "; the write may or may not have been applied: checking it safely takes waiting %s s, and only %s s are left "
+                "before the deadline (%g s); re-run to converge (%s)"
+                % (
+                    seconds_text(decision.delay),
+                    seconds_text(max(self.deadline_left(), 0.0)),
+                    self.deadline,
+                    budget,
+                )
+            )
+            return problem.error(text, cls=AmbiguousWriteError)
+        if reason is Reason.RETRY_AFTER_TOO_LONG:
+            return problem.error(
+                "; the API asked to wait %s s before re-sending (Retry-After), more than %s: stopped without waiting (%s)"
+                % (seconds_text(decision.delay), self._left_text(attempts), budget),
+                self._network_hint(),
+            )
+        text = "; gave up (%s): %s" % (budget, self._reason_text(reason))
+        if problem.throttle_403:
+            text += ". A 403 that persists may also mean that this API key is not allowed this operation"
+        return problem.error(text, self._network_hint())
+
+    def _reason_text(self, reason):
+        return {
+            Reason.NO_RETRIES_LEFT: "no retries left",
+            Reason.RETRY_TIMEOUT_SPENT: "retry_timeout is spent",
+            Reason.DEADLINE: "the deadline of %s s is reached" % ("%g" % self.deadline if self.deadline is not None else "none"),
+            Reason.UNSENT_BUDGET: "a connection that cannot be established is tried at most %d times within %g s" % (UNSENT_RETRIES + 1, UNSENT_BUDGET),
+            Reason.NO_ANSWER_BUDGET: "a request that gets no answer is sent at most %d times" % (TIMEOUT_RETRIES + 1),
+        }[reason]
+
+    def _left_text(self, attempts):
+        now = self._monotonic()
+        budget_left, deadline_left = attempts.retry_until - now, self.deadline_left(now)
+        if budget_left <= deadline_left:
+            return "the %s s left of retry_timeout (%g s)" % (seconds_text(max(budget_left, 0.0)), self.retry_timeout)
+        return "the %s s left before the deadline (%g s)" % (seconds_text(max(deadline_left, 0.0)), self.deadline)
+
+    def _network_hint(self):
+        return (
+            ". Check that api_url (%s) is right and reachable from this host: the network, a firewall, "
+            "the proxy settings (HTTPS_PROXY, NO_PROXY)" % self.api_url
+        )
+
+    def _budget_text(self, attempts):
+        now = self._monotonic()
         text = "%d attempt%s over %s s, %s s of it waiting between attempts; retries=%d, retry_timeout=%g s" % (
-            run.attempts,
-            "" if run.attempts == 1 else "s",
-            _seconds(max(now - run.start, 0.0)),
-            _seconds(run.waited),
+            attempts.attempts,
+            "" if attempts.attempts == 1 else "s",
+            seconds_text(max(now - attempts.start, 0.0)),
+            seconds_text(attempts.waited),
             self.retries,
             self.retry_timeout,
         )
@@ -730,268 +496,89 @@ class VictorOpsClient:
         return text
 
     def _note_answer(self, status):
-        if 200 <= status < 300 or status in (400, 404, 409, 422):
+        if 200 <= status < 300 or status in _ACCEPTED:
             self.credentials_accepted = True
 
-    def _penalize(self, operation, seconds, deadline_left):
-        if self.pacer is not None and hasattr(self.pacer, "penalize"):
-            self.pacer.penalize(operation, max(min(seconds, deadline_left), 0.0))
+    def _teach_pacer(self, operation, seconds):
+        if self.pacer is not None:
+            self.pacer.throttled(operation, max(min(seconds, self.deadline_left()), 0.0))
 
     def _wait(self, delay):
         if delay > 0:
             self._sleep(delay)
-            self._retry_wait += delay
+            self._counters["retry_wait"] += delay
         return delay
 
     def _notify(self, message):
         if self._warn is not None:
             self._warn(self._redact(message))
 
-    def _redact(self, text):
-        if text is None or not self._api_key:
-            return text
-        return str(text).replace(self._api_key, REDACTED)
-
-    def _delay(self, response, resends):
-        """(seconds, asked): ``Retry-After`` when usable (then ``asked`` is that wait), else full-jitter exponential backoff."""
-        if response is not None:
-            seconds = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
-            if seconds is not None:
-                return max(seconds, 0.0), max(seconds, 0.0)
-        ceiling = min(self.backoff_cap, self.backoff_base * (2**resends))
-        return max(self.backoff_floor, self._rng.uniform(0, ceiling)), None
-
     # -- sending ------------------------------------------------------------------------------
 
-    def _send_paced(self, operation, method, path, url, headers, data, query, run):
+    def _deadline_error(self, call, attempts, text):
+        return DeadlineError(text + " (%s)" % self._budget_text(attempts), method=call.method, path=call.path, attempts=attempts.attempts - 1, url=call.url)
+
+    def _acquire(self, call, attempts, left):
+        """The pacer's token, waiting no longer than the deadline allows."""
+        before = self.pacer.waited
+        try:
+            token = self.pacer.acquire(call.operation, None if left == float("inf") else left)
+        except PacingTimeout as exc:
+            self._counters["pacing_wait"] += self.pacer.waited - before
+            raise self._deadline_error(
+                call,
+                attempts,
+                "the deadline of %g s does not leave time for the rate limit of %s: the pacer would wait %s s, %s s are left; "
+                "not sent. The API's rate limits are per account, shared by every run on this controller"
+                % (self.deadline, call.operation, seconds_text(exc.wait), seconds_text(max(left, 0.0))),
+            ) from None
+        paced = self.pacer.waited - before
+        self._counters["pacing_wait"] += paced
+        if self.deadline_left() <= 0:
+            self.pacer.release(token)
+            raise self._deadline_error(
+                call,
+                attempts,
+                "the deadline of %g s was reached while waiting %s s for the rate limit of %s; not sent" % (self.deadline, seconds_text(paced), call.operation),
+            )
+        return token
+
+    def _send_paced(self, call, attempts):
         """(response, failure, limit): one exchange, paced, within the time left before the deadline."""
         left = self.deadline_left()
         if left <= 0:
-            raise DeadlineError(
-                "the deadline of %g s was reached before the request could be sent (%s)" % (self.deadline, self._budget_text(run)),
-                method=method,
-                path=path,
-                attempts=run.attempts - 1,
-            )
-        token = None
-        if self.pacer is not None:
-            before = getattr(self.pacer, "waited", 0.0)
-            token = self.pacer.acquire(operation)
-            paced = getattr(self.pacer, "waited", 0.0) - before
-            self._pacing_wait += paced
-            left = self.deadline_left()
-            if left <= 0:
-                self.pacer.release(token)
-                raise DeadlineError(
-                    "the deadline of %g s was reached while waiting %s s for the rate limit of %s; not sent (%s)"
-                    % (self.deadline, _seconds(paced), operation, self._budget_text(run)),
-                    method=method,
-                    path=path,
-                    attempts=run.attempts - 1,
-                )
+            raise self._deadline_error(call, attempts, "the deadline of %g s was reached before the request could be sent" % self.deadline)
+        token = self._acquire(call, attempts, left) if self.pacer is not None else None
         try:
-            self._calls += 1
-            if method != "GET":
-                self._writes += 1
-            self._operations[operation] = self._operations.get(operation, 0) + 1
+            left = self.deadline_left()
+            self._counters["calls"] += 1
+            if not call.read:
+                self._counters["writes"] += 1
+            self._operations[call.operation] = self._operations.get(call.operation, 0) + 1
             limit = None if left == float("inf") else left
             if self.timeout is not None:
                 limit = self.timeout if limit is None else min(self.timeout, limit)
-            response, failure = self._send(method, path, url, headers, data, query, limit)
+            # A moment's grace lets requests report its own timeout first, when the deadline leaves room for it.
+            grace = max(min(WATCHDOG_GRACE, left - limit), 0.0) if limit is not None else 0.0
+            response, failure = self.transport.send(call.method, call.url, call.headers, call.data, call.query, limit, grace)
             return response, failure, limit
         finally:
             if self.pacer is not None:
                 self.pacer.release(token)
 
-    def _send(self, method, path, url, headers, data, query, limit):
-        """(response, None) or (None, exception) for a transport failure; TLS failures raise.
-
-        The exchange runs in a worker thread so that the wall clock bounds all of it (name
-        resolution, connecting, headers, body): requests' own timeouts bound each socket read,
-        which a server trickling one byte at a time never trips. An abandoned exchange's socket is
-        shut once its headers are in, which ends its worker; before that, the worker (a daemon
-        thread) ends with its socket's own timeout, or with the process.
-        """
-        timeout = None if limit is None else (min(CONNECT_TIMEOUT, limit), limit)
-        box = {}
-        done = threading.Event()
-        abandoned = threading.Event()
-
-        def exchange():
-            try:
-                box["result"] = self._exchange(method, path, url, headers, data, query, timeout, limit, box, abandoned)
-            except BaseException as exc:  # noqa: BLE001  (handed over to the calling thread)
-                box["error"] = exc
-            finally:
-                done.set()
-
-        if limit is None:
-            exchange()
-        else:
-            worker = threading.Thread(target=exchange, name="victorops-request", daemon=True)
-            worker.start()
-            # A moment's grace lets requests report its own timeout first, when the deadline leaves room for it.
-            grace = max(min(WATCHDOG_GRACE, self.deadline_left() - limit), 0.0)
-            if not done.wait(limit + grace):
-                abandoned.set()
-                _abort(box.get("raw"))
-                return None, _WallClockTimeout("no complete answer within %g s" % limit)
-        if "error" in box:
-            raise box["error"]
-        return box["result"]
-
-    def _exchange(self, method, path, url, headers, data, query, timeout, limit, box, abandoned):
-        started = self._monotonic()
-        try:
-            raw = self.session.request(
-                method, url, headers=headers, data=data, params=query, timeout=timeout, verify=self.verify, allow_redirects=False, stream=True
-            )
-        except requests.exceptions.SSLError as exc:
-            error = TransportError(
-                self._redact(
-                    "TLS failure: %s; not retried. Check the certificate of the API, set ca_path to the CA bundle "
-                    "that signs it, or (against a local emulator only) set validate_certs to false" % _snippet(str(exc), 300)
-                ),
-                method=method,
-                path=path,
-            )
-            error.hinted = True
-            raise error from None
-        except requests.exceptions.RequestException as exc:
-            return None, exc
-        box["raw"] = raw
-        try:
-            if abandoned.is_set():
-                return None, _WallClockTimeout("abandoned")
-            content, too_large = self._read(raw, started, limit)
-        except requests.exceptions.RequestException as exc:
-            return None, exc
-        finally:
-            close = getattr(raw, "close", None)
-            if close is not None:
-                close()
-        headers_lower = {str(k).lower(): str(v) for k, v in (raw.headers or {}).items()}
-        return _Response(raw.status_code, getattr(raw, "reason", None), headers_lower, content, too_large), None
-
-    def _read(self, raw, started=None, limit=None):
-        """The body, read no further than the size limit, and no longer than ``limit`` seconds from ``started``."""
-        size_limit = self.max_response_bytes
-        length = {str(k).lower(): v for k, v in (raw.headers or {}).items()}.get("content-length")
-        try:
-            if length is not None and int(length) > size_limit:
-                return b"", True
-        except ValueError:
-            pass
-        iter_content = getattr(raw, "iter_content", None)
-        if iter_content is None:
-            content = raw.content or b""
-            return (b"", True) if len(content) > size_limit else (content, False)
-        chunks = []
-        size = 0
-        for chunk in iter_content(65536):
-            if limit is not None and started is not None and self._monotonic() - started > limit:
-                raise _WallClockTimeout("the answer took longer than %g s to arrive" % limit)
-            size += len(chunk)
-            if size > size_limit:
-                return b"", True
-            chunks.append(chunk)
-        return b"".join(chunks), False
-
-    # -- outcomes -------------------------------------------------------------------------------
-
-    def _classify(self, method, path, url, response, failure, attempts, limit=None):
-        """(kind, error to raise if the request is not re-sent).
-
-        Kinds: "rate_limited" and "unsent" (re-sent for every method), "ambiguous" (re-sent when
-        idempotent, else confirmed), "failed" (a server failure not retried, confirmed for writes),
-        "fatal".
-        """
-        if failure is not None:
-            summary = self._redact("%s: %s" % (type(failure).__name__, _snippet(str(failure), 300)))
-            if _unresolved(failure):
-                if isinstance(failure, requests.exceptions.ProxyError):
-                    text = "the proxy's host name does not resolve (%s); not retried" % summary
-                else:
-                    text = "the host name %r does not resolve (%s); not retried" % (urlsplit(url).hostname, summary)
-                return "fatal", TransportError(text, method=method, path=path, attempts=attempts)
-            if _never_sent(failure):
-                return "unsent", TransportError("connection failed, request not sent (%s)" % summary, method=method, path=path, attempts=attempts)
-            if isinstance(failure, _WallClockTimeout):
-                if self.timeout is not None and limit is not None and limit >= self.timeout:
-                    text = "no complete answer within %s s (request_timeout)" % self.timeout
-                else:
-                    text = "no complete answer within %s s, the time left before the deadline (%g s)" % (_seconds(limit or 0.0), self.deadline)
-            elif isinstance(failure, requests.exceptions.Timeout):
-                within = self.timeout if limit is None or limit == self.timeout else _seconds(limit)
-                text = "no response within %s s (%s)" % (within, summary)
-            else:
-                text = "connection failed or dropped (%s)" % summary
-            return "ambiguous", TransportError(text, method=method, path=path, attempts=attempts)
-
-        status = response.status
-        api_message = self._redact(_api_message(response.content))
-        body = self._redact(_decode_text(response.content)[:4096]) or None
-        details = dict(method=method, path=path, status=status, api_message=api_message, body=body, attempts=attempts)
-        said = ": %s" % api_message if api_message else ""
-
+    def _decode(self, call, response, attempts):
+        details = dict(method=call.method, path=call.path, status=response.status, attempts=attempts.attempts, url=call.url)
         if response.too_large:
-            return "fatal", ResponseError("response body larger than %d bytes (%s)" % (self.max_response_bytes, _status_text(status)), **details)
-        if status == 429 or (status == 403 and _is_legacy_rate_limit(response.content)):
-            return "rate_limited", RateLimitError("rate limited (HTTP %s)%s" % (status, said), **details)
-        if status == 403 and self.credentials_accepted:
-            # The API's older throttling signal is a bare 403; these credentials were accepted earlier.
-            error = RateLimitError("rate limited (HTTP 403, taken for throttling: these credentials were accepted earlier in this task)%s" % said, **details)
-            error.throttle_403 = True
-            return "rate_limited", error
-        if status in (401, 403):
-            return "fatal", AuthenticationError("authentication failed (HTTP %s); check api_id/api_key; not retried%s" % (status, said), **details)
-        if status == 404:
-            return "fatal", NotFoundError("not found (HTTP 404)%s" % said, **details)
-        if status in (400, 422):
-            return "fatal", ValidationError("request refused by the API (HTTP %s)%s" % (status, said), **details)
-        if status in TRANSIENT_STATUSES:
-            return "ambiguous", ServerError("server error (%s, %s)%s" % (_status_text(status, response.reason), response.content_type, said), **details)
-        if status >= 500:
-            return "failed", ServerError(
-                "server error (%s, %s)%s; not retried" % (_status_text(status, response.reason), response.content_type, said), **details
-            )
-        return "fatal", VictorOpsError("unexpected response (%s)%s" % (_status_text(status, response.reason), said), **details)
-
-    def _ambiguous(self, method, path, error, attempts):
-        return AmbiguousWriteError(
-            "%s; the write may or may not have been applied: %s is not idempotent, so it was not re-sent; "
-            "re-run to converge (the next run reads the state first)" % (error.message, method),
-            method=method,
-            path=path,
-            status=error.status,
-            api_message=error.api_message,
-            body=error.body,
-            attempts=attempts,
-        )
-
-    def _decode(self, method, path, response, attempts):
-        if response.too_large:
-            raise ResponseError(
-                "response body larger than %d bytes (HTTP %s)" % (self.max_response_bytes, response.status),
-                method=method,
-                path=path,
-                status=response.status,
-                attempts=attempts,
-            )
-        text = _decode_text(response.content)
+            raise ResponseError("response body larger than %d bytes (HTTP %s)" % (self.max_response_bytes, response.status), **details)
+        text = decode_text(response.content)
         if not text.strip():
             return None
         try:
             return json.loads(text)
         except ValueError:
             raise ResponseError(
-                self._redact(
-                    "the API returned a body that is not valid JSON (HTTP %s, %s, %d bytes): %s"
-                    % (response.status, response.content_type, len(response.content), _snippet(text) or "(blank)")
-                ),
-                method=method,
-                path=path,
-                status=response.status,
-                body=self._redact(text[:4096]),
-                attempts=attempts,
+                "the API returned a body that is not valid JSON (HTTP %s, %s, %d bytes): %s"
+                % (response.status, response.content_type, len(response.content), snippet(text, redact=self._redact) or "(blank)"),
+                body=self._redact.cut(text, 4096, ""),
+                **details,
             ) from None

@@ -9,8 +9,11 @@ Three families, each turned into a failed task in one place (``_module.VictorOps
   options ask for something impossible; raised before any write, the message names the option;
 * API errors (``VictorOpsError`` and its subclasses, raised by the client; ``UnexpectedResponseError``
   for a 200 whose body this collection cannot use);
-* uncertain writes (``AmbiguousWriteError`` from the client, ``PolicyChangedError`` and
-  ``PlanExecutionError`` from the paging executor): a write may or may not have taken effect.
+* uncertain writes (``UncertainWriteError``: ``AmbiguousWriteError`` from the client, ``PolicyChangedError``
+  from the paging executor): a write may or may not have taken effect. ``PlanExecutionError`` wraps the
+  error of a plan's failed write with what was and was not applied.
+
+Each class says its ``kind`` (what a failed result carries in ``error``); ``error_kind`` reads it.
 """
 
 from __future__ import annotations
@@ -18,11 +21,23 @@ from __future__ import annotations
 from typing import Any
 
 
+# -- the base -----------------------------------------------------------------------------
+
+
+class CollectionError(Exception):
+    """Every error this collection raises on purpose. ``kind`` is what failed results carry in ``error``: what an
+    automation may act on (stop trying the API after "connection" or "authentication"; re-run after "uncertain")."""
+
+    kind = "internal"
+
+
 # -- input errors --------------------------------------------------------------------------
 
 
-class OptionError(ValueError):
+class OptionError(CollectionError, ValueError):
     """A module option (or a combination of them) cannot be satisfied; the message names the option and the fix."""
+
+    kind = "option"
 
 
 class PlanError(OptionError):
@@ -36,12 +51,15 @@ class SimulationError(ValueError):
 # -- API errors ----------------------------------------------------------------------------
 
 
-class VictorOpsError(Exception):
-    """An API call failed. ``str()`` names the method, the full URL (else the filled path) and the HTTP status."""
+class VictorOpsError(CollectionError):
+    """An API call failed. ``str()`` names the method, the full URL (else the filled path) and the HTTP status.
 
-    url = None  # the full URL of the failing request (never with a query or credentials), set by the client
+    Built once, with its final message: the client composes the whole text before raising.
+    """
 
-    def __init__(self, message, method=None, path=None, status=None, api_message=None, body=None, attempts=0):
+    kind = "api"
+
+    def __init__(self, message, method=None, path=None, status=None, api_message=None, body=None, attempts=0, url=None):
         super().__init__(message)
         self.message = message
         self.method = method
@@ -50,16 +68,7 @@ class VictorOpsError(Exception):
         self.api_message = api_message
         self.body = body
         self.attempts = attempts
-
-    @property
-    def message(self) -> str:
-        return self._message
-
-    @message.setter
-    def message(self, value: str) -> None:
-        # Kept in step with args, so that repr() and pickling show the final (redacted) text.
-        self._message = value
-        self.args = (value,)
+        self.url = url  # the full URL of the failing request (never with a query or credentials)
 
     def __str__(self) -> str:
         where = " ".join(part for part in (self.method, self.url or self.path) if part)
@@ -70,19 +79,27 @@ class VictorOpsError(Exception):
 
 
 class AuthenticationError(VictorOpsError):
-    """401/403: the API ID or key was refused. Never retried."""
+    """401/403 that is not a throttle: the API ID or key was refused, or the key may not do this. Never retried."""
+
+    kind = "authentication"
 
 
 class NotFoundError(VictorOpsError):
     """404."""
 
+    kind = "refused"
+
 
 class ValidationError(VictorOpsError):
     """400/422 (or a 200 carrying an ``error``): the API refused the request; ``api_message`` holds its text."""
 
+    kind = "refused"
+
 
 class RateLimitError(VictorOpsError):
     """Still rate limited when the retry budget ran out."""
+
+    kind = "throttled"
 
 
 class ServerError(VictorOpsError):
@@ -92,25 +109,31 @@ class ServerError(VictorOpsError):
 class TransportError(VictorOpsError):
     """No usable HTTP response: connection failure, timeout, TLS failure."""
 
+    kind = "connection"
+
 
 class DeadlineError(TransportError):
-    """The task's deadline passed before the request could complete (or be sent)."""
+    """The task's deadline passed before the request could complete (or be sent, or get a rate-limit slot)."""
+
+    kind = "deadline"
 
 
 class ResponseError(VictorOpsError):
     """The response body was not the JSON expected (an HTML error page, truncated JSON, too large)."""
 
-
-class AmbiguousWriteError(VictorOpsError):
-    """A non-idempotent write failed in a way that leaves its effect unknown, and it could not be confirmed."""
+    kind = "unexpected_answer"
 
 
 class PathParameterError(VictorOpsError):
     """A path parameter was refused before any request was sent."""
 
+    kind = "option"
 
-class UnexpectedResponseError(Exception):
+
+class UnexpectedResponseError(CollectionError):
     """The API answered 200 with a body this collection cannot use."""
+
+    kind = "unexpected_answer"
 
     def __init__(self, what: str, detail: str) -> None:
         super().__init__("Unexpected answer from %s: %s" % (what, detail))
@@ -128,20 +151,32 @@ class MalformedPolicyError(UnexpectedResponseError, ValueError):
 # -- uncertain writes ----------------------------------------------------------------------
 
 
-class PolicyChangedError(PlanError):
+class UncertainWriteError(CollectionError):
+    """A write may or may not have taken effect; the message says which, and that a re-run converges."""
+
+    kind = "uncertain"
+
+
+class AmbiguousWriteError(UncertainWriteError, VictorOpsError):
+    """A write failed in a way that leaves its effect unknown, it may not be re-sent, and it could not be confirmed."""
+
+    kind = "uncertain"
+
+
+class PolicyChangedError(UncertainWriteError):
     """The policy read back after an uncertain write is neither the state before it nor the state after it."""
 
 
-class PlanExecutionError(PlanError):
+class PlanExecutionError(CollectionError):
     """A write of the plan failed; ``applied`` and ``pending`` are the summaries of the writes on each side."""
 
-    def __init__(self, applied: list[str], pending: list[str], error: Exception, uncertain: bool = False) -> None:
+    def __init__(self, applied: list[str], pending: list[str], error: Exception) -> None:
         self.applied = list(applied)
         self.pending = list(pending)
         self.error = error
-        self.status: Any | None = getattr(error, "status", None)
-        # ``uncertain``: the failed write (pending[0]) may have taken effect; it is named apart.
-        self.uncertain = self.pending[0] if uncertain and self.pending else None
+        self.status: Any | None = error.status if isinstance(error, VictorOpsError) else None
+        # The failed write (pending[0]) may have taken effect when its error is uncertain; it is named apart.
+        self.uncertain = self.pending[0] if is_uncertain(error) and self.pending else None
         not_applied = self.pending[1:] if self.uncertain else self.pending
         message = "Changing the paging policy failed at %r: %s. Applied: %s.%s Not applied: %s." % (
             self.pending[0] if self.pending else "?",
@@ -152,39 +187,17 @@ class PlanExecutionError(PlanError):
         )
         super().__init__(message)
 
-
-# The kind of a failure, as failed results carry it in ``error``: what an automation may act on (stop
-# trying the API after "connection" or "authentication"; re-run after "uncertain").
-_KINDS = (
-    ("PlanExecutionError", None),  # decided by its cause, below
-    ("AmbiguousWriteError", "uncertain"),
-    ("PolicyChangedError", "uncertain"),
-    ("DeadlineError", "deadline"),
-    ("AuthenticationError", "authentication"),
-    ("TransportError", "connection"),
-    ("RateLimitError", "throttled"),
-    ("ValidationError", "refused"),
-    ("NotFoundError", "refused"),
-    ("PathParameterError", "option"),
-    ("OptionError", "option"),
-    ("UnexpectedResponseError", "unexpected_answer"),
-    ("ResponseError", "unexpected_answer"),
-    ("VictorOpsError", "api"),
-)
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return "uncertain" if self.uncertain else error_kind(self.error)
 
 
 def error_kind(error: BaseException) -> str:
     """The kind of ``error``: ``connection``, ``authentication``, ``deadline``, ``throttled``, ``refused``, ``uncertain``,
     ``option``, ``unexpected_answer``, ``api`` or ``internal``."""
-    if isinstance(error, PlanExecutionError):
-        return "uncertain" if error.uncertain else error_kind(error.error)
-    names = {cls.__name__ for cls in type(error).__mro__}
-    for name, kind in _KINDS:
-        if name in names and kind is not None:
-            return kind
-    return "internal"
+    return error.kind if isinstance(error, CollectionError) else "internal"
 
 
 def is_uncertain(error: BaseException) -> bool:
     """True when a failed write may have taken effect: its outcome was ambiguous, or the re-read found neither state."""
-    return isinstance(error, (AmbiguousWriteError, PolicyChangedError))
+    return isinstance(error, UncertainWriteError)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS, describe
+from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
 from ansible_collections.victorops.oncall.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -32,10 +32,26 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     OptionError,
     error_kind,
     PlanExecutionError,
+    UncertainWriteError,
     UnexpectedResponseError,
     VictorOpsError,
 )
-from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, pacing_key
+from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import check_rate_limits
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import (
+    CONTACT_KINDS,
+    OBJECT_SLUG,
+    POLICY_SLUG_PREFIX,
+    RULE_TYPES,
+    STATES,
+    TIMEOUTS,
+    SLUG_CHARACTERS,
+    SLUG_PATTERN,
+    USERNAME_CHARACTERS,
+    USERNAME_PATTERN,
+    email_problem,
+    phone_problem,
+)
 
 DEFAULT_API_URL = "https://api.victorops.com"
 DEFAULTS = dict(
@@ -78,10 +94,31 @@ CREDENTIAL_SOURCES = {
     "or the victorops_api_key variable of the collection's roles",
 }
 
-# The characters VictorOps allows in usernames and in slugs. A value outside them could address
-# another object once it is in a path (``victim;x`` is ``victim`` to a servlet stack).
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._@+-]+$")
-SLUG_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+# Argument spec pieces shared by modules (their documentation: the doc fragment victorops.oncall._paging).
+STATE_OPTION = dict(type="str", choices=list(STATES), default="present")
+RULE_OPTIONS = dict(
+    type=dict(type="str", required=True, choices=list(RULE_TYPES)),
+    contact=dict(type="str"),
+    contact_id=dict(type="int"),
+)
+RULES_OPTION = dict(type="list", elements="dict", options=RULE_OPTIONS, mutually_exclusive=[("contact", "contact_id")])
+STEP_OPTIONS = dict(
+    timeout=dict(type="int", required=True, choices=list(TIMEOUTS)),
+    rules=dict(RULES_OPTION, required=True),
+)
+TIMEOUT_OPTION = dict(type="int", choices=list(TIMEOUTS))
+CONTACT_METHODS_OPTION = dict(
+    type="list",
+    elements="dict",
+    options=dict(
+        id=dict(type="int"),
+        ext_id=dict(type="str"),
+        kind=dict(type="str", required=True, choices=list(CONTACT_KINDS)),
+        label=dict(type="str"),
+        value=dict(type="str", required=True),
+    ),
+)
+
 PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 MAX_NAME_LENGTH = 255
 
@@ -91,18 +128,21 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:60] + "..."
 
 
-def operation_name(key: str) -> str | None:
-    """The operation a ``rate_limits`` key names: an operation name, or its ``METHOD /path`` form; None when unknown."""
-    text = " ".join(str(key).split())
-    if text in OPERATIONS or text == "default":
-        return text
-    method, _sep, path = text.partition(" ")
-    placeholders = re.compile(r"\{[^{}/]*\}")
-    wanted = "%s %s" % (method.upper(), placeholders.sub("{}", path.rstrip("/")))
-    for name in OPERATIONS:
-        if placeholders.sub("{}", describe(name)) == wanted:
-            return name
-    return None
+def boolean_numbers(spec: dict[str, Any], values: dict[str, Any] | None, prefix: str = "") -> list[str]:
+    """Integer options given a boolean, at any depth: the argument spec takes ``true`` for 1, which is never meant
+    (``contact_id: true`` would name contact method 1)."""
+    problems = []
+    for option, rules in spec.items():
+        value = (values or {}).get(option)
+        name = prefix + option
+        if rules.get("type") == "int" and isinstance(value, bool):
+            problems.append("%s must be a number, got the boolean %s: give the number itself" % (name, str(value).lower()))
+        elif rules.get("options") and isinstance(value, list):
+            for i, item in enumerate(value):
+                problems += boolean_numbers(rules["options"], item if isinstance(item, dict) else None, "%s[%d]." % (name, i))
+        elif rules.get("options") and isinstance(value, dict):
+            problems += boolean_numbers(rules["options"], value, name + ".")
+    return problems
 
 
 def render_diff(value: Any) -> str:
@@ -113,10 +153,21 @@ def render_diff(value: Any) -> str:
 class VictorOpsModule:
     """An AnsibleModule with the collection's connection options, declared option checks, client and one exit.
 
-    ``usernames`` and ``slugs`` name the options that hold a username or an object's slug (checked
-    against the characters the API allows); ``names`` the options that hold an object's name or slug
-    (looked up, never put in a path: printable, at most 255 characters); ``non_empty`` the string options
-    that must not be blank; ``non_negative`` the integer options that must be 0 or more.
+    The declared checks of a module's own options run before any request, each problem named once:
+
+    * ``usernames`` and ``slugs``: options holding a username (or a list of them) or an object's slug, checked
+      against the characters the API allows; ``names``: an object's name or slug (looked up, never put in a
+      path: printable, at most 255 characters); ``policies``: an escalation policy's name or slug (a value with
+      a slug's prefix must have a slug's shape);
+    * ``non_empty``: strings that must not be blank and lists that must not be empty, each an option or
+      ``(option, what the message says instead of "must not be empty")``; ``LIST[].KEY`` names the value under
+      ``KEY`` of each element of the list option ``LIST``;
+    * ``non_negative`` and ``positive``: integers of 0 or more, of 1 or more;
+    * ``emails``: email addresses; ``contact_values``: ``(kind option, value option)`` pairs, the value checked
+      against its kind's shape (an email address, or a phone number in E.164 form);
+    * ``different``: ``(option, other)`` pairs that must not name the same user;
+    * ``only_with``: ``{option: (other, value)}``, an option that may be set only when ``other`` is ``value``;
+    * ``one_of``: options of which at least one must be set (true or not empty).
     """
 
     def __init__(
@@ -126,12 +177,19 @@ class VictorOpsModule:
         usernames: Iterable[str] = (),
         slugs: Iterable[str] = (),
         names: Iterable[str] = (),
-        non_empty: Iterable[str] = (),
+        policies: Iterable[str] = (),
+        non_empty: Iterable[str | tuple[str, str]] = (),
         non_negative: Iterable[str] = (),
+        positive: Iterable[str] = (),
+        emails: Iterable[str] = (),
+        contact_values: Iterable[tuple[str, str]] = (),
+        different: Iterable[tuple[str, str]] = (),
+        only_with: dict[str, tuple[str, Any]] | None = None,
+        one_of: Iterable[str] = (),
         **kwargs: Any,
     ) -> None:
         spec = copy.deepcopy(CONNECTION_ARGSPEC)
-        spec.update(argument_spec)
+        spec.update(copy.deepcopy(argument_spec))
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.params = self.module.params
         if not HAS_REQUESTS:
@@ -141,8 +199,21 @@ class VictorOpsModule:
         problems = self._connection_problems()
         if problems:
             self.fail("Invalid connection options: " + "; ".join(problems), error="option")
-        problems = self._option_problems(tuple(usernames), tuple(slugs), tuple(non_empty) + tuple(names), tuple(non_negative))
-        problems += [problem for name in names for problem in self._name_problems(name)]
+        declared = dict(
+            usernames=tuple(usernames),
+            slugs=tuple(slugs),
+            names=tuple(names) + tuple(policies),
+            policies=tuple(policies),
+            non_empty=tuple(non_empty),
+            non_negative=tuple(non_negative),
+            positive=tuple(positive),
+            emails=tuple(emails),
+            contact_values=tuple(contact_values),
+            different=tuple(different),
+            only_with=dict(only_with or {}),
+            one_of=tuple(one_of),
+        )
+        problems = boolean_numbers(spec, self.params) + self._option_problems(declared)
         if problems:
             self.fail("; ".join(problems), error="option")
 
@@ -177,44 +248,64 @@ class VictorOpsModule:
                 continue
             if value < 0 or (value == 0 and not inclusive):
                 problems.append("%s must be %s, got %s" % (name, "0 or more" if inclusive else "greater than 0", value))
-        for key, limit in (p["rate_limits"] or {}).items():
-            operation = operation_name(key)
-            if operation is None:
-                problems.append("rate_limits key %r names no operation; known operations: default, %s" % (key, ", ".join(sorted(OPERATIONS))))
-                continue
-            try:
-                count = int(limit)
-                if count < 1 or count != float(limit):
-                    raise ValueError()
-            except (TypeError, ValueError):
-                problems.append("rate_limits[%r] must be a whole number of calls of 1 or more, got %r" % (key, limit))
-                continue
-            self._rate_limits[operation] = count
+        try:
+            # The one check of rate_limits, before any request; the pacer takes the result as it is.
+            self._rate_limits = check_rate_limits(p["rate_limits"], OPERATIONS)
+        except ValueError as exc:
+            problems.append(str(exc))
         return problems
 
-    def _option_problems(self, usernames: tuple[str, ...], slugs: tuple[str, ...], non_empty: tuple[str, ...], non_negative: tuple[str, ...]) -> list:
-        p = self.params
-        problems = []
-        for name in non_empty + usernames + slugs:
-            if isinstance(p.get(name), str) and not p[name].strip():
-                problems.append("%s must not be empty" % name)
-        for name, pattern, allowed in [(n, USERNAME_PATTERN, "letters, digits, '.', '_', '-', '@' and '+'") for n in usernames] + [
-            (n, SLUG_PATTERN, "letters, digits, '-' and '_'") for n in slugs
-        ]:
-            value = p.get(name)
-            if not isinstance(value, str) or not value.strip():
+    def _option_problems(self, declared: dict[str, Any]) -> list[str]:
+        """Every problem of the declared checks, in the order of the checks."""
+        d = declared
+        problems = [problem for option in d["non_empty"] + d["names"] for problem in self._empty_problems(option)]
+        problems += [problem for option in d["usernames"] for problem in self._path_value_problems(option, "username")]
+        problems += [problem for option in d["slugs"] for problem in self._path_value_problems(option, "slug")]
+        problems += [problem for option in d["names"] for problem in self._name_problems(option)]
+        problems += [problem for option in d["policies"] for problem in self._policy_problems(option)]
+        problems += [problem for option in d["non_negative"] for problem in self._number_problems(option, 0)]
+        problems += [problem for option in d["positive"] for problem in self._number_problems(option, 1)]
+        problems += [problem for option in d["emails"] for problem in self._contact_problems("email", option)]
+        problems += [problem for kind, option in d["contact_values"] for problem in self._contact_problems(self.params.get(kind), option)]
+        problems += [problem for option, other in d["different"] for problem in self._different_problems(option, other)]
+        problems += [problem for option, condition in d["only_with"].items() for problem in self._only_with_problems(option, *condition)]
+        if d["one_of"] and not any(self.params.get(option) for option in d["one_of"]):
+            problems.append("Nothing to read: set at least one of %s or %s." % (", ".join(d["one_of"][:-1]), d["one_of"][-1]))
+        return problems
+
+    def _values(self, option: str) -> list[tuple[str, Any]]:
+        """``[(name, value)]`` of an option: its value, each value of a list, or ``LIST[i].KEY`` for ``LIST[].KEY``."""
+        if "[]." in option:
+            outer, key = option.split("[].", 1)
+            return [("%s[%d].%s" % (outer, i, key), item.get(key)) for i, item in enumerate(self.params.get(outer) or []) if isinstance(item, dict)]
+        value = self.params.get(option)
+        if isinstance(value, list):
+            return [(option, item) for item in value]
+        return [(option, value)]
+
+    def _empty_problems(self, option: str | tuple[str, str]) -> list[str]:
+        option, text = (option, "must not be empty") if isinstance(option, str) else option
+        if "[]." not in option and isinstance(self.params.get(option), list):
+            return [] if self.params[option] else ["%s %s" % (option, text)]
+        return ["%s %s" % (name, text) for name, value in self._values(option) if value == [] or (isinstance(value, str) and not value.strip())]
+
+    def _path_value_problems(self, option: str, noun: str) -> list[str]:
+        pattern, allowed = (USERNAME_PATTERN, USERNAME_CHARACTERS) if noun == "username" else (SLUG_PATTERN, SLUG_CHARACTERS)
+        bad = []
+        for name, value in self._values(option):
+            if not isinstance(value, str):
+                continue
+            if not value.strip():
+                bad.append("%s must not be empty" % name)
                 continue
             problem = path_value_problem(value)
             if problem is None and not pattern.match(value):
                 problem = "it may only contain %s" % allowed
             if problem is not None:
-                problems.append("%s %s is not a valid %s: %s" % (name, _shown(value), "slug" if pattern is SLUG_PATTERN else "username", problem))
-        for name in non_negative:
-            if isinstance(p.get(name), int) and p[name] < 0:
-                problems.append("%s must be 0 or more, got %d" % (name, p[name]))
-        return problems
+                bad.append("%s %s is not a valid %s: %s" % (name, _shown(value), noun, problem))
+        return bad
 
-    def _name_problems(self, option: str) -> list:
+    def _name_problems(self, option: str) -> list[str]:
         value = self.params.get(option)
         if not isinstance(value, str) or not value.strip():
             return []
@@ -223,6 +314,44 @@ class VictorOpsModule:
         if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in value):
             return ["%s %s is not a valid name or slug: it contains a control character" % (option, _shown(value))]
         return []
+
+    def _policy_problems(self, option: str) -> list[str]:
+        value = self.params.get(option)
+        if isinstance(value, str) and POLICY_SLUG_PREFIX.match(value) and not OBJECT_SLUG.match(value):
+            return [
+                "%s %r is not a valid escalation policy slug: a slug is pol- or team- followed by 16 letters, digits or '_'; "
+                "give the slug as the API shows it, or the policy's name" % (option, value)
+            ]
+        return []
+
+    def _number_problems(self, option: str, least: int) -> list[str]:
+        value = self.params.get(option)
+        if isinstance(value, int) and value < least:
+            return ["%s must be %d or more, got %d" % (option, least, value)]
+        return []
+
+    def _contact_problems(self, kind: Any, option: str) -> list[str]:
+        value = self.params.get(option)
+        if not isinstance(value, str) or not value.strip() or kind not in ("email", "phone"):
+            return []
+        problem = email_problem(value) if kind == "email" else phone_problem(value)
+        if problem is None:
+            return []
+        # The kind is named when it comes from another option (victorops_contact_method's kind and value).
+        where = "%s %r" % (option, value) if option == kind else "%s %r (kind=%s)" % (option, value, kind)
+        return ["%s %s" % (where, problem)]
+
+    def _different_problems(self, option: str, other: str) -> list[str]:
+        value = self.params.get(option)
+        if value is not None and value == self.params.get(other):
+            return ["%s must be another user than %s %r" % (option, other, value)]
+        return []
+
+    def _only_with_problems(self, option: str, other: str, wanted: Any) -> list[str]:
+        value = self.params.get(option)
+        if value in (None, False) or self.params.get(other) == wanted:
+            return []
+        return ["%s applies to %s=%s only: leave it out with %s=%s" % (option, other, wanted, other, self.params.get(other))]
 
     # -- the client ---------------------------------------------------------------------------
 
@@ -234,7 +363,7 @@ class VictorOpsModule:
             window = self.setting("rate_window")
             api_url = p["api_url"] or DEFAULT_API_URL
             pacer = Pacer(
-                key="%s|%s" % (api_url.rstrip("/"), p["api_id"]),
+                key=pacing_key(api_url, p["api_id"], p["api_key"]),
                 window=window,
                 profile=self.setting("rate_limit_profile"),
                 overrides=self._rate_limits or None,
@@ -268,16 +397,12 @@ class VictorOpsModule:
         return dict(deadline=self.setting("deadline"), allow_insecure_http=self.params["allow_insecure_http"])
 
     def _pacing_warnings(self) -> None:
-        pacer = getattr(self._client, "pacer", None) if self._client is not None else None
+        pacer = self._client.pacer if self._client is not None else None
         if pacer is None:
             return
-        reason = getattr(pacer, "fallback_reason", None)
-        if reason:
-            self.module.warn("Pacing is not shared with other processes: %s." % reason)
-        waits = getattr(pacer, "waited_by_operation", None)
-        if not isinstance(waits, dict):
-            waits = {"all operations": getattr(pacer, "waited", 0.0)}
-        for operation, seconds in sorted(waits.items()):
+        if pacer.fallback_reason:
+            self.module.warn("Pacing is not shared with other processes: %s." % pacer.fallback_reason)
+        for operation, seconds in sorted(pacer.waits.items()):
             if seconds > LONG_PACING_WAIT:
                 self.module.warn(
                     "Waited %.0f s for the API's rate limit of %s; the limits are per API account, shared by every "
@@ -314,7 +439,7 @@ class VictorOpsModule:
         except PlanExecutionError as exc:
             # The writes that did happen before the failure.
             self.fail(str(exc), plan=exc.applied, status=exc.status, error=error_kind(exc))
-        except (OptionError, UnexpectedResponseError) as exc:
+        except (OptionError, UnexpectedResponseError, UncertainWriteError) as exc:
             self.fail(str(exc), error=error_kind(exc))
         except VictorOpsError as exc:
             self.fail(str(exc), status=getattr(exc, "status", None), error=error_kind(exc))

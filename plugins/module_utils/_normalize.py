@@ -11,36 +11,8 @@ A body of the wrong shape raises ``UnexpectedResponseError`` instead of a KeyErr
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import UnexpectedResponseError
-
-
-# -- canonical forms: how two values the API may spell differently are compared ---------------
-
-_NOT_A_DIGIT = re.compile(r"[^0-9]")
-
-
-def contact_key(kind, value):
-    """The canonical form of a contact value, the one comparison used everywhere.
-
-    Emails compare without regard to case; phones by their digits (``+1 (555) 010-0999``,
-    ``+15550100999`` and ``+1 555-010-0999`` are one number), since the API may store and read back
-    a number in its own format.
-    """
-    value = (value or "").strip()
-    if kind == "email":
-        return value.casefold()
-    return _NOT_A_DIGIT.sub("", value)
-
-
-def user_key(username):
-    """The canonical form of a username: the API may store and answer usernames in another case."""
-    return (username or "").strip().casefold()
-
-
-def same_user(one, other):
-    return user_key(one) == user_key(other)
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import contact_method_items, verified_flag
 
 
 def expect_dict(body, what):
@@ -155,21 +127,6 @@ def oncall_users_by_policy(body, what="the on-call answer"):
 # on-call override, which uses oncall_users_by_policy above).
 # ---------------------------------------------------------------------------------------------
 
-# Contact method kind -> (path segment of the collection, body key of the value on create).
-CONTACT_KINDS = {
-    "email": ("emails", "email"),
-    "phone": ("phones", "phone"),
-}
-
-
-def _verified(value):
-    """``verified`` is a boolean on users but the string ``"verified"``/``"unverified"`` on contact methods."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return value.strip().lower() in ("verified", "true")
-    return False
-
 
 def user_result(body, what):
     """A ``V1User`` answer to ``{username, first_name, last_name, email, verified, created_at, password_last_updated}``."""
@@ -181,41 +138,18 @@ def user_result(body, what):
         first_name=body.get("firstName"),
         last_name=body.get("lastName"),
         email=body.get("email"),
-        verified=_verified(body.get("verified")),
+        verified=verified_flag(body.get("verified")),
         created_at=body.get("createdAt"),
         password_last_updated=body.get("passwordLastUpdated"),
     )
 
 
-def contact_method_result(item, kind, what):
-    """One contact object to ``{id, ext_id, label, value, kind, rank, verified}``."""
-    if not isinstance(item, dict):
-        raise UnexpectedResponseError(what, "a contact method is not an object")
-    ext_id = item.get("extId")
-    if not ext_id:
-        raise UnexpectedResponseError(what, "a contact method has no extId")
-    contact_id = item.get("id")
-    try:
-        contact_id = int(contact_id) if contact_id is not None else None
-    except (TypeError, ValueError):
-        raise UnexpectedResponseError(what, "contact method id %r is not a number" % (contact_id,))
-    rank = item.get("rank")
-    try:
-        rank = int(rank) if rank is not None else None
-    except (TypeError, ValueError):
-        raise UnexpectedResponseError(what, "contact method rank %r is not a number" % (rank,))
-    # Reads answer ``value``; the spec's create bodies name it after the kind.
-    value = pick(item, "value", CONTACT_KINDS[kind][1])
-    return dict(id=contact_id, ext_id=ext_id, label=item.get("label"), value=value, kind=kind, rank=rank, verified=_verified(item.get("verified")))
-
-
 def contact_method_list(body, kind, what):
-    """GET .../contact-methods/emails|phones to a list of contact results.
+    """GET .../contact-methods/emails|phones to a list of contact methods, each with the ``ext_id`` its path needs.
 
     The real API answers ``{"contactMethods": [...]}``; the spec says a bare array. Both are accepted.
     """
-    items = body if isinstance(body, list) else expect_dict(body, what).get("contactMethods")
-    return [contact_method_result(item, kind, what) for item in expect_list(items, what, "contactMethods")]
+    return contact_method_items(body, kind, what, identity="extId")
 
 
 def team_member_list(body, what):

@@ -49,10 +49,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits impo
     LEVELS,
     Limit,
     check_profile,
-    check_rate_limits,
-    estimate_seconds,
     limits_for,
-    operation_name,
     slower,
     table_limit,
 )
@@ -93,6 +90,26 @@ def default_state_dir() -> str:
 def key_digest(key: str) -> str:
     """File-name-safe digest of the account key; the key itself never reaches the disk."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def pacing_key(api_url: str, api_id: str, api_key: str) -> str:
+    """The key a pacer shares its state under: the API, the API ID and the API key.
+
+    The key is part of it so that what one key learns (a throttle, a slower table) can never slow another key,
+    even one of the same API ID: a key that is refused is not throttled, and must not poison the state of a key
+    that works. Only a digest of it reaches the disk (``key_digest``).
+    """
+    return "%s|%s|%s" % (api_url.rstrip("/"), api_id, hashlib.sha256(api_key.encode("utf-8")).hexdigest())
+
+
+class PacingTimeout(Exception):
+    """The rate limit of ``operation`` would make the request wait ``wait`` seconds, longer than the time allowed."""
+
+    def __init__(self, operation: str, wait: float, allowed: float) -> None:
+        super().__init__("%s: a rate-limit wait of %.3f s, more than the %.3f s allowed" % (operation, wait, allowed))
+        self.operation = operation
+        self.wait = wait
+        self.allowed = allowed
 
 
 def _empty_state() -> dict[str, Any]:
@@ -173,10 +190,13 @@ def sanitize(state, now: float, ttl: float = LEARN_TTL) -> dict[str, Any]:
 class Pacer:
     """Keeps the requests of every process sharing ``key`` within the per-operation limits.
 
-    Public surface used by the client: ``acquire(operation) -> token``, ``release(token)``,
-    ``throttled(operation, delay)`` (alias ``penalize``) on a throttled answer, and the counters ``waited``
+    Public surface: ``acquire(operation, max_wait) -> token``, ``release(token)``, ``throttled(operation, delay)``
+    on a throttled answer (the client's ``PacerInterface``); ``limits``, ``learnt`` and the counters ``waited``
     (seconds), ``waits`` (seconds per operation), ``throttles`` (throttled answers per operation) and
     ``fallback_reason`` (why pacing is not shared with other processes, or None).
+
+    ``overrides`` are calls per rate window by operation name, as ``_rate_limits.check_rate_limits`` returns them
+    (checked once, at module start).
     """
 
     def __init__(
@@ -191,12 +211,11 @@ class Pacer:
         sleep: Callable[[float], None] = time.sleep,
         lock_timeout: float = LOCK_TIMEOUT,
         learn_ttl: float = LEARN_TTL,
-        operations: Mapping[str, tuple[str, str]] | None = None,
     ):
         if not window or window <= 0:
             raise ValueError("the rate window must be greater than 0, got %s" % window)
-        check_profile(profile)  # unknown profile or bad override: fail now, not mid-run
-        self.overrides = check_rate_limits(overrides, operations)
+        check_profile(profile)  # unknown profile: fail now, not mid-run
+        self.overrides = dict(overrides or {})
         self.window = float(window)
         self.profile = profile
         self.enabled = enabled
@@ -208,7 +227,6 @@ class Pacer:
         self.waits: dict[str, float] = {}
         self.throttles: dict[str, int] = {}
         self.fallback_reason: str | None = None
-        self._operations = operations
         self._clock = clock
         self._sleep = sleep
         self._digest = key_digest(key)
@@ -222,23 +240,13 @@ class Pacer:
 
     # -- public API ----------------------------------------------------------------------
 
-    def name(self, operation: str) -> str:
-        return operation_name(operation, self._operations)
-
     def limits(self, operation: str, state: dict[str, Any] | None = None) -> tuple[Limit, ...]:
         """The limits pacing keeps for ``operation`` now (what was learnt included, read from the state when not given)."""
-        op = self.name(operation)
         if self.profile != AUTO:
-            return limits_for(op, self.profile, None, self.overrides)
+            return limits_for(operation, self.profile, None, self.overrides)
         if state is None:
             state = self._read_state()
-        return limits_for(op, AUTO, self._level(state, op), self.overrides)
-
-    def level(self, operation: str) -> str:
-        """The table ``operation`` is paced at: the fixed profile, or what the adaptive profile has learnt."""
-        if self.profile != AUTO:
-            return self.profile
-        return self._level(self._read_state(), self.name(operation))
+        return limits_for(operation, AUTO, self._level(state, operation), self.overrides)
 
     def learnt(self) -> dict[str, Any]:
         """What the adaptive profile knows now: the account's table and the operations stepped down on their own."""
@@ -246,34 +254,25 @@ class Pacer:
         account = state["learnt"].get("level", LEVELS[0]) if self.profile == AUTO else self.profile
         return {"level": account, "operations": {op: e["level"] for op, e in sorted(state["op_levels"].items())}}
 
-    def estimate(self, counts: Mapping[str, int]) -> float:
-        """Seconds at least that ``counts`` (calls per operation) need at the limits known now."""
-        if not self.enabled:
-            return 0.0
-        state = self._read_state()
-        return estimate_seconds(counts, lambda op: self.limits(op, state), self.window)
+    def acquire(self, operation: str, max_wait: float | None = None):
+        """Wait until ``operation`` may be sent, reserve a slot and return its token.
 
-    @property
-    def waited_by_operation(self) -> dict[str, float]:
-        """Seconds this process waited for each operation's rate limit (the same dictionary as ``waits``)."""
-        return self.waits
-
-    def long_waits(self, threshold: float = WAIT_WARNING_SECONDS):
-        """``[(operation, seconds)]`` of the operations this process waited longer than ``threshold`` for, longest first."""
-        return sorted(((op, round(s, 1)) for op, s in self.waits.items() if s > threshold), key=lambda item: (-item[1], item[0]))
-
-    def acquire(self, operation: str):
-        """Wait until ``operation`` may be sent, reserve a slot and return its token."""
+        ``PacingTimeout`` (nothing reserved) as soon as the wait needed would take this call past ``max_wait`` seconds.
+        """
         if not self.enabled:
             return None
-        op = self.name(operation)
+        op = operation
         self._counter += 1
         reservation = "%s-%d" % (self._token_prefix, self._counter)
+        waited = 0.0
         while True:
             wait = self._update(lambda state, now: self._try_reserve(state, now, op, reservation))
             if wait is None:
                 return (op, reservation)
+            if max_wait is not None and waited + wait > max_wait:
+                raise PacingTimeout(op, waited + wait, max_wait)
             wait = min(max(wait, MIN_WAIT), self.window)
+            waited += wait
             self._sleep(wait)
             self.waited += wait
             self.waits[op] = self.waits.get(op, 0.0) + wait
@@ -303,7 +302,7 @@ class Pacer:
         """
         if not self.enabled:
             return None
-        op = self.name(operation)
+        op = operation
         self.throttles[op] = self.throttles.get(op, 0) + 1
         seconds = min(max(float(delay or 0.0), 0.0), self.window) if _finite(delay or 0.0) else 0.0
 
@@ -327,10 +326,6 @@ class Pacer:
             return self._level(state, op)
 
         return self._update(learn)
-
-    def penalize(self, operation: str, seconds: float) -> str | None:
-        """Same as :meth:`throttled` (the name the client has always called)."""
-        return self.throttled(operation, seconds)
 
     def close(self) -> None:
         fd = getattr(self, "_dir_fd", None)

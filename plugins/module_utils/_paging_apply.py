@@ -25,7 +25,6 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     PlanExecutionError,
     PolicyChangedError,
     VictorOpsError,
-    is_uncertain,
 )
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import Write, simulate, without_empty_steps
 
@@ -64,7 +63,7 @@ def apply_plan(
         try:
             _api.send_paging_write(client, write, confirm_write)
         except (VictorOpsError, PolicyChangedError, MalformedPolicyError) as exc:
-            raise PlanExecutionError(summaries[:position], summaries[position:], exc, uncertain=is_uncertain(exc)) from None
+            raise PlanExecutionError(summaries[:position], summaries[position:], exc) from None
         expected = after
     return expected
 
@@ -94,9 +93,9 @@ def converge_steps(client, check_mode: bool, username: str, current: list[dict[s
     """
     if check_mode or not writes:
         return simulate(current, writes)
-    resent_before = getattr(client, "resent_writes", 0)
+    resent_before = client.resent_writes
     expected = apply_plan(client, username, current, writes)
-    if not (_removes_steps(writes, current, expected) or getattr(client, "resent_writes", 0) != resent_before):
+    if not (_removes_steps(writes, current, expected) or client.resent_writes != resent_before):
         return expected
     observed = _api.get_paging_policy(client, username)
     if any(not step["rules"] for step in observed[1:]):

@@ -28,16 +28,15 @@ import collections
 import copy
 
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import MalformedPolicyError, PlanError, SimulationError
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import contact_key
-
-TIMEOUTS = (1, 5, 10, 15, 20, 25, 30, 45, 60)
-RULE_TYPES = ("push", "email", "sms", "phone")
-# The kind of contact method each notification type pages; push pages every device and takes none.
-CONTACT_KIND = {"email": "email", "sms": "phone", "phone": "phone", "push": None}
-
-# The collections of a contact-method answer that rules can name, by contact kind.
-_DIRECTORY_SECTIONS = (("emails", "email"), ("phones", "phone"))
-CONTACT_METHODS_READ = "list_contact_methods"
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import (
+    CONTACT_KIND,
+    CONTACT_KINDS,
+    RULE_TYPES,
+    TIMEOUTS,
+    contact_key,
+    parse_contact_methods,
+    rule_text,
+)
 
 # One planned write: ``operation`` is an operation name of ``_api.OPERATIONS`` (create_step,
 # update_step, delete_step, create_rule, update_rule, delete_rule); ``params`` fills its path.
@@ -140,40 +139,8 @@ class ContactDirectory:
 
     def __init__(self, contact_methods_body=None):
         self.loaded = contact_methods_body is not None
-        self.contacts = []  # dicts: id, kind, label, value
-        if not self.loaded:
-            return
-        what = CONTACT_METHODS_READ
-        if not isinstance(contact_methods_body, dict):
-            raise MalformedPolicyError("expected a JSON object, got %s" % type(contact_methods_body).__name__, what)
-        if not any(section in contact_methods_body for section in ("emails", "phones", "devices")):
-            # Not a user without contacts: an answer without any section is not a contact-method list.
-            raise MalformedPolicyError(
-                "expected the sections emails, phones and devices, got keys %s" % (", ".join(sorted(contact_methods_body)[:5]) or "none"), what
-            )
-        for section, kind in _DIRECTORY_SECTIONS:
-            block = contact_methods_body.get(section)
-            if block is None:
-                continue
-            methods = block.get("contactMethods") if isinstance(block, dict) else block
-            if not isinstance(methods, list):
-                raise MalformedPolicyError("expected a list of contact methods under %r" % section, what)
-            for method in methods:
-                if not isinstance(method, dict) or method.get("id") is None:
-                    raise MalformedPolicyError("a contact method under %r has no id" % section, what)
-                value = method.get("value")
-                if value is None:
-                    value = method.get(kind)  # the create bodies name the value "email" / "phone"
-                self.contacts.append(
-                    dict(
-                        id=_as_int(method["id"], "contact method id", error=lambda msg: MalformedPolicyError(msg, what)),
-                        kind=kind,
-                        label=method.get("label") if isinstance(method.get("label"), str) else "",
-                        value=value if isinstance(value, str) else "",
-                    )
-                )
-                if isinstance(method.get("extId"), str) and method["extId"]:
-                    self.contacts[-1]["ext_id"] = method["extId"]  # kept for callers that return the contact methods
+        # dicts: id, ext_id, kind, label, value, rank, verified
+        self.contacts = parse_contact_methods(contact_methods_body) if self.loaded else []
 
     @classmethod
     def from_contacts(cls, contacts):
@@ -184,9 +151,19 @@ class ContactDirectory:
         directory = cls(None)
         directory.loaded = True
         for contact in contacts or []:
-            if contact.get("id") is None or contact.get("kind") not in ("email", "phone"):
+            if contact.get("id") is None or contact.get("kind") not in CONTACT_KINDS:
                 continue
-            directory.contacts.append(dict(id=int(contact["id"]), kind=contact["kind"], label=contact.get("label") or "", value=contact.get("value") or ""))
+            directory.contacts.append(
+                dict(
+                    id=int(contact["id"]),
+                    ext_id=contact.get("ext_id"),
+                    kind=contact["kind"],
+                    label=contact.get("label") or "",
+                    value=contact.get("value") or "",
+                    rank=contact.get("rank"),
+                    verified=contact.get("verified"),
+                )
+            )
         return directory
 
     def by_id(self, contact_id):
@@ -194,17 +171,6 @@ class ContactDirectory:
             if contact["id"] == contact_id:
                 return contact
         return None
-
-    def describe(self, contact_id):
-        """``email jdoe@example.com (Default)`` for diffs; ``None`` for push rules."""
-        if contact_id is None:
-            return None
-        contact = self.by_id(contact_id)
-        if contact is None:
-            return "contact method %s" % contact_id
-        if contact["label"]:
-            return "%s %s (%s)" % (contact["kind"], contact["value"], contact["label"])
-        return "%s %s" % (contact["kind"], contact["value"])
 
     @staticmethod
     def _list(contacts):
@@ -236,20 +202,27 @@ class ContactDirectory:
         if contact is None and contact_id is None:
             raise PlanError("%s%s rule needs a contact (the %s contact method's value or label) or a contact_id" % (_where(option), _a(rule_type), kind))
         if contact_id is not None:
-            contact_id = _as_int(contact_id, _option(option, "contact_id"), error=PlanError)
-            if self.loaded:
-                found = self.by_id(contact_id)
-                if found is None:
-                    raise PlanError(
-                        "%s: %d is not one of the user's contact methods (%s contact methods: %s)"
-                        % (_option(option, "contact_id"), contact_id, kind, self._list([c for c in self.contacts if c["kind"] == kind]))
-                    )
-                if found["kind"] != kind:
-                    raise PlanError(
-                        "%s: %d is the %s contact method %r; %s rule needs %s contact method"
-                        % (_option(option, "contact_id"), contact_id, found["kind"], found["value"], _a(rule_type), _a(kind))
-                    )
+            return self._resolve_id(rule_type, kind, contact_id, option)
+        return self._resolve_name(rule_type, kind, contact, option)
+
+    def _resolve_id(self, rule_type, kind, contact_id, option):
+        contact_id = _as_int(contact_id, _option(option, "contact_id"), error=PlanError)
+        if not self.loaded:
             return contact_id
+        found = self.by_id(contact_id)
+        if found is None:
+            raise PlanError(
+                "%s: %d is not one of the user's contact methods (%s contact methods: %s)"
+                % (_option(option, "contact_id"), contact_id, kind, self._list([c for c in self.contacts if c["kind"] == kind]))
+            )
+        if found["kind"] != kind:
+            raise PlanError(
+                "%s: %d is the %s contact method %r; %s rule needs %s contact method"
+                % (_option(option, "contact_id"), contact_id, found["kind"], found["value"], _a(rule_type), _a(kind))
+            )
+        return contact_id
+
+    def _resolve_name(self, rule_type, kind, contact, option):
         if not isinstance(contact, str) or not contact.strip():
             raise PlanError("%s: expected a contact method's value or label, got %r" % (_option(option, "contact"), contact))
         if kind == "phone" and _looks_like_email(contact):
@@ -337,7 +310,7 @@ def desired_step(spec, directory=None, option="step"):
         if first != j:
             raise PlanError(
                 "%s and %s are the same rule (%s); a step pages each contact once: remove one of them"
-                % (_option(option, "rules[%d]" % first), _option(option, "rules[%d]" % j), describe_rule(rule))
+                % (_option(option, "rules[%d]" % first), _option(option, "rules[%d]" % j), rule_text(rule, directory.contacts if directory else None))
             )
     return dict(timeout=timeout, rules=desired)
 
@@ -355,25 +328,24 @@ def step_body(step):
     return {"timeout": step["timeout"], "rules": [rule_body(rule) for rule in step["rules"]]}
 
 
-def describe_rule(rule):
-    if rule["contact_id"] is None:
-        return rule["type"]
-    return "%s to contact method %s" % (rule["type"], rule["contact_id"])
+def describe_rule(rule, contacts=None):
+    """A rule as plans say it (the vocabulary's text form: the contact method and its id)."""
+    return rule_text(rule, contacts)
 
 
-def _describe_step(step):
-    return "timeout %d, rules: %s" % (step["timeout"], "; ".join(describe_rule(rule) for rule in step["rules"]))
+def _describe_step(step, contacts=None):
+    return "timeout %d, rules: %s" % (step["timeout"], "; ".join(describe_rule(rule, contacts) for rule in step["rules"]))
 
 
 # ----- planners -------------------------------------------------------------------------------
 
 
-def _post_step(username, index, step):
-    return Write("create_step", dict(username=username), step_body(step), "add step %d (%s)" % (index, _describe_step(step)))
+def _post_step(username, index, step, contacts=None):
+    return Write("create_step", dict(username=username), step_body(step), "add step %d (%s)" % (index, _describe_step(step, contacts)))
 
 
-def _put_step(username, index, step, why="update"):
-    return Write("update_step", dict(username=username, step=index), step_body(step), "%s step %d (%s)" % (why, index, _describe_step(step)))
+def _put_step(username, index, step, why="update", contacts=None):
+    return Write("update_step", dict(username=username, step=index), step_body(step), "%s step %d (%s)" % (why, index, _describe_step(step, contacts)))
 
 
 def _delete_rule(username, step, rule, note=""):
@@ -389,7 +361,7 @@ def _removal_note(index, count):
     return " (its last rule: step %d is removed%s)" % (index, ", later steps move up" if index < count - 1 else "")
 
 
-def _remove_step(username, steps, index, count=None):
+def _remove_step(username, steps, index, count=None, contacts=None):
     """Writes removing step ``index`` (never 0) when the policy has ``count`` steps: at most 2 calls.
 
     With 1 or 2 rules, its rules are deleted last first; with more, the step is first replaced by
@@ -404,32 +376,26 @@ def _remove_step(username, steps, index, count=None):
     if 1 <= len(rules) <= 2:
         return [_delete_rule(username, index, j, note if j == 0 else "") for j in range(len(rules) - 1, -1, -1)]
     keep = dict(timeout=step["timeout"], rules=[rules[0] if rules else dict(type="push", contact_id=None)])
-    return [_put_step(username, index, keep, why="reduce to one rule before removing"), _delete_rule(username, index, 0, note)]
+    return [_put_step(username, index, keep, why="reduce to one rule before removing", contacts=contacts), _delete_rule(username, index, 0, note)]
 
 
-def _check_steps(steps, what):
-    if not steps:
-        raise PlanError("%s: a paging policy needs at least one step (step 0 cannot be removed)" % what)
-    for i, step in enumerate(steps):
-        if not step["rules"]:
-            raise PlanError("%s[%d].rules: a step needs at least one rule (the API has no empty steps)" % (what, i))
-
-
-def plan_policy(username, current, desired):
+def plan_policy(username, current, desired, contacts=None):
     """Writes that turn the whole policy ``current`` into ``desired``.
 
     Bound: at most ``len(desired) + 2 * max(0, len(current) - len(desired))`` writes (one per
-    changed or added step, two at most per removed step).
+    changed or added step, two at most per removed step). ``contacts`` (the user's contact methods, when read)
+    make the summaries name each rule's contact method beside its id.
     """
-    _check_steps(desired, "steps")
+    if not desired:
+        raise PlanError("steps: a paging policy needs at least one step (step 0 cannot be removed)")
     writes = []
     for i in range(min(len(current), len(desired))):
         if current[i] != desired[i]:
-            writes.append(_put_step(username, i, desired[i]))
+            writes.append(_put_step(username, i, desired[i], contacts=contacts))
     for i in range(len(current) - 1, len(desired) - 1, -1):
-        writes.extend(_remove_step(username, current, i, count=i + 1))
+        writes.extend(_remove_step(username, current, i, count=i + 1, contacts=contacts))
     for i in range(len(current), len(desired)):
-        writes.append(_post_step(username, i, desired[i]))
+        writes.append(_post_step(username, i, desired[i], contacts))
     return writes
 
 
@@ -460,7 +426,7 @@ def check_step_exists(current, step):
         raise PlanError("step: step %d does not exist: the policy has %s" % (step, _range_text(len(current), "step")))
 
 
-def plan_step(username, current, index, desired_step=None, match=None):
+def plan_step(username, current, index, desired_step=None, match=None, contacts=None):
     """Writes making step ``index`` equal ``desired_step``, or removing it when ``desired_step`` is None.
 
     Removal is by index, and later steps move up: when ``match`` (a normalised step) is given, the
@@ -473,18 +439,16 @@ def plan_step(username, current, index, desired_step=None, match=None):
             return []
         if index == 0:
             raise PlanError("step: step 0 cannot be removed (the API keeps at least one step); set its timeout and rules instead")
-        return _remove_step(username, current, index)
-    if not desired_step["rules"]:
-        raise PlanError("rules: a step needs at least one rule (the API has no empty steps)")
+        return _remove_step(username, current, index, contacts=contacts)
     check_step_reachable(current, index)
     if index == len(current):
-        return [_post_step(username, index, desired_step)]
+        return [_post_step(username, index, desired_step, contacts)]
     if current[index] == desired_step:
         return []
-    return [_put_step(username, index, desired_step)]
+    return [_put_step(username, index, desired_step, contacts=contacts)]
 
 
-def plan_rule(username, current, step, desired_rule=None, rule=None, state="present"):
+def plan_rule(username, current, step, desired_rule=None, rule=None, state="present", contacts=None):
     """Writes for one rule of step ``step``.
 
     Without ``rule``: present appends ``desired_rule`` unless the step already has an equal rule;
@@ -493,37 +457,36 @@ def plan_rule(username, current, step, desired_rule=None, rule=None, state="pres
     given, so that running the same task twice does not delete the rule that moved up).
     """
     check_step_exists(current, step)
-    rules = current[step]["rules"]
     if rule is not None:
         _check_index(rule, "rule")
     if state == "present":
-        if desired_rule is None:
-            raise PlanError("type: a rule to add needs a type")
-        body = rule_body(desired_rule)
-        if rule is None:
-            if desired_rule in rules:
-                return []
-            return [
-                Write("create_rule", dict(username=username, step=step), body, "add rule %d to step %d (%s)" % (len(rules), step, describe_rule(desired_rule)))
-            ]
-        if rule > len(rules):
-            raise PlanError(
-                "rule: rule %d is beyond the end of step %d: it has %s; add rule %d first" % (rule, step, _range_text(len(rules), "rule"), len(rules))
-            )
-        if rule == len(rules):
-            return [Write("create_rule", dict(username=username, step=step), body, "add rule %d to step %d (%s)" % (rule, step, describe_rule(desired_rule)))]
-        if rules[rule] == desired_rule:
-            return []
-        return [
-            Write(
-                "update_rule",
-                dict(username=username, step=step, rule=rule),
-                body,
-                "replace rule %d of step %d (%s) with %s" % (rule, step, describe_rule(rules[rule]), describe_rule(desired_rule)),
-            )
-        ]
+        return _plan_rule_present(username, current, step, desired_rule, rule, contacts)
     if state != "absent":
         raise PlanError("state: expected present or absent, got %r" % (state,))
+    return _plan_rule_absent(username, current, step, desired_rule, rule, contacts)
+
+
+def _plan_rule_present(username, current, step, desired_rule, rule, contacts):
+    rules = current[step]["rules"]
+    if desired_rule is None:
+        raise PlanError("type: a rule to add needs a type")
+    wanted = describe_rule(desired_rule, contacts)
+    if rule is None:
+        if desired_rule in rules:
+            return []
+        rule = len(rules)
+    if rule > len(rules):
+        raise PlanError("rule: rule %d is beyond the end of step %d: it has %s; add rule %d first" % (rule, step, _range_text(len(rules), "rule"), len(rules)))
+    if rule == len(rules):
+        return [Write("create_rule", dict(username=username, step=step), rule_body(desired_rule), "add rule %d to step %d (%s)" % (rule, step, wanted))]
+    if rules[rule] == desired_rule:
+        return []
+    summary = "replace rule %d of step %d (%s) with %s" % (rule, step, describe_rule(rules[rule], contacts), wanted)
+    return [Write("update_rule", dict(username=username, step=step, rule=rule), rule_body(desired_rule), summary)]
+
+
+def _plan_rule_absent(username, current, step, desired_rule, rule, contacts):
+    rules = current[step]["rules"]
     if rule is None:
         if desired_rule is None:
             raise PlanError("type: say which rules to remove (type and contact) or give the rule index")
@@ -533,7 +496,7 @@ def plan_rule(username, current, step, desired_rule=None, rule=None, state="pres
     else:
         matching = []
     if step == 0 and 0 in matching:
-        raise PlanError("rule: rule 0 of step 0 (%s) cannot be deleted; replace it instead" % describe_rule(rules[0]))
+        raise PlanError("rule: rule 0 of step 0 (%s) cannot be deleted; replace it instead" % describe_rule(rules[0], contacts))
     removes_step = len(matching) == len(rules) and matching
     writes = []
     for j in sorted(matching, reverse=True):
@@ -602,18 +565,3 @@ def simulate(current, writes):
 def without_empty_steps(steps):
     """``steps`` without the empty steps some API versions keep after their last rule is deleted (never step 0)."""
     return [step for i, step in enumerate(steps) if step["rules"] or i == 0]
-
-
-def render_steps(steps, directory=None):
-    """Steps as results and diffs show them: 0-based ``step`` and ``rule`` indexes and, when ``directory``
-    is given, a readable ``contact`` for each rule (``None`` when the directory was not read)."""
-    view = []
-    for i, step in enumerate(steps):
-        rules = []
-        for j, rule in enumerate(step["rules"]):
-            shown = dict(rule=j, type=rule["type"], contact_id=rule["contact_id"])
-            if directory is not None:
-                shown["contact"] = directory.describe(rule["contact_id"]) if directory.loaded else None
-            rules.append(shown)
-        view.append(dict(step=i, timeout=step["timeout"], rules=rules))
-    return view

@@ -37,10 +37,6 @@ class Limit(namedtuple("Limit", "count seconds")):
         """Requests per API second."""
         return self.count / self.seconds
 
-    @property
-    def burst(self) -> int:
-        return self.count
-
     def span(self, window: float = MINUTE) -> float:
         """The real seconds of this limit's stretch when the rate window is ``window`` seconds."""
         return self.seconds * float(window) / MINUTE
@@ -88,8 +84,6 @@ TABLES: dict[str, dict[str, Limit]] = {
 
 # Every value of the rate_limit_profile option.
 PROFILE_CHOICES = (AUTO,) + LEVELS
-# Kept for callers that list the fixed tables.
-PROFILES = TABLES
 
 _PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -102,16 +96,8 @@ def check_profile(profile: str) -> str:
 
 
 def normalize_operation(operation: str) -> str:
-    """Canonical form of an operation.
-
-    A name (``get_paging_policy``) and ``default`` are returned as they are (``default`` lower-cased). The old
-    ``"METHOD /path"`` form is returned with the method upper-cased, placeholders unnamed (``{user}`` and
-    ``{username}`` fill the same path segment) and no trailing slash, ready to be matched with
-    :func:`operation_for_path`.
-    """
+    """``"METHOD /path"`` with the method upper-cased, placeholders unnamed and no trailing slash (a name: unchanged)."""
     text = " ".join(str(operation).split())
-    if text.lower() == DEFAULT_KEY:
-        return DEFAULT_KEY
     if " " not in text:
         return text
     method, _sep, path = text.partition(" ")
@@ -121,59 +107,60 @@ def normalize_operation(operation: str) -> str:
     return "%s %s" % (method.upper(), path)
 
 
-def known_operations(operations: Mapping[str, tuple[str, str]] | None = None) -> Mapping[str, tuple[str, str]]:
-    """``operations`` when given, else the collection's own table (``_api.OPERATIONS``), else an empty one."""
-    if operations is not None:
-        return operations
-    try:
-        from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
-    except ImportError:
-        return {}
-    return OPERATIONS
-
-
 def operation_for_path(key: str, operations: Mapping[str, tuple[str, str]] | None = None) -> str | None:
-    """The name of the one operation whose method and template match ``"METHOD /path"``, else None."""
+    """The name of the one operation whose method and template match ``"METHOD /path"`` (a request log's entry), else None.
+
+    Used to name logged requests; ``rate_limits`` keys are operation names only.
+    """
+    if operations is None:
+        from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
+
+        operations = OPERATIONS
+    known: Mapping[str, tuple[str, str]] = operations
     wanted = normalize_operation(key)
-    matches = [name for name, (method, template) in known_operations(operations).items() if normalize_operation("%s %s" % (method, template)) == wanted]
+    matches = [name for name, (method, template) in known.items() if normalize_operation("%s %s" % (method, template)) == wanted]
     return matches[0] if len(matches) == 1 else None
 
 
 def operation_name(operation: str, operations: Mapping[str, tuple[str, str]] | None = None) -> str:
-    """The name an operation is paced under: names unchanged, the ``"METHOD /path"`` form mapped when it can be."""
+    """The operation name of a request log's entry: names unchanged, ``"METHOD /path"`` mapped when it can be."""
     text = normalize_operation(operation)
     if " " in text:
         return operation_for_path(text, operations) or text
     return text
 
 
-def check_rate_limits(overrides: Mapping | None, operations: Mapping[str, tuple[str, str]] | None = None, option: str = "rate_limits") -> dict[str, int]:
-    """User overrides as ``{name or "default": calls per rate window}``, or ValueError naming every problem.
+def _count(value) -> int | None:
+    """A whole number of calls of 1 or more, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        count = int(value)
+        if isinstance(value, float) and value != count:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return count if count >= 1 else None
 
-    Keys are operation names (or ``default``); for compatibility, a ``"METHOD /api-public/..."`` key is accepted
-    when it matches exactly one operation. An unknown key is refused with the list of known operations.
+
+def check_rate_limits(overrides: Mapping | None, operations: Iterable[str], option: str = "rate_limits") -> dict[str, int]:
+    """User overrides as ``{operation name or "default": calls per rate window}``, or ValueError naming every problem.
+
+    The one parsing of ``rate_limits``, done once at module start. Keys are the names of ``operations`` (or ``default``);
+    an unknown key is refused with the list of known operations.
     """
-    known = known_operations(operations)
+    known = set(operations)
     result: dict[str, int] = {}
     unknown: list[str] = []
     problems = []
     for key, value in (overrides or {}).items():
-        text = normalize_operation(key)
-        name: str | None
-        if text == DEFAULT_KEY:
-            name = DEFAULT_KEY
-        elif " " in text:
-            name = operation_for_path(text, known)
-        else:
-            name = text if (text in known or not known) and _NAME.match(text) else None
-        if name is None:
+        name = str(key).strip()
+        name = DEFAULT_KEY if name.lower() == DEFAULT_KEY else name
+        if name != DEFAULT_KEY and (name not in known or not _NAME.match(name)):
             unknown.append(str(key))
             continue
-        try:
-            count = int(value)
-            if isinstance(value, bool) or isinstance(value, float) and value != count or count < 1:
-                raise ValueError()
-        except (TypeError, ValueError):
+        count = _count(value)
+        if count is None:
             problems.append("%s[%r] must be a whole number of calls of 1 or more, got %r" % (option, key, value))
             continue
         if name in result and result[name] != count:
@@ -223,21 +210,6 @@ def limits_for(operation: str, profile: str = DEFAULT_PROFILE, level: str | None
     if DEFAULT_KEY in overrides and not names(profile, operation):
         return (per_minute(overrides[DEFAULT_KEY]),)
     return (table_limit((level or LEVELS[0]) if profile == AUTO else profile, operation),)
-
-
-def limit_for(operation: str, profile: str = "2018", overrides: Mapping | None = None) -> int:
-    """Calls per rate window (per minute) allowed for ``operation`` by a fixed table.
-
-    ``operation`` may be a name or the ``"METHOD /path"`` form; ``overrides`` as accepted by :func:`check_rate_limits`.
-    For ``2ps`` the per-minute equivalent of its rate is given (120, or 60 for ``get_paging_policy``).
-    """
-    check_profile(profile)
-    name = operation_name(operation)
-    checked = check_rate_limits(overrides) if overrides else {}
-    if profile == AUTO:
-        profile = LEVELS[0]
-    limits = limits_for(name, profile, None, checked)
-    return min(round(limit.count * MINUTE / limit.seconds) for limit in limits)
 
 
 def floor_seconds(count: int, limits: Iterable[Limit], window: float = MINUTE) -> float:

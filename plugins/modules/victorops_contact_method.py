@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes
   - victorops.oncall._connection.check_diff
+  - victorops.oncall._paging.contact_methods
 options:
   username:
     description:
@@ -39,6 +40,8 @@ options:
   value:
     description:
       - The email address or phone number.
+      - A phone number is given in E.164 form, a V(+) and the country code first; spaces, dots, dashes and parentheses
+        may group the digits (V(+1 555 010 0100)). A number without its country code (V(5550100100)) is refused.
     type: str
     required: true
   label:
@@ -70,27 +73,6 @@ options:
         the same user returned them. When given, the module does not read the contact methods and trusts this list;
         pass it only when nothing else changed the user's contact methods in between.
       - Only with O(state=present). The result RV(contact_methods) is this list with the contact method added, if it was.
-    type: list
-    elements: dict
-    suboptions:
-      id:
-        description: Numeric id (null for a contact method not created yet, in check mode).
-        type: int
-      ext_id:
-        description: UUID of the contact method.
-        type: str
-      kind:
-        description: V(email) or V(phone).
-        type: str
-        required: true
-        choices: [email, phone]
-      label:
-        description: Label.
-        type: str
-      value:
-        description: The email address or phone number.
-        type: str
-        required: true
 notes:
   - The API cannot update a contact method. When one with the same value exists but its label or rank differs
     from O(label) or O(rank), the module leaves it as it is, reports no change and issues a warning.
@@ -180,15 +162,9 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 """
 
-import re
-
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
-from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import contact_key
-
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# What a phone number may look like as typed: an optional +, digits and the usual separators.
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\t-]+$")
+from ansible_collections.victorops.oncall.plugins.module_utils._module import CONTACT_METHODS_OPTION, STATE_OPTION, VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import CONTACT_KINDS
 
 
 def ensure_present(vo, found):
@@ -263,36 +239,20 @@ def main():
     vo = VictorOpsModule(
         argument_spec=dict(
             username=dict(type="str", required=True),
-            kind=dict(type="str", required=True, choices=["email", "phone"]),
+            kind=dict(type="str", required=True, choices=list(CONTACT_KINDS)),
             value=dict(type="str", required=True),
             label=dict(type="str"),
             rank=dict(type="int"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=STATE_OPTION,
             all_kinds=dict(type="bool", default=False),
-            contact_methods=dict(
-                type="list",
-                elements="dict",
-                options=dict(
-                    id=dict(type="int"),
-                    ext_id=dict(type="str"),
-                    kind=dict(type="str", required=True, choices=["email", "phone"]),
-                    label=dict(type="str"),
-                    value=dict(type="str", required=True),
-                ),
-            ),
+            contact_methods=CONTACT_METHODS_OPTION,
         ),
         usernames=("username",),
         non_empty=("value", "label"),
         non_negative=("rank",),
+        contact_values=[("kind", "value")],
+        only_with=dict(all_kinds=("state", "present"), contact_methods=("state", "present")),
     )
-    p = vo.params
-    if p["state"] == "absent" and (p["all_kinds"] or p["contact_methods"] is not None):
-        vo.fail("all_kinds and contact_methods apply to state=present only: leave them out to remove a contact method")
-    value = p["value"].strip()
-    if value and p["kind"] == "email" and not EMAIL_PATTERN.match(value):
-        vo.fail("value %r is not an email address (kind=email)" % p["value"])
-    if value and p["kind"] == "phone" and not (PHONE_PATTERN.match(value) and 3 <= len(contact_key("phone", value)) <= 20):
-        vo.fail("value %r is not a phone number (kind=phone): expected 3 to 20 digits with an optional leading +" % p["value"])
     vo.run(manage_contact_method)
 
 

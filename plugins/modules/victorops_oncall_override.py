@@ -34,12 +34,15 @@ options:
     required: true
   from_user:
     description:
-      - Username of the user currently on call for O(policy) who hands over. Compared without regard to case.
+      - Username of the user currently on call for O(policy) who hands over.
+      - Matched exactly. Only when nobody on call is spelled so may one user whose username differs in case alone
+        stand in, and only when the API says they are one user (it answers a read of O(from_user) with that spelling,
+        which costs one more read, C(get_user)); RV(notes) then says so. Two or more such users are an error naming them.
     type: str
     required: true
   to_user:
     description:
-      - Username of the user who takes on-call.
+      - Username of the user who takes on-call, matched against who is on call as O(from_user) is.
     type: str
     required: true
 notes:
@@ -48,6 +51,7 @@ notes:
   - The API allows taking on-call 6 times a minute (2018 limits); pacing keeps to it.
   - RV(on_call.users) after a change is computed from the one read (O(from_user) replaced by O(to_user)),
     because the API's answer to the override does not list who is on call.
+  - The override sends O(from_user) and O(to_user) as given, so the API, not a guess, decides who they are.
 """
 
 EXAMPLES = r"""
@@ -85,6 +89,12 @@ on_call:
       elements: str
       returned: success
   sample: {"policy": "pol-abcdefghijklmnop", "users": ["bob"]}
+notes:
+  description: What the module assumed (empty when nothing), for example an on-call user whose username differs from O(from_user) in case alone.
+  returned: success (empty when there is nothing to say)
+  type: list
+  elements: str
+  sample: ["from_user 'ASmith' matched the username 'asmith', which differs only in case (the API answered it so)"]
 api:
   description: The API client's counters for this task.
   returned: always
@@ -92,15 +102,9 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 """
 
-import re
-
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import OptionError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import same_user
-
-# A value with a slug's prefix is meant as a slug, and must have a slug's shape.
-SLUG_PREFIX = re.compile(r"^(pol|team)-")
 
 
 def take_on_call(vo):
@@ -109,9 +113,10 @@ def take_on_call(vo):
     policy = _api.resolve_escalation_policy(vo.client, p["policy"])
     users = _api.on_call_users(vo.client, policy)
     before = dict(policy=policy, users=users or [])
-    if any(same_user(user, to_user) for user in users or []):
-        return False, before, before, dict(on_call=before)
-    holder = next((user for user in users or [] if same_user(user, from_user)), None)
+    taker, note = _api.find_username(vo.client, to_user, users or [], "to_user")
+    if taker is not None:
+        return False, before, before, dict(on_call=before, notes=[note] if note else [])
+    holder, note = _api.find_username(vo.client, from_user, users or [], "from_user")
     if holder is None:
         if not users:
             raise OptionError(
@@ -121,8 +126,8 @@ def take_on_call(vo):
         raise OptionError("from_user %r is not on call for policy %r; on call now: %s" % (from_user, p["policy"], ", ".join(users)))
     after = dict(policy=policy, users=[to_user if user == holder else user for user in users])
     if not vo.check_mode:
-        _api.take_on_call(vo.client, policy, holder, to_user)
-    return True, before, after, dict(on_call=after)
+        _api.take_on_call(vo.client, policy, from_user, to_user)
+    return True, before, after, dict(on_call=after, notes=[note] if note else [])
 
 
 def main():
@@ -133,14 +138,8 @@ def main():
             to_user=dict(type="str", required=True),
         ),
         usernames=("from_user", "to_user"),
-        names=("policy",),
+        policies=("policy",),
     )
-    policy = vo.params["policy"]
-    if SLUG_PREFIX.match(policy) and not _api.SLUG_SHAPE.match(policy):
-        vo.fail(
-            "policy %r is not a valid escalation policy slug: a slug is pol- or team- followed by 16 letters, digits or '_'; "
-            "give the slug as the API shows it, or the policy's name" % policy
-        )
     vo.run(take_on_call)
 
 

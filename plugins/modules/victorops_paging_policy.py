@@ -24,51 +24,14 @@ extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes
   - victorops.oncall._connection.check_diff
+  - victorops.oncall._paging.steps
+  - victorops.oncall._paging.contact_methods
 options:
   username:
     description:
       - The user whose paging policy to manage.
     type: str
     required: true
-  steps:
-    description:
-      - The steps of the policy, in order. At least one, because the first step of a policy cannot be removed.
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      timeout:
-        description:
-          - Minutes to wait for an acknowledgement before the next step runs.
-        type: int
-        required: true
-        choices: [1, 5, 10, 15, 20, 25, 30, 45, 60]
-      rules:
-        description:
-          - The notification rules of the step, in order. At least one.
-        type: list
-        elements: dict
-        required: true
-        suboptions:
-          type:
-            description:
-              - How to notify. V(push) notifies every device of the user and takes no contact.
-              - V(email) needs an email contact method; V(sms) and V(phone) need a phone contact method.
-            type: str
-            required: true
-            choices: [push, email, sms, phone]
-          contact:
-            description:
-              - The contact method, by its value (an email address or phone number) or by its label.
-              - Email addresses are compared without regard to case; phone numbers ignoring spaces, dashes, dots and parentheses.
-              - Mutually exclusive with O(steps[].rules[].contact_id).
-            type: str
-          contact_id:
-            description:
-              - The contact method's numeric id, as the API uses it in paging rules.
-              - An id the policy already uses needs no read; a new one is checked against the user's contact methods (one read) before it is written.
-              - Mutually exclusive with O(steps[].rules[].contact).
-            type: int
   contact_methods:
     description:
       - The user's email and phone contact methods when an earlier task has them already, for example the
@@ -76,27 +39,6 @@ options:
         M(victorops.oncall.victorops_contact_method) on the same user. When given, contacts and contact ids are
         resolved against this list and the user's contact methods are not read.
       - Contact methods without an id (not created yet, in check mode) are left out.
-    type: list
-    elements: dict
-    suboptions:
-      id:
-        description: Numeric id.
-        type: int
-      ext_id:
-        description: UUID of the contact method (not used).
-        type: str
-      kind:
-        description: V(email) or V(phone).
-        type: str
-        required: true
-        choices: [email, phone]
-      label:
-        description: Label.
-        type: str
-      value:
-        description: The email address or phone number.
-        type: str
-        required: true
 notes:
   - The result is computed from the plan and the API's known semantics, so there is no read after the writes.
 seealso:
@@ -152,8 +94,12 @@ paging_policy:
       type: str
       returned: always
     steps:
-      description: The steps in order; each has its 0-based C(step) index, its C(timeout) in minutes and its C(rules),
-        each rule with its 0-based C(rule) index, its C(type) and its C(contact_id) (V(null) for push).
+      description:
+        - The steps in order; each has its 0-based C(step) index, its C(timeout) in minutes and its C(rules),
+          each rule with its 0-based C(rule) index and its C(type).
+        - Each rule has its C(contact_id) (V(null) for push) and, beside it, C(contact), the contact method as C(kind),
+          C(value) and C(label); V(null) for push, and when the task did not read the contact methods because every rule
+          gave a C(contact_id) the policy already uses.
       type: list
       elements: dict
       returned: always
@@ -163,19 +109,21 @@ paging_policy:
       - step: 0
         timeout: 5
         rules:
-          - {rule: 0, type: push, contact_id: null}
-          - {rule: 1, type: email, contact_id: 100011}
+          - {rule: 0, type: push, contact_id: null, contact: null}
+          - {rule: 1, type: email, contact_id: 100011, contact: {kind: email, value: john.doe@example.com, label: Default}}
       - step: 1
         timeout: 10
         rules:
-          - {rule: 0, type: sms, contact_id: 100012}
+          - {rule: 0, type: sms, contact_id: 100012, contact: {kind: phone, value: "+1 555 0100", label: Mobile}}
 plan:
   description:
     - A summary of each write, in order. In check mode the writes that would be sent; otherwise the writes sent.
+    - Each rule is named by its contact method and its id when the task read the contact methods, else by its id.
   returned: always
   type: list
   elements: str
-  sample: ["update step 0 (timeout 5, rules: push; email to contact method 100011)", "add step 1 (timeout 10, rules: sms to contact method 100012)"]
+  sample: ["update step 0 (timeout 5, rules: push; email to email john.doe@example.com (Default), contact method 100011)",
+           "add step 1 (timeout 10, rules: sms to phone +1 555 0100 (Mobile), contact method 100012)"]
 api:
   description: The API client's counters for this task.
   returned: always
@@ -184,37 +132,21 @@ api:
 """
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
-from ansible_collections.victorops.oncall.plugins.module_utils._errors import PlanError
-from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._module import CONTACT_METHODS_OPTION, STEP_OPTIONS, VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
     NOT_READ,
-    RULE_TYPES,
-    TIMEOUTS,
     ContactDirectory,
     desired_step,
     needs_directory,
     plan_policy,
-    render_steps,
 )
-
-RULE_OPTIONS = dict(
-    type=dict(type="str", required=True, choices=list(RULE_TYPES)),
-    contact=dict(type="str"),
-    contact_id=dict(type="int"),
-)
-STEP_OPTIONS = dict(
-    timeout=dict(type="int", required=True, choices=list(TIMEOUTS)),
-    rules=dict(type="list", elements="dict", required=True, options=RULE_OPTIONS, mutually_exclusive=[("contact", "contact_id")]),
-)
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import render_steps
 
 
 def manage(vo):
     p = vo.params
     username = p["username"]
-    for i, step in enumerate(p["steps"]):
-        if not step["rules"]:
-            raise PlanError("steps[%d].rules must list at least one rule" % i)
     current = _api.get_paging_policy(vo.client, username)
     all_rules = [rule for step in p["steps"] for rule in step["rules"]]
     if p["contact_methods"] is not None:
@@ -222,13 +154,13 @@ def manage(vo):
     else:
         directory = _api.list_contact_methods(vo.client, username) if needs_directory(all_rules, current) else NOT_READ
     desired = [desired_step(step, directory, "steps[%d]" % i) for i, step in enumerate(p["steps"])]
-    writes = plan_policy(username, current, desired)
-    after = converge_steps(vo.client, vo.check_mode, username, current, writes)
+    writes = plan_policy(username, current, desired, directory.contacts)
+    after = dict(username=username, steps=render_steps(converge_steps(vo.client, vo.check_mode, username, current, writes), directory.contacts))
     return (
         bool(writes),
-        dict(username=username, steps=render_steps(current, directory)),
-        dict(username=username, steps=render_steps(after, directory)),
-        dict(paging_policy=dict(username=username, steps=render_steps(after)), plan=[w.summary for w in writes]),
+        dict(username=username, steps=render_steps(current, directory.contacts)),
+        after,
+        dict(paging_policy=after, plan=[w.summary for w in writes]),
     )
 
 
@@ -237,22 +169,14 @@ def main():
         argument_spec=dict(
             username=dict(type="str", required=True),
             steps=dict(type="list", elements="dict", required=True, options=STEP_OPTIONS),
-            contact_methods=dict(
-                type="list",
-                elements="dict",
-                options=dict(
-                    id=dict(type="int"),
-                    ext_id=dict(type="str"),
-                    kind=dict(type="str", required=True, choices=["email", "phone"]),
-                    label=dict(type="str"),
-                    value=dict(type="str", required=True),
-                ),
-            ),
+            contact_methods=CONTACT_METHODS_OPTION,
         ),
         usernames=("username",),
+        non_empty=[
+            ("steps", "must list at least one step: the first step of a paging policy cannot be removed"),
+            ("steps[].rules", "must list at least one rule"),
+        ],
     )
-    if not vo.params["steps"]:
-        vo.fail("steps must list at least one step: the first step of a paging policy cannot be removed")
     vo.run(manage)
 
 

@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes
   - victorops.oncall._connection.check_diff
+  - victorops.oncall._paging.rule
 options:
   username:
     description:
@@ -39,29 +40,9 @@ options:
     description:
       - The 0-based index of the rule within the step.
       - If not set, the rule is identified by O(type) and O(contact) or O(contact_id).
-      - Rule V(0) of step V(0) cannot be deleted.
-    type: int
-  type:
-    description:
-      - How to notify. V(push) notifies every device of the user and takes no contact.
-      - V(email) needs an email contact method; V(sms) and V(phone) need a phone contact method.
-      - With O(rule) and O(state=absent), the rule at that index is deleted only when it has this type and contact,
+      - With O(state=absent), the rule at that index is deleted only when it has O(type) and the contact,
         so that running the task again does not delete the rule that moved up into its place.
-    type: str
-    required: true
-    choices: [push, email, sms, phone]
-  contact:
-    description:
-      - The contact method, by its value (an email address or phone number) or by its label.
-      - Email addresses are compared without regard to case; phone numbers ignoring spaces, dashes, dots and parentheses.
-      - One of O(contact) and O(contact_id) is required for V(email), V(sms) and V(phone) rules; a V(push) rule takes neither.
-      - Mutually exclusive with O(contact_id).
-    type: str
-  contact_id:
-    description:
-      - The contact method's numeric id, as the API uses it in paging rules.
-      - An id the policy already uses needs no read; a new one is checked against the user's contact methods (one read) before it is written.
-      - Mutually exclusive with O(contact).
+      - Rule V(0) of step V(0) cannot be deleted.
     type: int
   state:
     description:
@@ -133,7 +114,11 @@ rule:
       description: The numeric id of the contact method, V(null) for push.
       type: int
       returned: success
-  sample: {step: 0, rule: 2, type: phone, contact_id: 100012}
+    contact:
+      description: The contact method as C(kind), C(value) and C(label); V(null) for push, and when the task did not read the contact methods.
+      type: dict
+      returned: success
+  sample: {step: 0, rule: 2, type: phone, contact_id: 100012, contact: {kind: phone, value: "+1 555 0100", label: Mobile}}
 step:
   description:
     - The step holding the rule after the task, in indexed form. V(null) when deleting its only rule removed the step.
@@ -149,7 +134,11 @@ step:
       type: int
       returned: success
     rules:
-      description: The rules in order, each with its 0-based C(rule) index, its C(type) and its C(contact_id) (V(null) for push).
+      description:
+        - The rules in order, each with its 0-based C(rule) index and its C(type).
+        - Each rule has its C(contact_id) (V(null) for push) and, beside it, C(contact), the contact method as C(kind),
+          C(value) and C(label); V(null) for push, and when the task did not read the contact methods because every rule
+          gave a C(contact_id) the policy already uses.
       type: list
       elements: dict
       returned: success
@@ -157,16 +146,17 @@ step:
     step: 0
     timeout: 5
     rules:
-      - {rule: 0, type: push, contact_id: null}
-      - {rule: 1, type: email, contact_id: 100011}
-      - {rule: 2, type: phone, contact_id: 100012}
+      - {rule: 0, type: push, contact_id: null, contact: null}
+      - {rule: 1, type: email, contact_id: 100011, contact: {kind: email, value: john.doe@example.com, label: Default}}
+      - {rule: 2, type: phone, contact_id: 100012, contact: {kind: phone, value: "+1 555 0100", label: Mobile}}
 plan:
   description:
     - A summary of each write, in order. In check mode the writes that would be sent; otherwise the writes sent.
+    - Each rule is named by its contact method and its id when the task read the contact methods, else by its id.
   returned: always
   type: list
   elements: str
-  sample: ["add rule 2 to step 0 (phone to contact method 100012)"]
+  sample: ["add rule 2 to step 0 (phone to phone +1 555 0100 (Mobile), contact method 100012)"]
 api:
   description: The API client's counters for this task.
   returned: always
@@ -175,17 +165,16 @@ api:
 """
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
-from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._module import RULE_OPTIONS, STATE_OPTION, VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
     NOT_READ,
-    RULE_TYPES,
     check_step_exists,
     desired_rule,
     needs_directory,
     plan_rule,
-    render_steps,
 )
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import render_steps
 
 
 def manage(vo):
@@ -200,21 +189,15 @@ def manage(vo):
     spec = dict(type=p["type"], contact=p["contact"], contact_id=p["contact_id"])
     directory = _api.list_contact_methods(vo.client, username) if needs_directory([spec], current if present else None) else NOT_READ
     wanted = desired_rule(spec, directory, "")
-    writes = plan_rule(username, current, step, desired_rule=wanted, rule=rule, state=p["state"])
+    writes = plan_rule(username, current, step, desired_rule=wanted, rule=rule, state=p["state"], contacts=directory.contacts)
     after = converge_steps(vo.client, vo.check_mode, username, current, writes)
-
-    step_removed = len(after) < len(current)
-    result_step = None if step_removed else render_steps(after)[step]
+    result_step = None if len(after) < len(current) else render_steps(after, directory.contacts)[step]
     result_rule = None
     if present and result_step is not None:
         index = rule if rule is not None else after[step]["rules"].index(wanted)
         result_rule = dict(step=step, **result_step["rules"][index])
-    return (
-        bool(writes),
-        render_steps(current, directory)[step],
-        None if step_removed else render_steps(after, directory)[step],
-        dict(rule=result_rule, step=result_step, plan=[w.summary for w in writes]),
-    )
+    before = render_steps(current, directory.contacts)[step]
+    return bool(writes), before, result_step, dict(rule=result_rule, step=result_step, plan=[w.summary for w in writes])
 
 
 def main():
@@ -223,10 +206,8 @@ def main():
             username=dict(type="str", required=True),
             step=dict(type="int", required=True),
             rule=dict(type="int"),
-            type=dict(type="str", required=True, choices=list(RULE_TYPES)),
-            contact=dict(type="str"),
-            contact_id=dict(type="int"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=STATE_OPTION,
+            **RULE_OPTIONS,
         ),
         mutually_exclusive=[("contact", "contact_id")],
         usernames=("username",),

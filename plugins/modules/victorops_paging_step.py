@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes
   - victorops.oncall._connection.check_diff
+  - victorops.oncall._paging.rules
 options:
   username:
     description:
@@ -37,38 +38,6 @@ options:
       - Step V(0) cannot be removed.
     type: int
     required: true
-  timeout:
-    description:
-      - Minutes to wait for an acknowledgement before the next step runs.
-      - Required when O(state=present).
-    type: int
-    choices: [1, 5, 10, 15, 20, 25, 30, 45, 60]
-  rules:
-    description:
-      - The notification rules of the step, in order. At least one.
-      - Required when O(state=present).
-    type: list
-    elements: dict
-    suboptions:
-      type:
-        description:
-          - How to notify. V(push) notifies every device of the user and takes no contact.
-          - V(email) needs an email contact method; V(sms) and V(phone) need a phone contact method.
-        type: str
-        required: true
-        choices: [push, email, sms, phone]
-      contact:
-        description:
-          - The contact method, by its value (an email address or phone number) or by its label.
-          - Email addresses are compared without regard to case; phone numbers ignoring spaces, dashes, dots and parentheses.
-          - Mutually exclusive with O(rules[].contact_id).
-        type: str
-      contact_id:
-        description:
-          - The contact method's numeric id, as the API uses it in paging rules.
-          - An id the policy already uses needs no read; a new one is checked against the user's contact methods (one read) before it is written.
-          - Mutually exclusive with O(rules[].contact).
-        type: int
   state:
     description:
       - Whether the step should exist.
@@ -76,6 +45,7 @@ options:
     choices: [present, absent]
     default: present
 notes:
+  - O(timeout) and O(rules) are required when O(state=present).
   - Removing a step that does not exist is not a change.
   - The result is computed from the plan and the API's known semantics, so there is no read after the writes.
 seealso:
@@ -133,7 +103,11 @@ step:
       type: int
       returned: success
     rules:
-      description: The rules in order, each with its 0-based C(rule) index, its C(type) and its C(contact_id) (V(null) for push).
+      description:
+        - The rules in order, each with its 0-based C(rule) index and its C(type).
+        - Each rule has its C(contact_id) (V(null) for push) and, beside it, C(contact), the contact method as C(kind),
+          C(value) and C(label); V(null) for push, and when the task did not read the contact methods because every rule
+          gave a C(contact_id) the policy already uses.
       type: list
       elements: dict
       returned: success
@@ -141,15 +115,17 @@ step:
     step: 1
     timeout: 10
     rules:
-      - {rule: 0, type: sms, contact_id: 100012}
-      - {rule: 1, type: phone, contact_id: 100012}
+      - {rule: 0, type: sms, contact_id: 100012, contact: {kind: phone, value: "+1 555 0100", label: Mobile}}
+      - {rule: 1, type: phone, contact_id: 100012, contact: {kind: phone, value: "+1 555 0100", label: Mobile}}
 plan:
   description:
     - A summary of each write, in order. In check mode the writes that would be sent; otherwise the writes sent.
+    - Each rule is named by its contact method and its id when the task read the contact methods, else by its id.
   returned: always
   type: list
   elements: str
-  sample: ["add step 1 (timeout 10, rules: sms to contact method 100012; phone to contact method 100012)"]
+  sample:
+    - "add step 1 (timeout 10, rules: sms to phone +1 555 0100 (Mobile), contact method 100012; phone to phone +1 555 0100 (Mobile), contact method 100012)"
 api:
   description: The API client's counters for this task.
   returned: always
@@ -158,28 +134,20 @@ api:
 """
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
-from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._module import RULES_OPTION, STATE_OPTION, TIMEOUT_OPTION, VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_apply import converge_steps
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import (
     NOT_READ,
-    RULE_TYPES,
-    TIMEOUTS,
     check_step_reachable,
     desired_step,
     needs_directory,
     plan_step,
-    render_steps,
 )
-
-RULE_OPTIONS = dict(
-    type=dict(type="str", required=True, choices=list(RULE_TYPES)),
-    contact=dict(type="str"),
-    contact_id=dict(type="int"),
-)
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import render_steps
 
 
-def one_step(steps, index, directory=None):
-    return render_steps(steps, directory)[index] if index < len(steps) else None
+def one_step(steps, index, directory):
+    return render_steps(steps, directory.contacts)[index] if index < len(steps) else None
 
 
 def manage(vo):
@@ -193,15 +161,10 @@ def manage(vo):
         if needs_directory(p["rules"], current):
             directory = _api.list_contact_methods(vo.client, username)
         desired = desired_step(dict(timeout=p["timeout"], rules=p["rules"]), directory, "")
-    writes = plan_step(username, current, index, desired)
+    writes = plan_step(username, current, index, desired, contacts=directory.contacts)
     after = converge_steps(vo.client, vo.check_mode, username, current, writes)
-    removed = not present and len(after) < len(current)
-    return (
-        bool(writes),
-        one_step(current, index, directory),
-        None if removed else one_step(after, index, directory),
-        dict(step=None if removed else one_step(after, index), plan=[w.summary for w in writes]),
-    )
+    shown = None if not present and len(after) < len(current) else one_step(after, index, directory)
+    return bool(writes), one_step(current, index, directory), shown, dict(step=shown, plan=[w.summary for w in writes])
 
 
 def main():
@@ -209,16 +172,15 @@ def main():
         argument_spec=dict(
             username=dict(type="str", required=True),
             step=dict(type="int", required=True),
-            timeout=dict(type="int", choices=list(TIMEOUTS)),
-            rules=dict(type="list", elements="dict", options=RULE_OPTIONS, mutually_exclusive=[("contact", "contact_id")]),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            timeout=TIMEOUT_OPTION,
+            rules=RULES_OPTION,
+            state=STATE_OPTION,
         ),
         required_if=[("state", "present", ("timeout", "rules"))],
         usernames=("username",),
         non_negative=("step",),
+        non_empty=[("rules", "must list at least one rule")],
     )
-    if vo.params["state"] == "present" and not vo.params["rules"]:
-        vo.fail("rules must list at least one rule")
     vo.run(manage)
 
 

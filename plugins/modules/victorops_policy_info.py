@@ -41,6 +41,8 @@ options:
   paging_policy:
     description:
       - Username whose personal paging policy (steps and rules) to read (operation C(get_paging_policy)).
+      - Each rule shows its contact method beside its id, which costs one more read (C(list_contact_methods)) when a
+        rule names a contact method.
     type: str
   user_paging_policies:
     description:
@@ -120,7 +122,10 @@ paging_policy:
       type: str
       returned: always
     steps:
-      description: The steps in order; each has its 0-based C(step) index, its C(timeout) in minutes and its C(rules).
+      description:
+        - The steps in order; each has its 0-based C(step) index, its C(timeout) in minutes and its C(rules).
+        - Each rule has its 0-based C(rule) index, its C(type), its C(contact_id) and C(contact), the contact method as
+          C(kind), C(value) and C(label) (null for push rules).
       type: list
       elements: dict
       returned: always
@@ -130,8 +135,8 @@ paging_policy:
       - step: 0
         timeout: 5
         rules:
-          - {rule: 0, type: push, contact_id: null}
-          - {rule: 1, type: email, contact_id: 1234}
+          - {rule: 0, type: push, contact_id: null, contact: null}
+          - {rule: 1, type: email, contact_id: 1234, contact: {kind: email, value: john.doe@example.com, label: Default}}
 user_paging_policies:
   description: The flattened paging policy view of the user given in O(user_paging_policies).
   returned: when requested
@@ -207,7 +212,17 @@ api:
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import render_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import render_steps
+
+READ_OPTIONS = ("escalation_policies", "team_policies", "paging_policy", "user_paging_policies", "on_call", "teams", "types")
+
+
+def paging_policy(client, username):
+    """The user's steps, each rule with its contact method (read only when a rule names one)."""
+    steps = _api.get_paging_policy(client, username)
+    named = any(rule["contact_id"] is not None for step in steps for rule in step["rules"])
+    contacts = _api.list_contact_methods(client, username).contacts if named else None
+    return dict(username=username, steps=render_steps(steps, contacts))
 
 
 def read(vo):
@@ -219,7 +234,7 @@ def read(vo):
     if p["team_policies"]:
         result["team_policies"] = _api.list_team_policies(client, p["team_policies"])
     if p["paging_policy"]:
-        result["paging_policy"] = dict(username=p["paging_policy"], steps=render_steps(_api.get_paging_policy(client, p["paging_policy"])))
+        result["paging_policy"] = paging_policy(client, p["paging_policy"])
     if p["user_paging_policies"]:
         result["user_paging_policies"] = _api.list_user_paging_policies(client, p["user_paging_policies"])
     if p["on_call"]:
@@ -246,10 +261,8 @@ def main():
         ),
         usernames=("paging_policy", "user_paging_policies"),
         slugs=("team_policies",),
+        one_of=READ_OPTIONS,
     )
-    p = vo.params
-    if not (p["escalation_policies"] or p["team_policies"] or p["paging_policy"] or p["user_paging_policies"] or p["on_call"] or p["teams"] or p["types"]):
-        vo.fail("Nothing to read: set at least one of escalation_policies, team_policies, paging_policy, user_paging_policies, on_call, teams or types.")
     vo.run(read)
 
 

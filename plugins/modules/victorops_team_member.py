@@ -14,7 +14,10 @@ description:
   - Ensures a user is, or is not, a member of a team.
   - Reads the team's members once (operation C(list_team_members)), then adds the user
     (C(add_team_member)) or removes them (C(remove_team_member)) when needed.
-  - Usernames are compared without regard to case, as the API may store them in another case.
+  - O(username) names the member spelled exactly so. Only when no member is may one member whose username differs in
+    case alone stand in, and only when the API says they are one user (it answers a read of O(username), operation
+    C(get_user), with that spelling, as an API that stores usernames in its own case does); RV(notes) then says so. Two or
+    more such members are an error naming them. Writes always send O(username) as given.
 author:
   - victorops.oncall maintainers (@victorops-oncall)
 extends_documentation_fragment:
@@ -26,7 +29,8 @@ options:
     description:
       - The team, by slug (V(team-) followed by 16 letters or digits) or by name.
       - A name (anything else) costs one more read, of the team list (operation C(list_teams)), to find the slug.
-        It is matched against the slugs first, then the names exactly, then the names ignoring case.
+        It is matched against the slugs first, then the names exactly, then the names ignoring case; a name that matches
+        nothing fails, suggesting the nearest known name.
     type: str
     required: true
   username:
@@ -87,6 +91,12 @@ team_member:
       type: bool
       returned: success
   sample: {"team": "team-abcdefghijklmnop", "username": "jdoe", "member": true}
+notes:
+  description: What the module assumed (empty when nothing), for example a member whose username differs from O(username) in case alone.
+  returned: success (empty when there is nothing to say)
+  type: list
+  elements: str
+  sample: ["username 'JDoe' matched the username 'jdoe', which differs only in case (the API answered it so)"]
 api:
   description: The API client's counters for this task.
   returned: always
@@ -95,25 +105,27 @@ api:
 """
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
-from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._module import STATE_OPTION, VictorOpsModule
 
 
 def manage_membership(vo):
     p = vo.params
     username = p["username"]
     slug = _api.resolve_team(vo.client, p["team"])
-    is_member = _api.is_team_member(vo.client, slug, username)
+    member, note = _api.team_member(vo.client, slug, username)
+    is_member = member is not None
     wanted = p["state"] == "present"
     before = dict(team=slug, username=username, member=is_member)
     after = dict(before, member=wanted)
+    extra = dict(team_member=after, notes=[note] if note else [])
     if is_member == wanted:
-        return False, before, after, dict(team_member=after)
+        return False, before, after, extra
     if not vo.check_mode:
         if wanted:
             _api.add_team_member(vo.client, slug, username)
         else:
             _api.remove_team_member(vo.client, slug, username, p["replacement"])
-    return True, before, after, dict(team_member=after)
+    return True, before, after, extra
 
 
 def main():
@@ -121,15 +133,13 @@ def main():
         argument_spec=dict(
             team=dict(type="str", required=True),
             username=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=STATE_OPTION,
             replacement=dict(type="str"),
         ),
         usernames=("username", "replacement"),
         names=("team",),
+        different=[("replacement", "username")],
     )
-    p = vo.params
-    if p["state"] == "absent" and p["replacement"] and p["replacement"].lower() == p["username"].lower():
-        vo.fail("replacement must be another user than username %r" % p["username"])
     vo.run(manage_membership)
 
 

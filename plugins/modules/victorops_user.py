@@ -114,13 +114,13 @@ user:
       type: bool
       returned: when the user exists
     created_at:
-      description: When the user was created, as the API reports it (null in check mode before creation).
+      description: When the user was created, as the API reports it.
       type: str
-      returned: when the user exists
+      returned: when the user exists, except in check mode before its creation (the API sets it)
     password_last_updated:
       description: When the password was last changed, as the API reports it.
       type: str
-      returned: when the user exists
+      returned: when the user exists, except in check mode before its creation (the API sets it)
   sample:
     username: newhire
     first_name: Nora
@@ -141,13 +141,9 @@ api:
   sample: {"calls": 2, "writes": 1, "retries": 0, "pacing_wait": 0.0, "retry_wait": 0.0, "operations": {}}
 """
 
-import re
-
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import OptionError
-from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
-
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from ansible_collections.victorops.oncall.plugins.module_utils._module import STATE_OPTION, VictorOpsModule
 
 
 def ensure_present(vo, current):
@@ -157,15 +153,8 @@ def ensure_present(vo, current):
         missing = [name for name in ("first_name", "last_name", "email") if p[name] is None]
         if missing:
             raise OptionError("user %r does not exist; creating it needs %s" % (username, ", ".join(missing)))
-        after = dict(
-            username=username,
-            first_name=p["first_name"],
-            last_name=p["last_name"],
-            email=p["email"],
-            verified=False,
-            created_at=None,
-            password_last_updated=None,
-        )
+        # What the task sets; the API fills in created_at and password_last_updated when it creates the user.
+        after = dict(username=username, first_name=p["first_name"], last_name=p["last_name"], email=p["email"], verified=False)
         if not vo.check_mode:
             after = _api.create_user(vo.client, username, p["first_name"], p["last_name"], p["email"], p["expiration_hours"])
         return True, {}, after, dict(user=after, created=True)
@@ -208,21 +197,17 @@ def main():
             first_name=dict(type="str"),
             last_name=dict(type="str"),
             email=dict(type="str"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=STATE_OPTION,
             replacement=dict(type="str"),
             expiration_hours=dict(type="int"),
         ),
         required_if=[("state", "absent", ("replacement",))],
         usernames=("username", "replacement"),
         non_empty=("first_name", "last_name", "email"),
+        emails=("email",),
+        positive=("expiration_hours",),
+        different=[("replacement", "username")],
     )
-    p = vo.params
-    if p["email"] and p["email"].strip() and not EMAIL_PATTERN.match(p["email"]):
-        vo.fail("email %r is not an email address" % p["email"])
-    if p["expiration_hours"] is not None and p["expiration_hours"] < 1:
-        vo.fail("expiration_hours must be 1 or more, got %d" % p["expiration_hours"])
-    if p["state"] == "absent" and p["replacement"] and p["replacement"].lower() == p["username"].lower():
-        vo.fail("replacement must be another user than username %r" % p["username"])
     vo.run(manage_user)
 
 

@@ -8,29 +8,29 @@
 * :func:`onboarding_plan` checks every person before any API call and returns one plan per person.
 * :func:`resolve_teams` turns team names into slugs from one read of the team list.
 * :func:`estimate` gives the calls a run costs per operation and the time they take at the documented limits.
-* :func:`outcome` turns a person's registered task results into their report entry; :func:`report_lines`
-  renders the report.
+* :func:`outcome` turns a person's registered task results into their report entry (rendered by
+  ``_lifecycle.report_lines``, like every role's).
 
 Input errors that can be found without the API raise :class:`OnboardingInputError`, with every problem found.
 """
 
 from __future__ import annotations
 
-import re
-
-from ansible_collections.victorops.oncall.plugins.module_utils._normalize import contact_key, user_key
 from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import LEVELS, MINUTE, estimate_seconds, table_limit
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import (
+    CONTACT_KIND,
+    EMAIL_PATTERN,
+    RULE_TYPES,
+    TEAM_SLUG,
+    TIMEOUTS,
+    USERNAME_PATTERN,
+    contact_key,
+    phone_problem,
+)
+from ansible_collections.victorops.oncall.plugins.plugin_utils import _lifecycle
 
-TIMEOUTS = (1, 5, 10, 15, 20, 25, 30, 45, 60)
-RULE_TYPES = ("push", "email", "sms", "phone")
-CONTACT_KIND = {"email": "email", "sms": "phone", "phone": "phone", "push": None}
 PLACEHOLDERS = ("email", "phone")
 CONTACT_TYPES = ("phone", "email")
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._@+-]+$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\t-]+$")
-# The documented team slug format; anything else is a team name, looked up in the team list.
-TEAM_SLUG = re.compile(r"^team-[A-Za-z0-9_]{16}$")
 PERSON_FIELDS = ("username", "first_name", "last_name", "email", "phone", "phone_label", "contact_methods", "teams", "paging_template", "paging_steps")
 
 
@@ -87,8 +87,8 @@ def _contact_problems(person, contacts):
         if kind == "email" and not EMAIL_PATTERN.match(value):
             problems.append("%s: %r is not an email address" % (where, value))
             continue
-        if kind == "phone" and not (PHONE_PATTERN.match(value) and 3 <= len(contact_key("phone", value)) <= 20):
-            problems.append("%s: %r is not a phone number: expected 3 to 20 digits with an optional leading +" % (where, value))
+        if kind == "phone" and phone_problem(value):
+            problems.append("%s: %r %s" % (where, value, phone_problem(value)))
             continue
         if option != "phone" and contact["label"] is not None and (not isinstance(contact["label"], str) or not contact["label"].strip()):
             problems.append("%s.label must be a non-empty string when given" % option)
@@ -151,96 +151,123 @@ def policy_source(person, default_template):
     return "template %s" % (template if not _blank(template) else default_template)
 
 
+def _policy_steps(person, templates, default_template):
+    """``(source, option, problem)``: the steps the person's policy comes from, and what names them in messages."""
+    if person.get("paging_steps") is not None:
+        source = person["paging_steps"]
+        if not isinstance(source, list) or not source:
+            return None, None, "paging_steps is empty: give at least one step, or leave paging_steps out to use a template"
+        return source, "paging_steps", None
+    name = person.get("paging_template")
+    name = default_template if _blank(name) else name
+    if not isinstance(templates, dict) or name not in templates:
+        known = ", ".join(sorted(templates)) if isinstance(templates, dict) else "none"
+        return None, None, "unknown paging template %r (known templates: %s)" % (name, known)
+    option = "template %s" % name
+    if not isinstance(templates[name], list) or not templates[name]:
+        return None, None, "%s has no steps" % option
+    return templates[name], option, None
+
+
+def _timeout(value):
+    """The step timeout as an int, or None when it is not a number."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _contact_rule(rule_type, contact, rwhere, person, contacts):
+    """``(rule, key, problem, missing_phone)`` of an email, SMS or phone rule that names its contact by value, label or placeholder."""
+    if _blank(contact) or not isinstance(contact, str):
+        article = "an" if rule_type in ("email", "sms") else "a"
+        return (
+            None,
+            None,
+            "%s: %s %s rule needs a contact (a value, a label, or the placeholder %s)" % (rwhere, article, rule_type, CONTACT_KIND[rule_type]),
+            False,
+        )
+    value, problem = _resolve_contact(rule_type, contact.strip(), person, contacts)
+    if problem == "missing-phone":
+        return dict(type=rule_type, contact="phone"), (rule_type, "phone", "phone"), None, True
+    if problem:
+        return None, None, "%s.contact: %s" % (rwhere, problem), False
+    kind = CONTACT_KIND[rule_type]
+    return dict(type=rule_type, contact=value), (rule_type, kind, contact_key(kind, value)), None, False
+
+
+def _rule(rule, rwhere, person, contacts):
+    """``(rule, key, problem, missing_phone)``: one rule as ``victorops_paging_policy`` takes it, and the key two equal rules share."""
+    if not isinstance(rule, dict):
+        return None, None, "%s: expected a dictionary with type and contact, got %r" % (rwhere, rule), False
+    rule_type = rule.get("type")
+    if rule_type not in RULE_TYPES:
+        return None, None, "%s.type: %r is not one of %s" % (rwhere, rule_type, ", ".join(RULE_TYPES)), False
+    contact, contact_id = rule.get("contact"), rule.get("contact_id")
+    if rule_type == "push":
+        if contact is not None or contact_id is not None:
+            return None, None, "%s: a push rule pages every device of the person and takes no contact or contact_id" % rwhere, False
+        return dict(type="push"), ("push",), None, False
+    if contact is not None and contact_id is not None:
+        return None, None, "%s: give either contact or contact_id, not both" % rwhere, False
+    if contact_id is not None:
+        try:
+            contact_id = int(contact_id)
+        except (TypeError, ValueError):
+            return None, None, "%s.contact_id: %r is not a number" % (rwhere, contact_id), False
+        return dict(type=rule_type, contact_id=contact_id), (rule_type, "id", contact_id), None, False
+    return _contact_rule(rule_type, contact, rwhere, person, contacts)
+
+
+def _step(step, where, person, contacts):
+    """``(step, problems, missing_phone)``: one step as ``victorops_paging_policy`` takes it (None when it cannot be)."""
+    if not isinstance(step, dict):
+        return None, ["%s: expected a dictionary with timeout and rules, got %r" % (where, step)], False
+    problems = []
+    timeout = _timeout(step.get("timeout"))
+    if timeout not in TIMEOUTS:
+        problems.append("%s.timeout: %r is not one of the API's timeouts (%s minutes)" % (where, step.get("timeout"), ", ".join(str(t) for t in TIMEOUTS)))
+    rules = step.get("rules")
+    if not isinstance(rules, list) or not rules:
+        return None, problems + ["%s.rules: a step needs at least one rule" % where], False
+    out_rules, keys, missing_phone = [], {}, False
+    for j, rule in enumerate(rules):
+        rwhere = "%s.rules[%d]" % (where, j)
+        out, key, problem, missing = _rule(rule, rwhere, person, contacts)
+        if problem:
+            problems.append(problem)
+            continue
+        if key in keys:
+            target = "" if key == ("push",) else " to %s" % keys[key][1]
+            problems.append(
+                "%s and %s are the same rule (%s%s): a step pages each contact once, remove one of them" % (keys[key][0], rwhere, out["type"], target)
+            )
+            continue
+        keys[key] = (rwhere, rule.get("contact", rule.get("contact_id")))
+        missing_phone = missing_phone or missing
+        out_rules.append(out)
+    return dict(timeout=timeout, rules=out_rules), problems, missing_phone
+
+
 def paging_steps(person, templates, default_template="standard", phone_label="Mobile"):
     """The person's paging policy as ``victorops_paging_policy`` steps.
 
     Returns ``(steps, problems, missing_phone)``: ``problems`` are input errors of the steps or template;
     ``missing_phone`` is True when a rule uses the ``phone`` placeholder and the person has no phone.
     """
-    problems = []
-    if person.get("paging_steps") is not None:
-        source, option = person["paging_steps"], "paging_steps"
-        if not isinstance(source, list) or not source:
-            return [], ["paging_steps is empty: give at least one step, or leave paging_steps out to use a template"], False
-    else:
-        name = person.get("paging_template")
-        name = default_template if _blank(name) else name
-        if not isinstance(templates, dict) or name not in templates:
-            known = ", ".join(sorted(templates)) if isinstance(templates, dict) else "none"
-            return [], ["unknown paging template %r (known templates: %s)" % (name, known)], False
-        source, option = templates[name], "template %s" % name
-        if not isinstance(source, list) or not source:
-            return [], ["%s has no steps" % option], False
+    source, option, problem = _policy_steps(person, templates, default_template)
+    if problem:
+        return [], [problem], False
     contacts = person_contacts(person, phone_label)
-    steps = []
-    missing_phone = False
+    steps, problems, missing_phone = [], [], False
     for i, step in enumerate(source):
-        where = "%s[%d]" % (option, i)
-        if not isinstance(step, dict):
-            problems.append("%s: expected a dictionary with timeout and rules, got %r" % (where, step))
-            continue
-        timeout = step.get("timeout")
-        try:
-            timeout = int(timeout) if not isinstance(timeout, bool) else None
-        except (TypeError, ValueError):
-            timeout = None
-        if timeout not in TIMEOUTS:
-            problems.append("%s.timeout: %r is not one of the API's timeouts (%s minutes)" % (where, step.get("timeout"), ", ".join(str(t) for t in TIMEOUTS)))
-        rules = step.get("rules")
-        if not isinstance(rules, list) or not rules:
-            problems.append("%s.rules: a step needs at least one rule" % where)
-            continue
-        out_rules, keys = [], {}
-        for j, rule in enumerate(rules):
-            rwhere = "%s.rules[%d]" % (where, j)
-            if not isinstance(rule, dict):
-                problems.append("%s: expected a dictionary with type and contact, got %r" % (rwhere, rule))
-                continue
-            rule_type = rule.get("type")
-            if rule_type not in RULE_TYPES:
-                problems.append("%s.type: %r is not one of %s" % (rwhere, rule_type, ", ".join(RULE_TYPES)))
-                continue
-            contact, contact_id = rule.get("contact"), rule.get("contact_id")
-            if rule_type == "push":
-                if contact is not None or contact_id is not None:
-                    problems.append("%s: a push rule pages every device of the person and takes no contact or contact_id" % rwhere)
-                    continue
-                out, key = dict(type="push"), ("push",)
-            elif contact is not None and contact_id is not None:
-                problems.append("%s: give either contact or contact_id, not both" % rwhere)
-                continue
-            elif contact_id is not None:
-                try:
-                    contact_id = int(contact_id)
-                except (TypeError, ValueError):
-                    problems.append("%s.contact_id: %r is not a number" % (rwhere, contact_id))
-                    continue
-                out, key = dict(type=rule_type, contact_id=contact_id), (rule_type, "id", contact_id)
-            elif _blank(contact) or not isinstance(contact, str):
-                problems.append(
-                    "%s: %s %s rule needs a contact (a value, a label, or the placeholder %s)"
-                    % (rwhere, "an" if rule_type in ("email", "sms") else "a", rule_type, CONTACT_KIND[rule_type])
-                )
-                continue
-            else:
-                value, problem = _resolve_contact(rule_type, contact.strip(), person, contacts)
-                if problem == "missing-phone":
-                    missing_phone = True
-                    value = "phone"
-                elif problem:
-                    problems.append("%s.contact: %s" % (rwhere, problem))
-                    continue
-                kind = CONTACT_KIND[rule_type]
-                out, key = dict(type=rule_type, contact=value), (rule_type, kind, contact_key(kind, value) if problem is None else "phone")
-            if key in keys:
-                problems.append(
-                    "%s and %s are the same rule (%s%s): a step pages each contact once, remove one of them"
-                    % (keys[key][0], rwhere, rule_type, "" if rule_type == "push" else " to %s" % keys[key][1])
-                )
-                continue
-            keys[key] = (rwhere, rule.get("contact", rule.get("contact_id")))
-            out_rules.append(out)
-        steps.append(dict(timeout=timeout, rules=out_rules))
+        out, step_problems, missing = _step(step, "%s[%d]" % (option, i), person, contacts)
+        problems.extend(step_problems)
+        missing_phone = missing_phone or missing
+        if out is not None:
+            steps.append(out)
     return steps, problems, missing_phone
 
 
@@ -262,6 +289,71 @@ def _team_problems(teams):
     return problems
 
 
+def _identity_problems(person):
+    """Problems of the person's username, email and plain fields (not the duplicates, which span people)."""
+    mine = []
+    unknown = sorted(set(person) - set(PERSON_FIELDS))
+    if unknown:
+        mine.append("unknown field%s %s (known fields: %s)" % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(PERSON_FIELDS)))
+    username, email = person.get("username"), person.get("email")
+    if _blank(username) or not isinstance(username, str):
+        mine.append("username is missing")
+    elif not USERNAME_PATTERN.match(username.strip()):
+        mine.append("username %r may only contain letters, digits, '.', '_', '-', '@' and '+'" % username)
+    if _blank(email) or not isinstance(email, str):
+        mine.append("email is missing")
+    elif not EMAIL_PATTERN.match(email.strip()):
+        mine.append("email %r is not an email address" % email)
+    for name in ("first_name", "last_name", "phone_label", "paging_template"):
+        if person.get(name) is not None and not isinstance(person[name], str):
+            mine.append("%s must be a string, got %r" % (name, person[name]))
+    return mine
+
+
+def _person_problems(person, templates, default_template, phone_label):
+    """``(problems, contacts, steps, missing_phone)`` of one person, each problem without the person's name."""
+    mine = _identity_problems(person)
+    both = person.get("paging_steps") is not None and not _blank(person.get("paging_template"))
+    if both:
+        mine.append("give either paging_template or paging_steps, not both")
+    if person.get("contact_methods") is not None and not isinstance(person["contact_methods"], list):
+        mine.append("contact_methods: expected a list of {type, value, label}, got %r" % (person["contact_methods"],))
+        person = dict(person, contact_methods=[])
+    contacts = person_contacts(person, phone_label)
+    mine.extend(_contact_problems(person, contacts))
+    mine.extend(_team_problems(person.get("teams")))
+    steps, missing_phone = [], False
+    if not both:
+        steps, step_problems, missing_phone = paging_steps(person, templates, default_template, phone_label)
+        mine.extend(step_problems)
+    return mine, contacts, steps, missing_phone
+
+
+def _plan(person, contacts, steps, missing_phone, default_template):
+    username, source = person["username"].strip(), policy_source(person, default_template)
+    teams = [t.strip() for t in person.get("teams") or []]
+    error = None
+    if missing_phone:
+        error = (
+            "%s has no phone, but their paging policy (%s) sends SMS or calls to their phone: give them a phone, "
+            "or a policy without one such as the template email_only." % (person["username"], source)
+        )
+    return dict(
+        username=username,
+        first_name=person.get("first_name"),
+        last_name=person.get("last_name"),
+        email=person["email"].strip(),
+        contact_methods=[dict(kind=c["kind"], value=c["value"], label=c["label"], option=c["option"]) for c in contacts],
+        teams=teams,
+        teams_by_name=[t for t in teams if not TEAM_SLUG.match(t)],
+        team_slugs=[t for t in teams if TEAM_SLUG.match(t)] if all(TEAM_SLUG.match(t) for t in teams) else None,
+        steps=steps,
+        policy_source=source,
+        needs_contacts=any(rule.get("contact") is not None or rule.get("contact_id") is not None for step in steps for rule in step["rules"]),
+        error=error,
+    )
+
+
 def onboarding_plan(people, templates, default_template="standard", phone_label="Mobile"):
     """One plan per person, or :class:`OnboardingInputError` listing every input problem of everyone.
 
@@ -279,65 +371,16 @@ def onboarding_plan(people, templates, default_template="standard", phone_label=
             problems.append("person %d: expected a dictionary, got %r" % (index, person))
             continue
         username = person.get("username")
-        who = username if isinstance(username, str) and username.strip() else "person %d" % index
-        mine = []
-        unknown = sorted(set(person) - set(PERSON_FIELDS))
-        if unknown:
-            mine.append("unknown field%s %s (known fields: %s)" % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(PERSON_FIELDS)))
-        if _blank(username) or not isinstance(username, str):
-            mine.append("username is missing")
-        elif not USERNAME_PATTERN.match(username.strip()):
-            mine.append("username %r may only contain letters, digits, '.', '_', '-', '@' and '+'" % username)
-        elif user_key(username) in seen:
-            problems.append("username %s appears more than once (people %d and %d)" % (username, seen[user_key(username)], index))
-        else:
-            seen[user_key(username)] = index
-        email = person.get("email")
-        if _blank(email) or not isinstance(email, str):
-            mine.append("email is missing")
-        elif not EMAIL_PATTERN.match(email.strip()):
-            mine.append("email %r is not an email address" % email)
-        for name in ("first_name", "last_name", "phone_label", "paging_template"):
-            if person.get(name) is not None and not isinstance(person[name], str):
-                mine.append("%s must be a string, got %r" % (name, person[name]))
-        if person.get("paging_steps") is not None and not _blank(person.get("paging_template")):
-            mine.append("give either paging_template or paging_steps, not both")
-        if person.get("contact_methods") is not None and not isinstance(person["contact_methods"], list):
-            mine.append("contact_methods: expected a list of {type, value, label}, got %r" % (person["contact_methods"],))
-            person = dict(person, contact_methods=[])
-        contacts = person_contacts(person, phone_label)
-        mine.extend(_contact_problems(person, contacts))
-        mine.extend(_team_problems(person.get("teams")))
-        steps, step_problems, missing_phone = [], [], False
-        if not any(p.startswith("give either") for p in mine):
-            steps, step_problems, missing_phone = paging_steps(person, templates, default_template, phone_label)
-        mine.extend(step_problems)
-        problems.extend("%s: %s" % (who, p) for p in mine)
-        if mine:
-            continue
-        teams = [t.strip() for t in person.get("teams") or []]
-        error = None
-        if missing_phone:
-            error = (
-                "%s has no phone, but their paging policy (%s) sends SMS or calls to their phone: give them a phone, "
-                "or a policy without one such as the template email_only." % (username, policy_source(person, default_template))
-            )
-        plans.append(
-            dict(
-                username=username.strip(),
-                first_name=person.get("first_name"),
-                last_name=person.get("last_name"),
-                email=email.strip(),
-                contact_methods=[dict(kind=c["kind"], value=c["value"], label=c["label"], option=c["option"]) for c in contacts],
-                teams=teams,
-                teams_by_name=[t for t in teams if not TEAM_SLUG.match(t)],
-                team_slugs=[t for t in teams if TEAM_SLUG.match(t)] if all(TEAM_SLUG.match(t) for t in teams) else None,
-                steps=steps,
-                policy_source=policy_source(person, default_template),
-                needs_contacts=any(rule.get("contact") is not None or rule.get("contact_id") is not None for step in steps for rule in step["rules"]),
-                error=error,
-            )
-        )
+        named = isinstance(username, str) and bool(username.strip())
+        # Exact: on an API that tells jdoe from JDoe they are two people.
+        if named and username.strip() in seen:
+            problems.append("username %s appears more than once (people %d and %d)" % (username, seen[username.strip()], index))
+        elif named:
+            seen[username.strip()] = index
+        mine, contacts, steps, missing_phone = _person_problems(person, templates, default_template, phone_label)
+        problems.extend("%s: %s" % (username if named else "person %d" % index, p) for p in mine)
+        if not mine:
+            plans.append(_plan(person, contacts, steps, missing_phone, default_template))
     if problems:
         raise OnboardingInputError(problems)
     return plans
@@ -499,8 +542,32 @@ def _contact_phrase(contact, check_mode):
     return ("would add %s%s" if check_mode else "%s added%s") % (contact["kind"], label)
 
 
+def _planned(plan):
+    """The steps of a plan, as the report lists those not done."""
+    steps = ["create or update the user"]
+    steps += [_contact_phrase(contact, True)[len("would ") :] for contact in plan["contact_methods"]]
+    steps += ["join team %s" % team for team in plan["teams"]]
+    return steps + ["set the paging policy"]
+
+
+def _not_done(plan, results):
+    """The planned steps without a successful result, after a failure."""
+
+    def ok(result):
+        return isinstance(result, dict) and ("changed" in result or result.get("skipped")) and not result.get("failed")
+
+    steps = _planned(plan)
+    done = [ok(results.get("user") or {})]
+    contacts = results.get("contacts") or []
+    done += [i < len(contacts) and ok(contacts[i]) for i in range(len(plan["contact_methods"]))]
+    teams = (results.get("teams") or {}).get("results") or []
+    done += [i < len(teams) and ok(teams[i]) for i in range(len(plan["teams"]))]
+    done.append(ok(results.get("policy") or {}))
+    return [step for step, finished in zip(steps, done) if not finished]
+
+
 def outcome(plan, results=None, check_mode=False, failure=None, user_pending=False, policy_pending=False, not_attempted=None):
-    """The report entry of one person from the results their tasks registered.
+    """The report entry of one person from the results their tasks registered, in the shape of every role's report.
 
     ``results``: ``user`` (victorops_user), ``contacts`` (the victorops_contact_method results, in the order of
     the plan's contact methods), ``teams`` (the loop result of victorops_team_member), ``policy``
@@ -510,7 +577,7 @@ def outcome(plan, results=None, check_mode=False, failure=None, user_pending=Fal
     whose ids the paging policy would need. ``not_attempted``: the reason this person was not attempted.
     """
     if not_attempted:
-        return dict(username=plan["username"], status="not attempted", changed=[], failed="not attempted: %s" % not_attempted)
+        return dict(username=plan["username"], status="not attempted", changed=[], not_done=_planned(plan), failed=not_attempted, error=None, notes=[])
     results = results or {}
     changes = []
     user = results.get("user") or {}
@@ -529,77 +596,10 @@ def outcome(plan, results=None, check_mode=False, failure=None, user_pending=Fal
     policy = results.get("policy") or {}
     if _changed(policy) or ((user_pending or policy_pending) and not failure):
         changes.append(WORDS["policy"][1 if check_mode else 0])
-    entry = dict(username=plan["username"], status="no change", changed=changes, failed=None)
+    entry = dict(username=plan["username"], status="no change", changed=changes, not_done=[], failed=None, error=None, notes=[])
     if changes:
         entry["status"] = "would change" if check_mode else "changed"
     if failure:
-        entry["status"] = "failed"
-        entry["failed"] = failure_text(failure)
+        failed, kind = _lifecycle.failure_text(failure), _lifecycle.failure_kind(failure.get("result"))
+        entry.update(status="failed", not_done=_not_done(plan, results), failed=failed, error=kind)
     return entry
-
-
-def failure_text(failure):
-    """``<task name>: <reason>``; a failed loop (teams) gives the messages of its failed items."""
-    result = failure.get("result") or {}
-    items = [item for item in result.get("results") or [] if isinstance(item, dict) and item.get("failed")]
-    if items:
-        reason = "; ".join(str(item.get("msg", "failed without a message")) for item in items)
-    else:
-        reason = str(result.get("msg") or "failed without a message")
-    task = failure.get("task")
-    return "%s: %s" % (task, reason) if task else reason
-
-
-# What ends a run: the API cannot be reached or refuses the credentials, so every later person would fail too.
-_STOP_MESSAGES = (
-    "Invalid connection options",
-    "authentication failed",
-    "connection failed",
-    "could not connect",
-    "name or service not known",
-    "failed to resolve",
-    "deadline",
-    "timed out",
-)
-
-
-def stops_run(failure):
-    """True when ``failure`` is a connectivity or authentication failure, after which no other person is attempted.
-
-    Recognised by the HTTP status (401, 403 without a throttle) or, for failures without a response, by the
-    client's messages. Input errors, refusals (400/404/409/422) and uncertain writes do not stop the run.
-    """
-    result = (failure or {}).get("result") or {}
-    items = [item for item in result.get("results") or [] if isinstance(item, dict) and item.get("failed")]
-    candidates = items or [result]
-    for item in candidates:
-        if item.get("error") in ("connection", "authentication", "deadline"):
-            return True
-        message = str(item.get("msg") or "")
-        status = item.get("status")
-        if status in (401, 403) and "authentication" in message.lower():
-            return True
-        if message.startswith("Invalid connection options"):
-            return True
-        if "status" in item and status is None and any(text.lower() in message.lower() for text in _STOP_MESSAGES):
-            return True
-    return False
-
-
-def report_lines(report):
-    """One line per report entry, as the role prints them."""
-    lines = []
-    for entry in report:
-        status = entry.get("status")
-        if status == "not attempted":
-            line = "%s: NOT ATTEMPTED: %s" % (entry["username"], entry["failed"][len("not attempted: ") :])
-        elif entry.get("failed") is not None:
-            line = "%s: FAILED: %s" % (entry["username"], entry["failed"])
-            if entry.get("changed"):
-                line += " (changed before the failure: %s)" % ", ".join(entry["changed"])
-        elif entry.get("changed"):
-            line = "%s: %s: %s" % (entry["username"], "would change" if status == "would change" else "changed", ", ".join(entry["changed"]))
-        else:
-            line = "%s: no change" % entry["username"]
-        lines.append(line)
-    return lines

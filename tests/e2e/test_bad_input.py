@@ -146,6 +146,30 @@ CASES = [
     # VictorOps usernames are ASCII: refused before any request, whatever the API would say.
     Case("Unicode username", STEP, dict(username="j\u00f6hn-\u6771\u4eac", step=0, timeout=5, rules=PUSH), "username", "not a valid username"),
     Case("Unicode phone", CONTACT, dict(username="jdoe", kind="phone", value="\u0661\u0662\u0663-\u0664\u0665\u0666", rank=1), "value"),
+    # Booleans are not ids or numbers: the argument spec would take true for 1.
+    Case("contact_id true", RULE, dict(username="jdoe", step=0, type="email", contact_id=True), "contact_id must be a number, got the boolean true"),
+    Case(
+        "nested contact_id true",
+        POLICY,
+        dict(username="jdoe", steps=[{"timeout": 5, "rules": [{"type": "email", "contact_id": True}]}]),
+        "steps[0].rules[0].contact_id must be a number, got the boolean true",
+    ),
+    Case(
+        "contact_methods id true",
+        POLICY,
+        dict(username="jdoe", steps=[{"timeout": 5, "rules": PUSH}], contact_methods=[{"id": True, "kind": "email", "value": "a@example.com"}]),
+        "contact_methods[0].id must be a number, got the boolean true",
+    ),
+    Case("rank true", CONTACT, dict(username="jdoe", kind="phone", value="+15550100999", rank=True), "rank must be a number, got the boolean true"),
+    # E.164: a phone number without its country code is refused with the fix.
+    Case(
+        "phone without country code",
+        CONTACT,
+        dict(username="jdoe", kind="phone", value="5550107011"),
+        "value '5550107011' (kind=phone) has no country code",
+        "E.164",
+    ),
+    Case("team name typo", MEMBER, dict(team="Databse", username="jdoe"), "team 'Databse'", "did you mean 'Database'?"),
 ]
 
 

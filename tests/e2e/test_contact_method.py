@@ -252,8 +252,10 @@ def test_bad_input_fails_clearly_without_writing(emulator, run_playbook):
       ignore_errors: true
     """)
     assert run.rc == 0, run
-    assert failure(run, "malformed email")["msg"] == "value 'jdoe.example.com' is not an email address (kind=email)"
-    assert failure(run, "malformed phone")["msg"] == "value 'call me' is not a phone number (kind=phone): expected 3 to 20 digits with an optional leading +"
+    assert failure(run, "malformed email")["msg"] == "value 'jdoe.example.com' (kind=email) is not an email address"
+    assert failure(run, "malformed phone")["msg"] == (
+        "value 'call me' (kind=phone) is not a phone number: give it in E.164 form, a + and 4 to 15 digits (for example +1 555 010 0100)"
+    )
     assert failure(run, "negative rank")["msg"] == "rank must be 0 or more, got -1"
     assert failure(run, "empty label")["msg"] == "label must not be empty"
     for task in ("malformed email", "malformed phone", "negative rank", "empty label"):

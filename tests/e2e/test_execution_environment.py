@@ -1,13 +1,15 @@
 """The execution environment definition produces a build context holding the collection and its Python requirement.
 
 No container runtime is needed: only ``ansible-builder create`` (the build context) and ``ansible-builder introspect``
-(the step of the image build that gathers the collections' Python requirements) run here.
+(the step of the image build that gathers the collections' Python requirements) run here. The build context left in
+the checkout is neither tracked nor packed, and the demo's environment runs ansible without a warning.
 """
 
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,39 @@ def test_builder_gathers_requests_from_the_collection(ee_dir, tmp_path):
     # What the builder read: the collection's own metadata, pointing at its requirements.txt.
     installed = collections / "ansible_collections" / "victorops" / "oncall"
     assert yaml.safe_load((installed / "meta" / "execution-environment.yml").read_text()) == {"version": 1, "dependencies": {"python": "requirements.txt"}}
+
+
+def test_a_build_context_in_the_checkout_is_neither_tracked_nor_packed(tmp_path):
+    # A copy of the checkout as ci/stage.py makes it, with what `ansible-builder create` leaves behind.
+    staged = tmp_path / "ansible_collections" / "victorops" / "oncall"
+    run([sys.executable, ROOT / "ci" / "stage.py", ROOT, staged], cwd=tmp_path)
+    (staged / "context" / "_build").mkdir(parents=True)
+    (staged / "context" / "Dockerfile").write_text("FROM scratch\n")
+    (staged / "context" / "_build" / "requirements.yml").write_text("collections: []\n")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path))
+    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", tmp_path / "out"], cwd=staged, env=env)
+    (tarball,) = (tmp_path / "out").glob("*.tar.gz")
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+    assert "galaxy.yml" not in names and "MANIFEST.json" in names  # the collection itself is there
+    assert [name for name in names if name.split("/")[0] == "context"] == []
+    if shutil.which("git") and (ROOT / ".git").exists():
+        ignored = subprocess.run(
+            ["git", "-C", str(ROOT), "check-ignore", "--no-index", "context/Dockerfile", "context/_build/requirements.yml"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert ignored.stdout.split() == ["context/Dockerfile", "context/_build/requirements.yml"], ignored
+
+
+def test_the_demo_environment_runs_ansible_without_a_cryptography_warning():
+    # ansible-core imports DSA for its ssh-agent support; cryptography 51 deprecates DSA with a warning at import.
+    demo = dict(line.split("==") for line in (ROOT / "requirements-demo.txt").read_text().splitlines() if line.startswith("cryptography"))
+    dev = dict(line.split("==") for line in (ROOT / "requirements-dev.txt").read_text().splitlines() if line.startswith("cryptography"))
+    assert demo == dev == {"cryptography": demo.get("cryptography")} and demo["cryptography"].split(".")[0] == "50"
+    import cryptography
+
+    assert cryptography.__version__ == demo["cryptography"]  # the version this check runs with is the demo's
+    proc = run([sys.executable, "-W", "error", "-c", "import ansible._internal._ssh._ssh_agent"], cwd=ROOT)
+    assert proc.stderr == ""

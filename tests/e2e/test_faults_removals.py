@@ -1,10 +1,10 @@
 """Fault matrix, removals: deleting a user, a contact method and a team member under every fault of test_faults.py.
 
-Each removal is a DELETE, which the client never re-sends blindly: after a lost answer it waits
-``request_timeout``, reads the state and re-sends only when the object is still there. A confirmation
-that always answered "applied" would leave the object in place after a 502, 503, 504 or dropped
-connection and still report a change; one that always answered "not applied" would send a second
-DELETE after an applied one. Each test runs one real ansible-playbook with the three removals, each
+Each removal is a DELETE by a stable identity (a username, a contact method's id, a team and a username):
+resend-safe, so after a lost answer it is sent again, and a late copy can change nothing else. When the
+first one was applied, the re-send is refused (404) and a read confirms the removal: a confirmation that
+always answered "applied" would hide a refused re-send of something never removed; one that always
+answered "not applied" would fail a removal that happened. Each test runs one real ansible-playbook with the three removals, each
 aimed at its own object so that a fault on one's exact method and path hits it alone, and then checks
 the emulator's request log (what was sent, how many times) and its state (removed exactly once, or
 untouched when the task failed).
@@ -48,7 +48,8 @@ class Removal:
         self.method = "DELETE"
         self.path = path  # an fnmatch glob of the faulted request's path
         self.present = present  # emulator -> whether the object is still there
-        self.idempotent = False
+        self.resend_safe = True
+        self.refused = 404  # a re-send after the removal was applied finds nothing to remove
         self.later_sends = 0
 
 
@@ -114,7 +115,7 @@ def test_every_removal_happens_exactly_once_or_fails_clearly_under_the_fault(fau
     problems = []
     for removal in REMOVALS:
         result = run.result(removal.name)
-        sends = [entry["status"] for entry in emulator.calls(method=removal.method, path=removal.path)]
+        sends = sorted(entry["status"] for entry in emulator.calls(method=removal.method, path=removal.path))
         if sends != expected_sends(fault, removal):
             problems.append("%s: the DELETE was logged %r, expected %r" % (removal.name, sends, expected_sends(fault, removal)))
         if fault.outcome == "failed":

@@ -24,8 +24,22 @@ MODULE = "victorops.oncall.victorops_paging_policy"
 task = module_task(MODULE)
 
 
-def indexed(steps):
-    return [dict(step=i, timeout=s["timeout"], rules=[dict(rule=j, **r) for j, r in enumerate(s["rules"])]) for i, s in enumerate(steps)]
+# The contact methods of jdoe as plans name them (the vocabulary's text form).
+MOBILE = "phone +1-555-0100 (Mobile)"
+WORK = "email jdoe.work@example.com (Work)"
+DEFAULT = "email john.doe@example.com (Default)"
+# The same contact methods as results show them beside their ids.
+MOBILE_C = {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}
+WORK_C = {"kind": "email", "value": "jdoe.work@example.com", "label": "Work"}
+DEFAULT_C = {"kind": "email", "value": "john.doe@example.com", "label": "Default"}
+
+
+def indexed(steps, contacts=None):
+    """Steps as results show them; ``contacts`` ({id: contact method}) when the task read the contact methods."""
+    return [
+        dict(step=i, timeout=s["timeout"], rules=[dict(rule=j, contact=(contacts or {}).get(r["contact_id"]), **r) for j, r in enumerate(s["rules"])])
+        for i, s in enumerate(steps)
+    ]
 
 
 def grow_task(mobile):
@@ -53,16 +67,17 @@ def test_update_and_append_steps(emulator, run_playbook, contact_id):
         {"timeout": 15, "rules": [rule("phone", mobile), rule("email", work)]},
         {"timeout": 30, "rules": [rule("email", default)]},
     ]
+    read = {mobile: MOBILE_C, work: WORK_C, default: DEFAULT_C}  # contacts are named: the task reads them
 
     emulator.clear_log()
     run = run_playbook(play, check=True)
     assert run.rc == 0, run
     result = assert_task(run, "grow jdoe's policy", True, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2 (policy, contacts by name)
     assert result["plan"] == [
-        "update step 1 (timeout 15, rules: phone to contact method %d; email to contact method %d)" % (mobile, work),
-        "add step 2 (timeout 30, rules: email to contact method %d)" % default,
+        "update step 1 (timeout 15, rules: phone to %s, contact method %d; email to %s, contact method %d)" % (MOBILE, mobile, WORK, work),
+        "add step 2 (timeout 30, rules: email to %s, contact method %d)" % (DEFAULT, default),
     ]
-    assert result["paging_policy"] == {"username": "jdoe", "steps": indexed(desired)}
+    assert result["paging_policy"] == {"username": "jdoe", "steps": indexed(desired, read)}
     assert emulator.writes() == []
     assert emulator.state["users"]["jdoe"]["paging_policy"] == seeded
 
@@ -71,7 +86,7 @@ def test_update_and_append_steps(emulator, run_playbook, contact_id):
     assert run.rc == 0, run
     # Step 0 is equal and not sent; one PUT for the changed step, one POST for the new one.
     result = assert_task(run, "grow jdoe's policy", True, {GET_POLICY: 1, GET_CONTACTS: 1, PUT_STEP: 1, POST_STEP: 1})  # fewest: 4
-    assert result["paging_policy"] == {"username": "jdoe", "steps": indexed(desired)}
+    assert result["paging_policy"] == {"username": "jdoe", "steps": indexed(desired, read)}
     assert len(result["plan"]) == 2
     assert [(w["method"], w["path"]) for w in emulator.writes()] == [
         ("PUT", "/api-public/v1/profile/jdoe/policies/1"),
@@ -85,7 +100,7 @@ def test_update_and_append_steps(emulator, run_playbook, contact_id):
         assert run.rc == 0, run
         result = assert_task(run, "grow jdoe's policy", False, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2
         assert result["plan"] == []
-        assert result["paging_policy"] == {"username": "jdoe", "steps": indexed(desired)}
+        assert result["paging_policy"] == {"username": "jdoe", "steps": indexed(desired, read)}
         assert emulator.writes() == []
         assert emulator.state["users"]["jdoe"]["paging_policy"] == desired
 
@@ -157,9 +172,9 @@ def test_diff_shows_the_policy_before_and_after(emulator, run_playbook, contact_
     run = run_playbook(tasks_yaml(grow_task(mobile)), check=True, diff=True)
     assert run.rc == 0, run
     push = {"rule": 0, "type": "push", "contact_id": None, "contact": None}
-    sms = {"rule": 1, "type": "sms", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"}
-    phone = {"rule": 0, "type": "phone", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"}
-    email_work = {"rule": 1, "type": "email", "contact_id": work, "contact": "email jdoe.work@example.com (Work)"}
+    sms = {"rule": 1, "type": "sms", "contact_id": mobile, "contact": {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}}
+    phone = {"rule": 0, "type": "phone", "contact_id": mobile, "contact": {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}}
+    email_work = {"rule": 1, "type": "email", "contact_id": work, "contact": {"kind": "email", "value": "jdoe.work@example.com", "label": "Work"}}
     assert diff_of(run.result("grow jdoe's policy")) == {
         "before": {
             "username": "jdoe",
@@ -173,7 +188,13 @@ def test_diff_shows_the_policy_before_and_after(emulator, run_playbook, contact_
             "steps": [
                 {"step": 0, "timeout": 5, "rules": [push, sms]},
                 {"step": 1, "timeout": 15, "rules": [phone, email_work]},
-                {"step": 2, "timeout": 30, "rules": [{"rule": 0, "type": "email", "contact_id": default, "contact": "email john.doe@example.com (Default)"}]},
+                {
+                    "step": 2,
+                    "timeout": 30,
+                    "rules": [
+                        {"rule": 0, "type": "email", "contact_id": default, "contact": {"kind": "email", "value": "john.doe@example.com", "label": "Default"}}
+                    ],
+                },
             ],
         },
     }
@@ -191,7 +212,7 @@ def test_a_failed_write_reports_what_was_applied(emulator, run_playbook, contact
     assert "Changing the paging policy failed at 'delete rule 0 of step 2" in result["msg"], result["msg"]
     assert "HTTP 500" in result["msg"] and "confirmed not applied" in result["msg"], result["msg"]
     assert result["plan"] == [
-        "update step 0 (timeout 1, rules: push; sms to contact method %d)" % mobile,
+        "update step 0 (timeout 1, rules: push; sms to contact method %d)" % mobile,  # contact_id only: no read, the id alone
         "delete rule 1 of step 3",
         "delete rule 0 of step 3 (its last rule: step 3 is removed)",
     ]

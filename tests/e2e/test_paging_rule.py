@@ -24,6 +24,16 @@ MODULE = "victorops.oncall.victorops_paging_rule"
 task = module_task(MODULE)
 
 
+# The contact methods of jdoe as plans name them (the vocabulary's text form).
+MOBILE = "phone +1-555-0100 (Mobile)"
+WORK = "email jdoe.work@example.com (Work)"
+DEFAULT = "email john.doe@example.com (Default)"
+# The same contact methods as results show them beside their ids (null when the task did not read them).
+MOBILE_C = {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}
+WORK_C = {"kind": "email", "value": "jdoe.work@example.com", "label": "Work"}
+DEFAULT_C = {"kind": "email", "value": "john.doe@example.com", "label": "Default"}
+
+
 def test_present_append_replace_and_unchanged(emulator, run_playbook, contact_id):
     default = contact_id("jdoe", "Default")
     work = contact_id("jdoe", "Work")
@@ -45,8 +55,8 @@ def test_present_append_replace_and_unchanged(emulator, run_playbook, contact_id
     run = run_playbook(play, check=True)
     assert run.rc == 0, run
     result = assert_task(run, "append email Work to step 0", True, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2 (policy, contacts by label)
-    assert result["plan"] == ["add rule 2 to step 0 (email to contact method %d)" % work]
-    assert result["rule"] == {"step": 0, "rule": 2, "type": "email", "contact_id": work}
+    assert result["plan"] == ["add rule 2 to step 0 (email to %s, contact method %d)" % (WORK, work)]
+    assert result["rule"] == {"step": 0, "rule": 2, "type": "email", "contact_id": work, "contact": WORK_C}
     # default is not used by the policy yet: checked against the contact methods before it is written
     assert_task(run, "set rule 1 of step 1", True, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2
     assert_task(run, "push already in step 0", False, {GET_POLICY: 1})  # fewest: 1
@@ -58,23 +68,23 @@ def test_present_append_replace_and_unchanged(emulator, run_playbook, contact_id
     run = run_playbook(play)
     assert run.rc == 0, run
     result = assert_task(run, "append email Work to step 0", True, {GET_POLICY: 1, GET_CONTACTS: 1, POST_RULE: 1})  # fewest: 3
-    assert result["rule"] == {"step": 0, "rule": 2, "type": "email", "contact_id": work}
+    assert result["rule"] == {"step": 0, "rule": 2, "type": "email", "contact_id": work, "contact": WORK_C}
     assert result["step"] == {
         "step": 0,
         "timeout": 5,
         "rules": [
-            {"rule": 0, "type": "push", "contact_id": None},
-            {"rule": 1, "type": "sms", "contact_id": mobile},
-            {"rule": 2, "type": "email", "contact_id": work},
+            {"rule": 0, "type": "push", "contact_id": None, "contact": None},
+            {"rule": 1, "type": "sms", "contact_id": mobile, "contact": MOBILE_C},
+            {"rule": 2, "type": "email", "contact_id": work, "contact": WORK_C},
         ],
     }
     result = assert_task(run, "set rule 1 of step 1", True, {GET_POLICY: 1, GET_CONTACTS: 1, PUT_RULE: 1})  # fewest: 3
-    assert result["rule"] == {"step": 1, "rule": 1, "type": "email", "contact_id": default}
-    assert result["plan"] == ["replace rule 1 of step 1 (email to contact method %d) with email to contact method %d" % (work, default)]
+    assert result["rule"] == {"step": 1, "rule": 1, "type": "email", "contact_id": default, "contact": DEFAULT_C}
+    assert result["plan"] == ["replace rule 1 of step 1 (email to %s, contact method %d) with email to %s, contact method %d" % (WORK, work, DEFAULT, default)]
     result = assert_task(run, "push already in step 0", False, {GET_POLICY: 1})  # fewest: 1
-    assert result["rule"] == {"step": 0, "rule": 0, "type": "push", "contact_id": None}
+    assert result["rule"] == {"step": 0, "rule": 0, "type": "push", "contact_id": None, "contact": None}
     result = assert_task(run, "append at rule index 2 of step 1", True, {GET_POLICY: 1, POST_RULE: 1})  # fewest: 2
-    assert result["rule"] == {"step": 1, "rule": 2, "type": "sms", "contact_id": mobile}
+    assert result["rule"] == {"step": 1, "rule": 2, "type": "sms", "contact_id": mobile, "contact": None}  # the contact methods were not read
     assert [(w["method"], w["path"]) for w in emulator.writes()] == [
         ("POST", "/api-public/v1/profile/jdoe/policies/0"),
         ("PUT", "/api-public/v1/profile/jdoe/policies/1/1"),
@@ -183,13 +193,17 @@ def test_diff_shows_the_step_before_and_after(emulator, run_playbook, contact_id
     run = run_playbook(play, check=True, diff=True)
     assert run.rc == 0, run
     push = {"rule": 0, "type": "push", "contact_id": None, "contact": None}
-    sms = {"rule": 1, "type": "sms", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"}
+    sms = {"rule": 1, "type": "sms", "contact_id": mobile, "contact": {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}}
     assert diff_of(run.result("append email Work to step 0")) == {
         "before": {"step": 0, "timeout": 5, "rules": [push, sms]},
         "after": {
             "step": 0,
             "timeout": 5,
-            "rules": [push, sms, {"rule": 2, "type": "email", "contact_id": work, "contact": "email jdoe.work@example.com (Work)"}],
+            "rules": [
+                push,
+                sms,
+                {"rule": 2, "type": "email", "contact_id": work, "contact": {"kind": "email", "value": "jdoe.work@example.com", "label": "Work"}},
+            ],
         },
     }
     assert emulator.writes() == []

@@ -23,6 +23,14 @@ MODULE = "victorops.oncall.victorops_paging_step"
 task = module_task(MODULE)
 
 
+# The contact methods of jdoe as plans name them (the vocabulary's text form).
+MOBILE = "phone +1-555-0100 (Mobile)"
+WORK = "email jdoe.work@example.com (Work)"
+DEFAULT = "email john.doe@example.com (Default)"
+# The same contact method as results show it beside its id (null when the task did not read the contact methods).
+DEFAULT_C = {"kind": "email", "value": "john.doe@example.com", "label": "Default"}
+
+
 def test_present_update_create_and_unchanged(emulator, run_playbook, contact_id):
     default = contact_id("jdoe", "Default")
     work = contact_id("jdoe", "Work")
@@ -48,11 +56,11 @@ def test_present_update_create_and_unchanged(emulator, run_playbook, contact_id)
     run = run_playbook(play, check=True)
     assert run.rc == 0, run
     result = assert_task(run, "update step 0", True, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2 (policy, contacts by label)
-    assert result["plan"] == ["update step 0 (timeout 1, rules: push; email to contact method %d)" % default]
+    assert result["plan"] == ["update step 0 (timeout 1, rules: push; email to %s, contact method %d)" % (DEFAULT, default)]
     assert result["step"] == {
         "step": 0,
         "timeout": 1,
-        "rules": [{"rule": 0, "type": "push", "contact_id": None}, {"rule": 1, "type": "email", "contact_id": default}],
+        "rules": [{"rule": 0, "type": "push", "contact_id": None, "contact": None}, {"rule": 1, "type": "email", "contact_id": default, "contact": DEFAULT_C}],
     }
     result = assert_task(run, "create step 2", True, {GET_POLICY: 1})  # fewest: 1 (contact_id needs no read)
     assert result["plan"] == ["add step 2 (timeout 15, rules: sms to contact method %d)" % mobile]
@@ -68,7 +76,7 @@ def test_present_update_create_and_unchanged(emulator, run_playbook, contact_id)
     result = assert_task(run, "update step 0", True, {GET_POLICY: 1, GET_CONTACTS: 1, PUT_STEP: 1})  # fewest: 3
     assert result["api"]["writes"] == 1
     result = assert_task(run, "create step 2", True, {GET_POLICY: 1, POST_STEP: 1})  # fewest: 2
-    assert result["step"] == {"step": 2, "timeout": 15, "rules": [{"rule": 0, "type": "sms", "contact_id": mobile}]}
+    assert result["step"] == {"step": 2, "timeout": 15, "rules": [{"rule": 0, "type": "sms", "contact_id": mobile, "contact": None}]}
     assert result["plan"] == ["add step 2 (timeout 15, rules: sms to contact method %d)" % mobile]
     assert_task(run, "unchanged step 1", False, {GET_POLICY: 1, GET_CONTACTS: 1})  # fewest: 2
     assert [(w["method"], w["path"]) for w in emulator.writes()] == [
@@ -176,7 +184,7 @@ def test_diff_shows_the_step_before_and_after_with_contacts(emulator, run_playbo
             "timeout": 5,
             "rules": [
                 {"rule": 0, "type": "push", "contact_id": None, "contact": None},
-                {"rule": 1, "type": "sms", "contact_id": mobile, "contact": "phone +1-555-0100 (Mobile)"},
+                {"rule": 1, "type": "sms", "contact_id": mobile, "contact": {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}},
             ],
         },
         "after": {
@@ -184,7 +192,7 @@ def test_diff_shows_the_step_before_and_after_with_contacts(emulator, run_playbo
             "timeout": 1,
             "rules": [
                 {"rule": 0, "type": "push", "contact_id": None, "contact": None},
-                {"rule": 1, "type": "email", "contact_id": default, "contact": "email john.doe@example.com (Default)"},
+                {"rule": 1, "type": "email", "contact_id": default, "contact": {"kind": "email", "value": "john.doe@example.com", "label": "Default"}},
             ],
         },
     }
@@ -207,7 +215,7 @@ def test_an_ambiguous_create_is_confirmed_by_reading_not_resent(emulator, run_pl
     assert run.rc == 0, run
     # One read to plan, the POST, one read to confirm it (fewest after an unanswered write: 3).
     result = assert_task(run, "create step 2", True, {GET_POLICY: 2, POST_STEP: 1})
-    assert result["step"] == {"step": 2, "timeout": 20, "rules": [{"rule": 0, "type": "push", "contact_id": None}]}
+    assert result["step"] == {"step": 2, "timeout": 20, "rules": [{"rule": 0, "type": "push", "contact_id": None, "contact": None}]}
     assert len(emulator.calls(method="POST")) == 1
     assert len(emulator.state["users"]["jdoe"]["paging_policy"]) == 3
 

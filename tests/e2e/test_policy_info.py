@@ -23,13 +23,14 @@ def test_reads_only_what_is_asked_and_normalises(run_playbook, emulator):
     assert run.rc == 0, run
     result = run.result("Read jdoe's policy and two value lists")
     assert result["changed"] is False
-    # Fewest calls: one per requested read.
+    # Fewest calls: one per requested read, and one of the contact methods the rules name (shown beside their ids).
     assert [c["operation"] for c in emulator.calls()] == [
         "GET /api-public/v1/profile/{username}/policies",
+        "GET /api-public/v1/user/{user}/contact-methods",
         "GET /api-public/v1/policies/types/contacts",
         "GET /api-public/v1/policies/types/timeouts",
     ]
-    assert result["api"]["calls"] == 3 and result["api"]["writes"] == 0
+    assert result["api"]["calls"] == 4 and result["api"]["writes"] == 0
     assert [t["type"] for t in result["timeout_types"]] == [1, 5, 10, 15, 20, 25, 30, 45, 60]
     assert {t["type"] for t in result["contact_types"]} == {"email", "phone"}
     steps = result["paging_policy"]["steps"]
@@ -40,6 +41,11 @@ def test_reads_only_what_is_asked_and_normalises(run_playbook, emulator):
     ]
     assert steps[0]["rules"][0]["contact_id"] is None  # push: whatever contact the API attached is dropped
     assert all(isinstance(r["contact_id"], int) for s in steps for r in s["rules"][1 if s["step"] == 0 else 0 :])
+    # One picture of a policy: the contact method beside its id, as victorops_user_info and the paging modules show it.
+    assert [[r["contact"] for r in s["rules"]] for s in steps] == [
+        [None, {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}],
+        [{"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}, {"kind": "email", "value": "jdoe.work@example.com", "label": "Work"}],
+    ]
     assert "escalation_policies" not in result and "team_policies" not in result
 
 
@@ -89,7 +95,9 @@ def test_read_only_key_is_enough(run_module, emulator):
     result = run_module("victorops_policy_info", paging_policy="asmith", api_id="demo-readonly-id", api_key="demo-readonly-key")
     assert not result.get("failed"), result
     assert result["paging_policy"]["steps"][0]["timeout"] == 1
-    assert [c["status"] for c in emulator.calls()] == [200]
+    # The policy and the contact methods its email rule names: two reads, both allowed to a read-only key.
+    assert [(c["method"], c["status"]) for c in emulator.calls()] == [("GET", 200), ("GET", 200)]
+    assert result["paging_policy"]["steps"][0]["rules"][1]["contact"] == {"kind": "email", "value": "alice.smith@example.com", "label": "Default"}
 
 
 def test_errors_are_clear_and_send_nothing_needless(run_playbook, emulator):

@@ -35,6 +35,22 @@ def offboard(run_playbook, tmp_path, people, check=False, diff=False, extra=None
     return run, report, report_file
 
 
+def entry(username, changed, status=None, found=True, replacement="asmith", not_done=(), failed=None, error=None, notes=()):
+    """A report entry, in the shape of every role's report."""
+    status = status or ("changed" if changed else "no change")
+    return {
+        "username": username,
+        "replacement": replacement,
+        "found": found,
+        "notes": list(notes),
+        "status": status,
+        "changed": changed,
+        "not_done": list(not_done),
+        "failed": failed,
+        "error": error,
+    }
+
+
 def recap(run):
     match = re.search(r"^localhost\s*:\s*(.*)$", run.stdout, re.MULTILINE)
     assert match, run
@@ -54,15 +70,8 @@ def test_offboards_two_people_then_a_second_run_changes_nothing(emulator, run_pl
     assert report == {
         "check_mode": False,
         "people": [
-            {
-                "username": "jdoe",
-                "replacement": "asmith",
-                "found": True,
-                "not_done": [],
-                "failed": None,
-                "changed": ["handed the on-call shift of Operations to asmith", "left team Operations", "user removed"],
-            },
-            {"username": "bwong", "replacement": "asmith", "found": True, "not_done": [], "failed": None, "changed": ["left team Operations", "user removed"]},
+            entry("jdoe", ["handed the on-call shift of Operations to asmith", "left team Operations", "user removed"]),
+            entry("bwong", ["left team Operations", "user removed"]),
         ],
     }
     assert stat.S_IMODE(os.stat(report_file).st_mode) == 0o600
@@ -103,10 +112,7 @@ def test_offboards_two_people_then_a_second_run_changes_nothing(emulator, run_pl
 
     assert run.rc == 0, run
     assert recap(run)["changed"] == 0
-    assert report["people"] == [
-        {"username": "jdoe", "replacement": "asmith", "found": False, "changed": [], "not_done": [], "failed": None},
-        {"username": "bwong", "replacement": "asmith", "found": False, "changed": [], "not_done": [], "failed": None},
-    ]
+    assert report["people"] == [entry("jdoe", [], found=False), entry("bwong", [], found=False)]
     assert run.result(REPORT_TASK)["msg"] == ["jdoe: no change (not a VictorOps user)", "bwong: no change (not a VictorOps user)"]
     assert emulator.writes() == []
     assert operation_counts(emulator) == {"GET /api-public/v1/user": 1}
@@ -146,14 +152,14 @@ def test_an_unknown_replacement_fails_that_person_before_any_write_and_not_the_o
 
     assert run.rc == 2, run
     assert run.result(FAIL_TASK)["msg"] == "Offboarding failed for 1 of 2 people: jdoe. See the offboarding report above."
-    assert report["people"][0] == {
-        "username": "jdoe",
-        "replacement": "ghost",
-        "found": True,
-        "changed": [],
-        "not_done": ["hand the on-call shift of Operations to ghost", "leave team Operations", "remove the user"],
-        "failed": "Check the replacement of jdoe: replacement ghost is not a VictorOps user",
-    }
+    assert report["people"][0] == entry(
+        "jdoe",
+        [],
+        status="failed",
+        replacement="ghost",
+        not_done=["hand the on-call shift of Operations to ghost", "leave team Operations", "remove the user"],
+        failed="Check the replacement of jdoe: replacement ghost is not a VictorOps user",
+    )
     assert report["people"][1]["changed"] == ["left team Operations", "user removed"]
     assert "jdoe" in emulator.state["users"] and "bwong" not in emulator.state["users"]
     assert [e for e in emulator.writes() if "jdoe" in e["path"] or "oncall" in e["path"]] == []
@@ -175,7 +181,7 @@ def test_a_replacement_outside_the_persons_teams_fails_before_any_write(emulator
 @pytest.mark.parametrize(
     "people, extra, message",
     [
-        pytest.param([{"username": "jdoe", "replacement": "JDOE"}], {}, "jdoe: the replacement must be another user", id="self"),
+        pytest.param([{"username": "jdoe", "replacement": "jdoe"}], {}, "jdoe: the replacement must be another user", id="self"),
         pytest.param(LEAVERS + [{"username": "jdoe", "replacement": "cnguyen"}], {}, "username jdoe appears more than once", id="duplicate"),
         pytest.param(
             [{"username": "jdoe", "replacement": "bwong"}, {"username": "bwong", "replacement": "asmith"}],
@@ -242,11 +248,84 @@ def test_a_refused_key_stops_before_anyone_and_reports_everyone_as_not_attempted
 
     assert run.rc == 2, run
     assert [entry["username"] for entry in report["people"]] == ["jdoe", "bwong"]
-    for entry in report["people"]:
-        assert entry["failed"].startswith("Not attempted: Find the people to offboard and their replacements: ")
-        assert "HTTP 403" in entry["failed"]
-        assert entry["not_done"] == ["everything"] and entry["changed"] == []
+    for person in report["people"]:
+        assert person["status"] == "not attempted"
+        assert person["failed"].startswith("Find the people to offboard and their replacements: ")
+        assert "HTTP 403" in person["failed"]
+        assert person["not_done"] == ["everything"] and person["changed"] == []
     assert run.result(FAIL_TASK)["msg"] == "Offboarding failed for 2 of 2 people: jdoe, bwong. See the offboarding report above."
     # One refused read, then nothing more.
     assert [(e["operation"], e["status"]) for e in emulator.log] == [("GET /api-public/v1/user", 403)]
     assert "wrong-key" not in run.stdout + run.stderr
+
+
+def with_jane(emulator):
+    """The demo organisation with Jane Doe (JDoe) beside John Doe (jdoe): on a case-sensitive API two users."""
+    from ansible_collections.victorops.oncall.tests.emulator._model import load_seed
+
+    seed = load_seed()
+    seed["users"].append({"username": "JDoe", "firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com"})
+    for team in seed["teams"]:
+        if team["slug"] == OPERATIONS:
+            team["members"].append("JDoe")
+    for shift in seed["oncall"]:
+        if shift["policy"] == "pol-Hs7opsDemoPol001":
+            shift["users"] = ["JDoe"]
+    emulator.reset(seed=seed)
+
+
+def test_offboarding_jdoe_s_namesake_touches_only_her(emulator, run_playbook, tmp_path):
+    with_jane(emulator)
+
+    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "JDoe", "replacement": "asmith"}])
+
+    assert run.rc == 0, run
+    assert report["people"] == [entry("JDoe", ["handed the on-call shift of Operations High Severity to asmith", "left team Operations", "user removed"])]
+    assert [(e["method"], e["path"], e["body"]) for e in emulator.writes()] == [
+        ("PATCH", "/api-public/v1/policies/pol-Hs7opsDemoPol001/oncall/user", {"fromUser": "JDoe", "toUser": "asmith"}),
+        ("DELETE", "/api-public/v1/team/%s/members/JDoe" % OPERATIONS, {"replacement": "asmith"}),
+        ("DELETE", "/api-public/v1/user/JDoe", {"replacement": "asmith"}),
+    ]
+    state = emulator.state
+    assert "jdoe" in state["users"] and "JDoe" not in state["users"]
+    assert state["teams"][OPERATIONS]["members"] == ["jdoe", "asmith", "bwong"]
+    assert state["oncall"][OPERATIONS] == ["jdoe"]
+
+
+def test_a_username_in_another_case_stands_in_only_alone_and_two_are_an_error_naming_them(emulator, run_playbook, tmp_path):
+    # BWONG matches bwong alone: it stands in, with a note.
+    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "BWONG", "replacement": "asmith"}])
+    assert run.rc == 0, run
+    assert report["people"][0]["changed"] == ["left team Operations", "user removed"]
+    assert report["people"][0]["notes"] == ["username 'BWONG' matched the username 'bwong', which differs only in case (the API answered it so)"]
+
+    # JDOE matches jdoe and JDoe: an error naming both, and nothing written.
+    with_jane(emulator)
+    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "JDOE", "replacement": "asmith"}])
+    assert run.rc == 2, run
+    assert "'JDOE' matches no username exactly and several in another case: JDoe, jdoe" in report["people"][0]["failed"]
+    assert emulator.writes() == []
+
+
+def test_a_replacement_who_is_the_person_in_another_case_fails_before_any_write(emulator, run_playbook, tmp_path):
+    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "jdoe", "replacement": "JDOE"}])
+
+    assert run.rc == 2, run
+    assert report["people"][0]["failed"] == "Check the replacement of jdoe: the replacement JDOE is jdoe themself: choose another user"
+    assert emulator.writes() == []
+
+
+def test_a_relative_report_file_lands_in_the_working_directory_and_a_missing_directory_fails_before_any_call(emulator, run_playbook, tmp_path):
+    # run_playbook starts ansible-playbook in tmp_path, outside the checkout and the installed collection.
+    run, _report, _file = offboard(run_playbook, tmp_path, LEAVERS[1:], extra={"user_offboarding_report_file": "rel-report.json"})
+    assert run.rc == 0, run
+    assert json.loads((tmp_path / "rel-report.json").read_text())["people"][0]["changed"] == ["left team Operations", "user removed"]
+    assert stat.S_IMODE(os.stat(tmp_path / "rel-report.json").st_mode) == 0o600
+
+    emulator.clear_log()
+    run, _report, _file = offboard(
+        run_playbook, tmp_path, [{"username": "cnguyen", "replacement": "asmith"}], extra={"user_offboarding_report_file": "missing/r.json"}
+    )
+    assert run.rc == 2, run
+    assert "the directory %s does not exist: create it first, or choose another path" % (tmp_path / "missing") in run.stdout
+    assert emulator.log == []

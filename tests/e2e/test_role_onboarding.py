@@ -117,8 +117,17 @@ def operation_counts(emulator):
     return dict(collections.Counter(names))
 
 
-def entry(username, changed, status=None, failed=None):
-    return {"username": username, "status": status or ("changed" if changed else "no change"), "changed": changed, "failed": failed}
+def entry(username, changed, status=None, failed=None, not_done=(), error=None):
+    """A report entry, in the shape of every role's report."""
+    return {
+        "username": username,
+        "status": status or ("changed" if changed else "no change"),
+        "changed": changed,
+        "not_done": list(not_done),
+        "failed": failed,
+        "error": error,
+        "notes": [],
+    }
 
 
 def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_playbook, tmp_path, contact_id):
@@ -232,6 +241,7 @@ def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
         "failed",
         "Check the input of nophone: nophone has no phone, but their paging policy (template standard) sends SMS or calls to their phone: "
         "give them a phone, or a policy without one such as the template email_only.",
+        not_done=["create or update the user", "set the paging policy"],
     )
     assert report[2] == entry("pstone", ["user created", "phone added", "email added (Alias)", "joined team Operations", "paging policy set"])
     lines = run.result(REPORT_TASK)["msg"]
@@ -251,7 +261,7 @@ def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
     [
         pytest.param(
             [{"username": "nomail", "first_name": "No", "last_name": "Mail"}],
-            "missing required arguments: email found in user_onboarding_people",
+            "Invalid user_onboarding_people: nomail: email is missing",
             id="missing-email",
         ),
         pytest.param(
@@ -261,17 +271,17 @@ def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
         ),
         pytest.param(
             [dict(PEOPLE[0], paging_steps=[{"timeout": 7, "rules": [{"type": "push"}]}])],
-            "value of timeout must be one of: 1, 5, 10, 15, 20, 25, 30, 45, 60, got: 7",
+            "Invalid user_onboarding_people: pstone: paging_steps[0].timeout: 7 is not one of the API's timeouts (1, 5, 10, 15, 20, 25, 30, 45, 60 minutes)",
             id="bad-timeout",
         ),
         pytest.param(
             [dict(PEOPLE[0], paging_steps=[{"timeout": 5, "rules": [{"type": "fax"}]}])],
-            "value of type must be one of: push, email, sms, phone, got: fax",
+            "Invalid user_onboarding_people: pstone: paging_steps[0].rules[0].type: 'fax' is not one of push, email, sms, phone",
             id="bad-rule-type",
         ),
         pytest.param(
-            [PEOPLE[2], dict(PEOPLE[2], username="EOnly", first_name="Again")],
-            "Invalid user_onboarding_people: username EOnly appears more than once (people 1 and 2)",
+            [PEOPLE[2], dict(PEOPLE[2], first_name="Again")],
+            "Invalid user_onboarding_people: username eonly appears more than once (people 1 and 2)",
             id="duplicate",
         ),
         pytest.param(
@@ -319,7 +329,7 @@ def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
         ),
         pytest.param(
             [dict(PEOPLE[1], contact_methods=[{"type": "fax", "value": "+15550100000"}])],
-            "value of type must be one of: phone, email, got: fax",
+            "rdiaz: contact_methods[0].type: 'fax' is not one of phone, email",
             id="contact-method-type",
         ),
         pytest.param(
@@ -345,6 +355,29 @@ def test_bad_input_is_rejected_before_any_api_call(emulator, run_playbook, tmp_p
     failed = [r for r in run.records if r["status"] == "failed"]
     assert len(failed) == 1, run
     assert message in failed[0]["result"]["msg"]
+    assert report is None
+    assert emulator.log == []
+
+
+def test_an_input_error_names_the_person_the_field_and_the_fix_once_and_briefly(emulator, run_playbook, tmp_path):
+    people = [dict(PEOPLE[0], paging_steps=[{"timeout": 7, "rules": [{"type": "push"}]}]), dict(PEOPLE[1], phone="call me")]
+
+    run, report = onboard(run_playbook, tmp_path, people)
+
+    assert run.rc == 2, run
+    message = run.result(ROLE + "Check everyone's input")["msg"]
+    assert message.startswith(
+        "Invalid user_onboarding_people: pstone: paging_steps[0].timeout: 7 is not one of the API's timeouts (1, 5, 10, 15, 20, 25, 30, 45, 60 minutes);"
+        " rdiaz: phone: 'call me' is not a phone number"
+    )
+    assert len(message) < 400
+    assert message.count("paging_steps[0].timeout: 7") == 1
+    output = run.stdout + run.stderr
+    # ansible-core shows a failed task's message in its error line and in its result: no more.
+    assert output.count("paging_steps[0].timeout: 7") <= 2
+    assert "argument_spec_data" not in output
+    assert "Finalization of task args" not in output
+    assert len(output) < 3000
     assert report is None
     assert emulator.log == []
 
@@ -430,20 +463,36 @@ def capture_server():
         server.server_close()
 
 
-def test_a_url_given_at_launch_does_not_receive_the_key_from_the_environment(emulator, run_playbook, tmp_path, capture_server):
-    # The key is in the environment (an AWX credential); someone launching the job sets only victorops_api_url.
+def test_a_url_given_at_launch_without_the_key_fails_before_any_call(emulator, run_playbook, tmp_path, capture_server):
+    # The key is in the environment (an AWX credential); someone aiming at staging sets only victorops_api_url.
     url, seen = capture_server
     run, report = onboard(run_playbook, tmp_path, [PEOPLE[2]], extra={"victorops_api_url": url})
 
-    assert run.rc == 0, run
-    assert seen == []  # not one request went to the URL given at launch
-    assert "demo-api-key" not in run.stdout + run.stderr
-    assert run.result(ROLE + "Say that victorops_api_url is ignored without victorops_api_key")["msg"].startswith(
-        "victorops_api_url is ignored because victorops_api_key is not a variable"
+    assert run.rc == 2, run
+    assert run.result(ROLE + "Check the credential variables")["msg"] == (
+        "victorops_api_url is set but victorops_api_key is not: a key from the environment goes only to VICTOROPS_API_URL;"
+        " set victorops_api_key too, or VICTOROPS_API_URL instead"
     )
-    assert report == [entry("eonly", ["user created", "joined team database", "paging policy set"])]
-    assert {(e["api_id"], e["status"] in (200, 404)) for e in emulator.log} == {("demo-api-id", True)}
-    assert "eonly" in emulator.state["users"]
+    assert seen == []  # not one request went to the URL given at launch
+    assert emulator.log == []  # nor to the environment's
+    assert report is None
+    assert "demo-api-key" not in run.stdout + run.stderr
+
+
+def test_a_relative_report_file_lands_in_the_working_directory_and_a_missing_directory_fails_before_any_call(emulator, run_playbook, tmp_path):
+    # run_playbook starts ansible-playbook in tmp_path, outside the checkout and the installed collection.
+    run, _report = onboard(run_playbook, tmp_path, [PEOPLE[2]], extra={"user_onboarding_report_file": "rel-report.json"})
+    assert run.rc == 0, run
+    assert json.loads((tmp_path / "rel-report.json").read_text())["people"][0]["username"] == "eonly"
+    assert stat.S_IMODE((tmp_path / "rel-report.json").stat().st_mode) == 0o600
+
+    emulator.clear_log()
+    state = json.dumps(emulator.state, sort_keys=True)
+    run, _report = onboard(run_playbook, tmp_path, [PEOPLE[0]], extra={"user_onboarding_report_file": "missing/report.json"})
+    assert run.rc == 2, run
+    assert "the directory %s does not exist: create it first, or choose another path" % (tmp_path / "missing") in run.stdout
+    assert emulator.log == []
+    assert json.dumps(emulator.state, sort_keys=True) == state
 
 
 def _closed_port():
@@ -472,11 +521,16 @@ def test_after_a_connection_or_authentication_failure_the_others_are_not_attempt
     assert [e["status"] for e in report] == ["failed", "not attempted", "not attempted"]
     assert report[0]["failed"].startswith("Create or update the user pstone: ")
     assert reason in report[0]["failed"]
+    assert report[0]["error"] == ("connection" if failure == "refused" else "authentication")
     for later in report[1:]:
-        assert later["failed"].startswith("not attempted: pstone failed with ")
+        # The first failure's own cause, short: not Ansible's loop summary, not a long exception repeated.
+        assert later["failed"].startswith("pstone failed: ")
         assert reason in later["failed"]
+        assert later["failed"].endswith("; fix the connection or credentials and run again")
+        assert len(later["failed"]) <= 300
+        assert "One or more items failed" not in later["failed"]
     lines = run.result(REPORT_TASK)["msg"]
-    assert lines[1].startswith("rdiaz: NOT ATTEMPTED: pstone failed with ")
+    assert lines[1].startswith("rdiaz: NOT ATTEMPTED: pstone failed: ")
     assert run.result(FAIL_TASK)["msg"].startswith("Onboarding failed for 3 of 3 people: pstone, rdiaz, eonly.")
     # One person's attempt, not three: the user module ran for the first person only.
     module_runs = [r for r in run.records if r["task"].startswith(ROLE + "Create or update the user") and r["status"] != "skipped"]
@@ -488,12 +542,29 @@ def test_after_a_connection_or_authentication_failure_the_others_are_not_attempt
     assert elapsed < 120
 
 
+def test_a_read_only_key_stops_the_run_within_five_seconds_of_its_first_refusal(emulator, run_playbook, tmp_path):
+    env = {"VICTOROPS_API_ID": "demo-readonly-id", "VICTOROPS_API_KEY": "demo-readonly-key"}
+
+    run, report = onboard(run_playbook, tmp_path, BY_SLUG, env=env)
+    ended = time.time()
+
+    assert run.rc == 2, run
+    assert [e["status"] for e in report] == ["failed", "not attempted", "not attempted"]
+    assert report[0]["error"] == "authentication"
+    assert all(later["failed"].startswith("pstone failed: ") for later in report[1:])
+    refusals = [e for e in emulator.log if e["status"] == 403]
+    # One refused write, nothing sent after it, and the run over within 5 s of it.
+    assert len(refusals) == 1, emulator.log
+    assert emulator.log[-1] is not None and emulator.log[-1]["time"] == refusals[0]["time"]
+    assert ended - refusals[0]["time"] < 5
+
+
 def test_when_the_team_list_cannot_be_read_nobody_is_attempted(emulator, run_playbook, tmp_path):
     run, report = onboard(run_playbook, tmp_path, PEOPLE, env={"VICTOROPS_API_KEY": "wrong-key"})
 
     assert run.rc == 2, run
     assert [e["status"] for e in report] == ["not attempted"] * 3
-    assert report[0]["failed"].startswith("not attempted: Read the team list to resolve the teams given by name: ")
+    assert report[0]["failed"].startswith("Read the team list to resolve the teams given by name: ")
     assert "authentication failed" in report[0]["failed"]
     assert [r for r in run.records if r["task"].startswith(ROLE + "Create or update the user") and r["status"] != "skipped"] == []
     assert [(e["operation"], e["status"] in (401, 403)) for e in emulator.log] == [("GET /api-public/v1/team", True)]

@@ -89,7 +89,7 @@ MODULE_TASKS = """
 - name: info retries exhausted
   victorops.oncall.victorops_policy_info: {types: [notifications], retries: 2}
 - name: write re-sent after a 502, with a warning
-  victorops.oncall.victorops_oncall_override: {policy: pol-Db9DemoPrimary02, from_user: cnguyen, to_user: jdoe}
+  victorops.oncall.victorops_team_member: {team: team-Db4DemoTeamAb002, username: bwong}
 """
 
 ROLE_PEOPLE = [
@@ -133,7 +133,8 @@ def test_no_key_leaks_from_any_module_or_the_role_at_full_verbosity(tmp_path, em
     emulator.reset(seed=secret_seed())
     env = {"VICTOROPS_API_ID": SECRET_ID, "VICTOROPS_API_KEY": SECRET_KEY}
     emulator.inject("GET", "/api-public/v1/policies/types/notifications", "429", count=3)
-    emulator.inject("PATCH", "/api-public/v1/policies/pol-Db9DemoPrimary02/oncall/user", "502")
+    # Adding a member is resend-safe (a team and a username): re-sent after the 502, with a warning.
+    emulator.inject("POST", "/api-public/v1/team/team-Db4DemoTeamAb002/members", "502")
     tasks = "".join(line + ("\n  ignore_errors: true" if line.startswith("- name:") else "") + "\n" for line in MODULE_TASKS.strip().splitlines())
     # Keys given as options come from variables, as from a vault: Ansible echoes a failed task's source lines.
     keys = tmp_path / "keys.yml"

@@ -5,7 +5,7 @@
 from ._model import DEFAULT_SEED_PATH, ApiError, load_seed
 from ._operations import ROUTES, VARIANT_ROUTES
 from ._server import FAULT_KINDS, LIMIT_PERIODS, LIMIT_TABLES, Emulator
-from ._variants import VARIANTS, format_phone
+from ._variants import VARIANTS, Variant, format_phone
 
 __all__ = [
     "DEFAULT_SEED_PATH",
@@ -17,6 +17,7 @@ __all__ = [
     "VARIANT_ROUTES",
     "ApiError",
     "Emulator",
+    "Variant",
     "format_phone",
     "load_seed",
 ]

@@ -9,7 +9,7 @@ import threading
 
 from ._model import DEFAULT_SEED_PATH
 from ._server import DEFAULT_LATE_WRITE_DELAY, FAULT_KINDS, LIMIT_TABLES, Emulator
-from ._variants import VARIANTS
+from ._variants import KNOWN_VARIANTS, VARIANTS, Variant
 
 
 def parse_fault(text):
@@ -31,8 +31,8 @@ def parse_fault(text):
 
 def parse_variant(text):
     if text not in VARIANTS:
-        raise argparse.ArgumentTypeError("unknown emulator variant %r (known: %s)" % (text, ", ".join(sorted(VARIANTS))))
-    return text
+        raise argparse.ArgumentTypeError("unknown emulator variant %r (known: %s)" % (text, KNOWN_VARIANTS))
+    return Variant(text)
 
 
 def build_parser():
@@ -50,7 +50,7 @@ def build_parser():
     parser.add_argument("--tls-key", help="PEM private key")
     parser.add_argument("--fault", action="append", type=parse_fault, default=[], help="METHOD:PATH:KIND[:COUNT[:NAME=VALUE,...]] (repeatable)")
     parser.add_argument(
-        "--variant", action="append", type=parse_variant, default=[], metavar="NAME", help="behaviour variant (repeatable): %s" % ", ".join(sorted(VARIANTS))
+        "--variant", action="append", type=parse_variant, default=[], metavar="NAME", help="behaviour variant (repeatable): %s" % KNOWN_VARIANTS
     )
     parser.add_argument(
         "--late-write-delay",

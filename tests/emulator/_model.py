@@ -27,7 +27,7 @@ import uuid
 
 import yaml
 
-from ._variants import format_phone
+from ._variants import Variant, format_phone
 
 DEFAULT_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "default.yml")
 
@@ -97,13 +97,13 @@ class Organisation:
     # ----- variant-dependent storage forms ---------------------------------------------------------
     def key(self, username):
         """The stored form of a username: lower case under ``case-insensitive-users``, else as given."""
-        if isinstance(username, str) and "case-insensitive-users" in self.variants:
+        if isinstance(username, str) and Variant.CASE_INSENSITIVE_USERS in self.variants:
             return username.lower()
         return username
 
     def stored_value(self, kind, value):
         """The stored form of a contact value: the API's own format under ``reformat-contacts``, else as given."""
-        if "reformat-contacts" not in self.variants:
+        if Variant.REFORMAT_CONTACTS not in self.variants:
             return value
         return value.lower() if kind == "emails" else format_phone(value)
 
@@ -277,7 +277,7 @@ class Organisation:
 
     def render_rule(self, user, index, rule):
         if rule["type"] == "push":
-            if "contactless-rules" in self.variants:
+            if Variant.CONTACTLESS_RULES in self.variants:
                 return {"index": index, "type": "push"}
             contact = dict(PUSH_CONTACT)
         elif rule["contact_id"] is None:

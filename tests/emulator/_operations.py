@@ -6,6 +6,7 @@ Each function takes ``(org, params, body)`` and returns the 200 response body, o
 """
 
 from ._model import API, CONTACT_TYPE_NAME, NOTIFICATION_TYPES, TIMEOUTS, ApiError
+from ._variants import Variant
 
 CONTACT_TYPES = [{"type": "email", "description": "Email Address"}, {"type": "phone", "description": "Phone Number"}]
 NOTIFICATION_DESCRIPTIONS = {
@@ -143,7 +144,7 @@ def delete_rule(org, params, body):
     steps = user["paging_policy"]
     rendered = org.render_rule(user, rule_index, steps[step_index]["rules"][rule_index])
     del steps[step_index]["rules"][rule_index]
-    if not steps[step_index]["rules"] and "keep-empty-steps" not in org.variants:
+    if not steps[step_index]["rules"] and Variant.KEEP_EMPTY_STEPS not in org.variants:
         # A step lives only as long as it has rules; later steps move up one index.
         del steps[step_index]
     return {"stepRule": rendered, "_selfUrl": _policy_url(user["username"], step_index, rule_index)}
@@ -259,7 +260,7 @@ def _add_of(kind):
         user = org.user(params["user"])
         contact = org.add_contact(user, kind, body)
         rendered = org.render_contact(user["username"], kind, contact)
-        if "no-extid" in org.variants:
+        if Variant.NO_EXTID in org.variants:
             # Neither the extId nor the _selfUrl that embeds it; reads still have both.
             del rendered["extId"], rendered["_selfUrl"]
         return rendered
@@ -380,7 +381,7 @@ ROUTES = [
 
 # Operations in no spec, served only when one of the named variants is on (elsewhere: 404 "Path not found").
 VARIANT_ROUTES = [
-    ("DELETE", P + "/{step}", delete_step, ("step-delete", "keep-empty-steps")),
+    ("DELETE", P + "/{step}", delete_step, (Variant.STEP_DELETE, Variant.KEEP_EMPTY_STEPS)),
 ]
 
 _SPLIT_ROUTES = [(method, template, template.split("/"), handler, ()) for method, template, handler in ROUTES] + [

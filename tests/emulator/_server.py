@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import _operations
 from ._model import ApiError, Organisation, load_seed
-from ._variants import RATE_VARIANTS, check_variants
+from ._variants import RATE_VARIANTS, Variant, check_variants
 
 LIMIT_TABLES = {
     # The 2018 figures: GET /policies once a window, take on-call 6, every other operation 15.
@@ -335,7 +335,7 @@ class Emulator:
             headers = {}
             if options.get("retry_after") is not None:
                 headers["Retry-After"] = str(int(options["retry_after"]))
-            if kind == "403-rate" and "throttle-403" in self.variants:
+            if kind == "403-rate" and Variant.THROTTLE_403 in self.variants:
                 return _Answer(403, FORBIDDEN_BODY, headers=headers)
             return _Answer(429 if kind == "429" else 403, RATE_LIMIT_BODY, headers=headers)
         if kind in ("500", "502", "503", "504"):
@@ -420,7 +420,7 @@ class Emulator:
             return _Answer(401, {"error": "Authentication parameters missing"})
         known = self._keys.get(api_id)
         if known is None or known[0] != api_key:
-            return _Answer(403, FORBIDDEN_BODY if "throttle-403" in self.variants else {"error": "Authentication failed"})
+            return _Answer(403, FORBIDDEN_BODY if Variant.THROTTLE_403 in self.variants else {"error": "Authentication failed"})
         if known[1] and method != "GET":
             return _Answer(403, {"error": "This API key is read-only: only GET requests are allowed"})
         return None
@@ -456,20 +456,20 @@ class Emulator:
         wait = self._consume_slot(entry["api_id"], entry["operation"])
         if wait is not None:
             extra = {"Retry-After": str(wait)} if self.retry_after else {}
-            if "throttle-403" in self.variants:
+            if Variant.THROTTLE_403 in self.variants:
                 return _Answer(403, FORBIDDEN_BODY, headers=extra)
             return _Answer(self.rate_limit_status, RATE_LIMIT_BODY, headers=extra)
         if body_invalid and method in WRITE_METHODS:
             return _Answer(400, {"error": "The request body is not valid JSON"})
         with self._lock:
-            if "late-writes" in self.variants and method in WRITE_METHODS and entry["operation"] not in self._late_seen:
+            if Variant.LATE_WRITES in self.variants and method in WRITE_METHODS and entry["operation"] not in self._late_seen:
                 self._late_seen.add(entry["operation"])
                 entry["fault"] = "late-write"
                 return self._schedule_late(route, entry, body, self.late_write_delay)
             try:
                 return _Answer(200, operation(self._org, params, body))
             except ApiError as error:
-                if error.refusal and "error-200" in self.variants:
+                if error.refusal and Variant.ERROR_200 in self.variants:
                     return _Answer(200, {"error": error.message})
                 return _Answer(error.status, {"error": error.message})
 

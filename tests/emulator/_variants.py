@@ -5,29 +5,46 @@
 See docs/emulator.md, "Variants". With no variant the emulator behaves as it always has.
 """
 
+import enum
 import re
 
-VARIANTS = {
-    "reformat-contacts": "phone numbers are stored and read back in the API's own format (+1 555-0100); emails are lower-cased",
-    "keep-empty-steps": "deleting a step's last rule leaves the step with no rules; DELETE /profile/{username}/policies/{step} exists",
-    "step-delete": "DELETE /profile/{username}/policies/{step} exists (empty steps still disappear on their own)",
-    "case-insensitive-users": "usernames are stored lower case and looked up without regard to case",
-    "throttle-403": 'rate-limited answers (and failed authentication) are HTTP 403 {"error": "Forbidden"}',
-    "no-extid": "the answer to creating a contact method has no extId (reads still have it)",
-    "error-200": 'refusals (422, duplicate contact methods) answer HTTP 200 {"error": "..."} and change nothing',
-    "late-writes": "the first write of each operation answers 504 at once and is carried out late_write_delay seconds later",
-    "contactless-rules": "push rules come back with no contact at all",
-    "rate-2ps": "the 2ps rate-limit table: 2 requests per rolling second per operation, 1 for GET /profile/{username}/policies",
-    "rate-2020": "the 2020 rate-limit table",
-}
+
+class Variant(enum.StrEnum):
+    """The declared emulator variants: each name with what it changes. A name outside this set is refused."""
+
+    def __new__(cls, name, description):
+        member = str.__new__(cls, name)
+        member._value_ = name
+        member.description = description
+        return member
+
+    REFORMAT_CONTACTS = "reformat-contacts", "phone numbers are stored and read back in the API's own format (+1 555-0100); emails are lower-cased"
+    KEEP_EMPTY_STEPS = (
+        "keep-empty-steps",
+        "deleting a step's last rule leaves the step with no rules; DELETE /profile/{username}/policies/{step} exists",
+    )
+    STEP_DELETE = "step-delete", "DELETE /profile/{username}/policies/{step} exists (empty steps still disappear on their own)"
+    CASE_INSENSITIVE_USERS = "case-insensitive-users", "usernames are stored lower case and looked up without regard to case"
+    THROTTLE_403 = "throttle-403", 'rate-limited answers (and failed authentication) are HTTP 403 {"error": "Forbidden"}'
+    NO_EXTID = "no-extid", "the answer to creating a contact method has no extId (reads still have it)"
+    ERROR_200 = "error-200", 'refusals (422, duplicate contact methods) answer HTTP 200 {"error": "..."} and change nothing'
+    LATE_WRITES = "late-writes", "the first write of each operation answers 504 at once and is carried out late_write_delay seconds later"
+    CONTACTLESS_RULES = "contactless-rules", "push rules come back with no contact at all"
+    RATE_2PS = "rate-2ps", "the 2ps rate-limit table: 2 requests per rolling second per operation, 1 for GET /profile/{username}/policies"
+    RATE_2020 = "rate-2020", "the 2020 rate-limit table"
+
+
+# Name -> description, for help texts and docs.
+VARIANTS = {variant.value: variant.description for variant in Variant}
+KNOWN_VARIANTS = ", ".join(sorted(VARIANTS))
 # Variants that select a rate-limit table instead of the `limits` argument.
-RATE_VARIANTS = {"rate-2ps": "2ps", "rate-2020": "2020"}
+RATE_VARIANTS = {Variant.RATE_2PS: "2ps", Variant.RATE_2020: "2020"}
 # Variants that imply others.
-IMPLIES = {"keep-empty-steps": ("step-delete",)}
+IMPLIES = {Variant.KEEP_EMPTY_STEPS: (Variant.STEP_DELETE,)}
 
 
 def check_variants(names, source="variants"):
-    """Return ``names`` (a list, tuple or set of variant names) as a frozenset with implied variants added.
+    """Return ``names`` (a list, tuple or set of variant names) as a frozenset of ``Variant`` with implied variants added.
 
     TypeError when ``names`` is not such a collection; ValueError naming the known variants for an unknown name.
     """
@@ -39,9 +56,9 @@ def check_variants(names, source="variants"):
     if unknown:
         raise ValueError(
             "unknown emulator variant%s %s in %s (known: %s)"
-            % ("s" if len(unknown) > 1 else "", ", ".join(repr(name) for name in unknown), source, ", ".join(sorted(VARIANTS)))
+            % ("s" if len(unknown) > 1 else "", ", ".join(repr(str(name)) for name in unknown), source, KNOWN_VARIANTS)
         )
-    chosen = set(names)
+    chosen = {Variant(name) for name in names}
     for name in list(chosen):
         chosen.update(IMPLIES.get(name, ()))
     rates = sorted(chosen & set(RATE_VARIANTS))

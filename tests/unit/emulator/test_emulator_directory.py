@@ -254,3 +254,33 @@ def test_team_members_add_and_remove(emu, api):
     assert [m["username"] for m in removed["members"]] == ["asmith", "jdoe"]
     assert emu.state["oncall"]["pol-Db9DemoPrimary02"] == ["jdoe"]
     assert "cnguyen" in emu.state["users"]
+
+
+# ----- GET /user/{user}/teams ------------------------------------------------------------------------------
+def team_entry(name, slug):
+    base = "/api-public/v1/team/" + slug
+    return {"name": name, "slug": slug, "_selfUrl": base, "_membersUrl": base + "/members", "_policiesUrl": base + "/policies", "_adminsUrl": base + "/admins"}
+
+
+def test_user_teams_lists_the_teams_the_user_is_a_member_of(emu, api):
+    assert api.json("GET", "/user/asmith/teams") == {"teams": [team_entry("Operations", OPS), team_entry("Database", DB)]}
+    assert api.json("GET", "/user/cnguyen/teams") == {"teams": [team_entry("Database", DB)]}
+    api.json("POST", "/team/%s/members" % OPS, {"username": "cnguyen"})
+    assert [t["slug"] for t in api.json("GET", "/user/cnguyen/teams")["teams"]] == [OPS, DB]
+    api.json("DELETE", "/team/%s/members/cnguyen" % DB, {"replacement": "asmith"})
+    assert [t["slug"] for t in api.json("GET", "/user/cnguyen/teams")["teams"]] == [OPS]
+    assert emu.log[-1]["operation"] == "GET /api-public/v1/user/{user}/teams"
+
+
+def test_user_teams_of_a_user_in_no_team_and_of_an_unknown_user(api):
+    api.json("POST", "/user", {"firstName": "Dana", "lastName": "Kim", "username": "dkim", "email": "dana.kim@example.com"})
+    assert api.json("GET", "/user/dkim/teams") == {"teams": []}
+    response = api("GET", "/user/nobody/teams")
+    assert (response.status_code, response.json()) == (404, {"error": "User not found"})
+
+
+def test_user_teams_has_its_own_rate_limit_bucket(make_emulator):
+    _emulator, call = make_emulator(window=5, limits="seed")
+    assert [call("GET", "/user/asmith/teams").status_code for dummy in range(15)] == [200] * 15
+    assert call("GET", "/user/jdoe/teams").status_code == 429
+    assert call("GET", "/user/jdoe").status_code == 200

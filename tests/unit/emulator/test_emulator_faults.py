@@ -100,7 +100,7 @@ def test_delay_then_normal_answer(emu, api):
     elapsed = time.monotonic() - started
     assert response.status_code == 200
     assert response.json()["steps"] == emu.paging_policy("jdoe")
-    assert 0.3 <= elapsed < 2
+    assert 0.3 <= elapsed < 30  # held for the delay; the bound only catches a hang
     assert (emu.log[-1]["status"], emu.log[-1]["fault"]) == (200, "delay")
     with pytest.raises(requests.Timeout):
         emu.inject("GET", POLICY, "delay", seconds=0.5)

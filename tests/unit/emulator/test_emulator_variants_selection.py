@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Choosing variants (constructor, seed file, command line, reset) and GET /user/{user}/teams."""
+"""Choosing variants: the constructor, a seed file, the command line, a reset and the shared fixture's marker."""
 
 import os
 import subprocess
@@ -9,10 +9,8 @@ import sys
 import pytest
 import yaml
 
-from .test_emulator_tls_cli import collections_root, free_port, get, wait_for
+from .test_emulator_cli import collections_root, free_port, get, wait_for
 
-OPS = "team-Q2opsDemoTeam001"
-DB = "team-Db4DemoTeamAb002"
 KNOWN = (
     "case-insensitive-users, contactless-rules, error-200, keep-empty-steps, late-writes, no-extid, rate-2020, rate-2ps, "
     "reformat-contacts, step-delete, throttle-403"
@@ -35,6 +33,16 @@ def test_the_default_has_no_variant_and_the_seed_table():
     assert ", ".join(sorted(VARIANTS)) == KNOWN
 
 
+def test_each_variant_is_declared_once_with_what_it_changes():
+    from ansible_collections.victorops.oncall.tests.emulator import VARIANTS, Variant
+
+    assert [variant.value for variant in Variant] == list(VARIANTS)
+    assert all(variant.description and VARIANTS[variant] == variant.description for variant in Variant)
+    assert Variant("rate-2ps") is Variant.RATE_2PS
+    with pytest.raises(ValueError):
+        Variant("rate-2-ps")
+
+
 def test_unknown_variant_names_are_refused_with_the_known_ones():
     from ansible_collections.victorops.oncall.tests.emulator import Emulator
 
@@ -50,10 +58,11 @@ def test_unknown_variant_names_are_refused_with_the_known_ones():
 
 
 def test_constructor_and_seed_variants_add_up():
-    from ansible_collections.victorops.oncall.tests.emulator import Emulator
+    from ansible_collections.victorops.oncall.tests.emulator import Emulator, Variant
 
     emulator = Emulator(seed=demo_seed(variants=["no-extid"]), variants=["error-200"])
     assert emulator.variants == frozenset({"no-extid", "error-200"})
+    assert {type(variant) for variant in emulator.variants} == {Variant}  # every check compares declared members
     # keep-empty-steps implies the step DELETE.
     assert Emulator(variants=["keep-empty-steps"]).variants == frozenset({"keep-empty-steps", "step-delete"})
 
@@ -141,36 +150,6 @@ def test_cli_variants_and_seed_variants(tmp_path):
         assert process.wait(timeout=10) == 0
 
 
-# ----- GET /user/{user}/teams ------------------------------------------------------------------------------
-def team_entry(name, slug):
-    base = "/api-public/v1/team/" + slug
-    return {"name": name, "slug": slug, "_selfUrl": base, "_membersUrl": base + "/members", "_policiesUrl": base + "/policies", "_adminsUrl": base + "/admins"}
-
-
-def test_user_teams_lists_the_teams_the_user_is_a_member_of(emu, api):
-    assert api.json("GET", "/user/asmith/teams") == {"teams": [team_entry("Operations", OPS), team_entry("Database", DB)]}
-    assert api.json("GET", "/user/cnguyen/teams") == {"teams": [team_entry("Database", DB)]}
-    api.json("POST", "/team/%s/members" % OPS, {"username": "cnguyen"})
-    assert [t["slug"] for t in api.json("GET", "/user/cnguyen/teams")["teams"]] == [OPS, DB]
-    api.json("DELETE", "/team/%s/members/cnguyen" % DB, {"replacement": "asmith"})
-    assert [t["slug"] for t in api.json("GET", "/user/cnguyen/teams")["teams"]] == [OPS]
-    assert emu.log[-1]["operation"] == "GET /api-public/v1/user/{user}/teams"
-
-
-def test_user_teams_of_a_user_in_no_team_and_of_an_unknown_user(api):
-    api.json("POST", "/user", {"firstName": "Dana", "lastName": "Kim", "username": "dkim", "email": "dana.kim@example.com"})
-    assert api.json("GET", "/user/dkim/teams") == {"teams": []}
-    response = api("GET", "/user/nobody/teams")
-    assert (response.status_code, response.json()) == (404, {"error": "User not found"})
-
-
-def test_user_teams_has_its_own_rate_limit_bucket(make_emulator):
-    _emulator, call = make_emulator(window=5, limits="seed")
-    assert [call("GET", "/user/asmith/teams").status_code for dummy in range(15)] == [200] * 15
-    assert call("GET", "/user/jdoe/teams").status_code == 429
-    assert call("GET", "/user/jdoe").status_code == 200
-
-
 # ----- the shared fixture (tests/conftest.py) passes the options through ----------------------------------
 @pytest.mark.emulator(variants=["keep-empty-steps", "throttle-403"], late_write_delay=0.25)
 def test_the_shared_fixture_takes_variants_from_the_marker(emulator):
@@ -183,3 +162,28 @@ def test_the_shared_fixture_takes_variants_from_a_parameter(emulator):
     expected = "2ps" if emulator.variants else "seed"
     assert emulator.limits == expected
     assert emulator.limit_window == emulator.window * (1 if emulator.variants else 60) / 60
+
+
+def test_a_misspelt_variant_in_a_marker_or_a_parameter_stops_the_run_before_any_test(tmp_path):
+    # pytest in a child process on one test file beside a copy of tests/conftest.py (the shared fixtures).
+    shared = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "conftest.py")
+    with open(shared, encoding="utf-8") as source:
+        (tmp_path / "conftest.py").write_text(source.read())
+    (tmp_path / "test_typo.py").write_text(
+        "import pytest\n\n\n"
+        "@pytest.mark.emulator(variants=['keep-empty-step'])\n"
+        "def test_marker(emulator):\n    pass\n\n\n"
+        "@pytest.mark.parametrize('emulator', [{'variants': ['rate-2ps']}, {'variants': ['late-write']}], indirect=True, ids=['good', 'typo'])\n"
+        "def test_parameter(emulator):\n    pass\n\n\n"
+        "def test_plain(emulator):\n    pass\n"
+    )
+    plugins_not_needed = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:pytest-ansible", "-p", "no:hypothesispytest"]
+    command = [sys.executable, "-m", "pytest", "-q", *plugins_not_needed, "--rootdir", str(tmp_path), "test_typo.py"]
+    env = dict(os.environ, PYTHONPATH=collections_root())
+    result = subprocess.run(command, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 4, result  # pytest's usage error: the run stopped at collection
+    source = "in @pytest.mark.emulator(variants=...) (known: %s)" % KNOWN
+    assert "test_typo.py::test_marker: unknown emulator variant 'keep-empty-step' " + source in result.stderr, result
+    assert "test_typo.py::test_parameter[typo]: unknown emulator variant 'late-write' " + source in result.stderr, result
+    assert "test_parameter[good]" not in result.stderr and "test_plain" not in result.stderr
+    assert "passed" not in result.stdout

@@ -7,6 +7,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.victorops.oncall.plugins.filter import lifecycle, offboarding
 from ansible_collections.victorops.oncall.plugins.filter import onboarding as filters
 from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding
 
@@ -206,6 +207,12 @@ def test_a_person_without_a_phone_fails_alone():
     assert plans[1]["error"] is None
 
 
+def test_usernames_that_differ_in_case_are_two_people():
+    # On an API that tells them apart, pstone and PStone are two users: identity is exact.
+    plans = filters.onboarding_plan([person(), person(username="PStone", email="p.stone@example.com", phone=None, contact_methods=None)], TEMPLATES)
+    assert [plan["username"] for plan in plans] == ["pstone", "PStone"]
+
+
 def test_push_only_steps_need_no_contacts():
     plan = filters.onboarding_plan([person(phone=None, contact_methods=None, paging_steps=[{"timeout": 5, "rules": [{"type": "push"}]}])], TEMPLATES)[0]
     assert plan["needs_contacts"] is False and plan["contact_methods"] == []
@@ -214,12 +221,19 @@ def test_push_only_steps_need_no_contacts():
 @pytest.mark.parametrize(
     "people, expected",
     [
-        ([person(), person(username="PStone")], ["username PStone appears more than once (people 0 and 1)"]),
+        ([person(), person(username="pstone")], ["username pstone appears more than once (people 0 and 1)"]),
         ([person(username=None)], ["person 0: username is missing"]),
         ([person(username="victim;x")], ["victim;x: username 'victim;x' may only contain letters, digits, '.', '_', '-', '@' and '+'"]),
         ([person(email=None)], ["pstone: email is missing"]),
         ([person(email="pat")], ["pstone: email 'pat' is not an email address"]),
-        ([person(phone="call me")], ["pstone: phone: 'call me' is not a phone number: expected 3 to 20 digits with an optional leading +"]),
+        (
+            [person(phone="call me")],
+            ["pstone: phone: 'call me' is not a phone number: give it in E.164 form, a + and 4 to 15 digits (for example +1 555 010 0100)"],
+        ),
+        (
+            [person(phone="5550107011")],
+            ["pstone: phone: '5550107011' has no country code: give the number in E.164 form, a + and the country code first (for example +1 555 010 0100)"],
+        ),
         ([person(nickname="P")], ["pstone: unknown field nickname (known fields: %s)" % ", ".join(_onboarding.PERSON_FIELDS)]),
         (
             [person(paging_template="standard", paging_steps=[{"timeout": 5, "rules": [{"type": "push"}]}])],
@@ -366,7 +380,7 @@ def test_a_bad_rate_window():
         filters.onboarding_estimate([], "soon")
 
 
-# -- onboarding_outcome, onboarding_stops_run, onboarding_report_lines ---------------------------------------
+# -- onboarding_outcome, and the shared lifecycle_stop_reason and lifecycle_report_lines ---------------------------
 
 
 def plan_of(**changes):
@@ -385,6 +399,9 @@ def test_outcome_of_a_new_person_says_no_number():
         "status": "changed",
         "failed": None,
         "changed": ["user created", "phone added", "email added (Alias)", "joined team Operations", "paging policy set"],
+        "not_done": [],
+        "error": None,
+        "notes": [],
     }
 
 
@@ -410,24 +427,42 @@ def test_outcome_of_no_change_and_of_a_failure():
         "username": "pstone",
         "status": "no change",
         "changed": [],
+        "not_done": [],
         "failed": None,
+        "error": None,
+        "notes": [],
     }
     failure = {
         "task": "Add the team memberships of pstone",
-        "result": {"failed": True, "msg": "One or more items failed", "results": [CHANGED, {"failed": True, "msg": "refused"}]},
+        "result": {"failed": True, "msg": "One or more items failed", "results": [CHANGED, {"failed": True, "msg": "refused", "error": "refused"}]},
     }
     entry = filters.onboarding_outcome(plan_of(), {"user": {"changed": True, "created": True}, "teams": {"results": [CHANGED]}}, False, failure)
     assert entry == {
         "username": "pstone",
         "status": "failed",
         "changed": ["user created", "joined team Operations"],
+        # The failed team, and what comes after it; the contact methods, whose tasks never ran.
+        "not_done": ["add phone", "add email (Alias)", "add phone", "join team team-Db4DemoTeamAb002", "set the paging policy"],
         "failed": "Add the team memberships of pstone: refused",
+        "error": "refused",
+        "notes": [],
     }
     assert filters.onboarding_outcome(plan_of(), not_attempted="the API is down") == {
         "username": "pstone",
         "status": "not attempted",
         "changed": [],
-        "failed": "not attempted: the API is down",
+        "not_done": [
+            "create or update the user",
+            "add phone",
+            "add email (Alias)",
+            "add phone",
+            "join team Operations",
+            "join team team-Db4DemoTeamAb002",
+            "set the paging policy",
+        ],
+        "failed": "the API is down",
+        "error": None,
+        "notes": [],
     }
 
 
@@ -446,29 +481,34 @@ def test_outcome_of_no_change_and_of_a_failure():
     ],
 )
 def test_what_stops_the_run(result, stops):
-    assert filters.onboarding_stops_run({"task": "t", "result": dict(result, failed=True)}) is stops
+    reason = lifecycle.lifecycle_stop_reason({"task": "t", "result": dict(result, failed=True)}, "pstone")
+    assert reason.startswith("pstone failed: ") is stops
+    assert bool(reason) is stops
 
 
 def test_report_lines():
     report = [
         {"username": "a", "status": "changed", "changed": ["user created"], "failed": None},
-        {"username": "b", "status": "would change", "changed": ["would add phone"], "failed": None},
+        {"username": "b", "status": "would change", "changed": ["would add phone"], "failed": None, "notes": ["b matched B"]},
         {"username": "c", "status": "no change", "changed": [], "failed": None},
-        {"username": "d", "status": "failed", "changed": ["user created"], "failed": "Add x: refused"},
-        {"username": "e", "status": "not attempted", "changed": [], "failed": "not attempted: d failed with connection failed"},
+        {"username": "d", "status": "failed", "changed": ["user created"], "not_done": ["set the paging policy"], "failed": "Add x: refused"},
+        {"username": "e", "status": "not attempted", "changed": [], "failed": "d failed: connection failed"},
+        {"username": "f", "status": "no change", "changed": [], "failed": None, "found": False},
     ]
-    assert filters.onboarding_report_lines(report) == [
+    assert lifecycle.lifecycle_report_lines(report) == [
         "a: changed: user created",
-        "b: would change: would add phone",
+        "b: would change: would add phone (note: b matched B)",
         "c: no change",
-        "d: FAILED: Add x: refused (changed before the failure: user created)",
-        "e: NOT ATTEMPTED: d failed with connection failed",
+        "d: FAILED: Add x: refused (done before the failure: user created) (not done: set the paging policy)",
+        "e: NOT ATTEMPTED: d failed: connection failed",
+        "f: no change (not a VictorOps user)",
     ]
 
 
-def test_every_filter_is_registered():
+def test_every_filter_is_registered_and_documented():
     assert sorted(filters.FilterModule().filters()) == sorted(
-        ["paging_steps", "onboarding_plan", "onboarding_teams", "onboarding_estimate", "onboarding_outcome", "onboarding_stops_run", "onboarding_report_lines"]
+        ["paging_steps", "onboarding_plan", "onboarding_problems", "onboarding_teams", "onboarding_estimate", "onboarding_outcome"]
     )
+    registered = [name for module in (filters, offboarding, lifecycle) for name in module.FilterModule().filters()]
     docs = sorted(path.stem for path in (Path(filters.__file__).parent).glob("*.yml"))
-    assert docs == sorted(filters.FilterModule().filters())
+    assert docs == sorted(registered)

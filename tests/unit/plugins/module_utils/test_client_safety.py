@@ -5,7 +5,6 @@ behaviours against real sockets are in test_client_timing.py.
 """
 
 import contextlib
-import json
 
 import pytest
 import requests
@@ -15,10 +14,16 @@ from ansible_collections.victorops.oncall.plugins.module_utils._client import (
     DeadlineError,
     NotFoundError,
     RateLimitError,
-    ServerError,
     TransportError,
     ValidationError,
     VictorOpsClient,
+)
+from ansible_collections.victorops.oncall.tests.unit.plugins.module_utils.client_fakes import (
+    FakeResponse,
+    FakeSession,
+    FakeTime,
+    RecordingPacer,
+    TopOfRangeRng,
 )
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
@@ -28,92 +33,6 @@ API_KEY = "k3y-9d8c7b6a5f4e3d2c1b0a"
 USERS = "/api-public/v1/user"
 POLICY = "/api-public/v1/profile/{username}/policies"
 RULE = "/api-public/v1/profile/{username}/policies/{step}/{rule}"
-
-
-class FakeResponse:
-    def __init__(self, status, body=None, headers=None):
-        self.status_code = status
-        self.reason = None
-        self.headers = dict(headers or {})
-        if isinstance(body, (dict, list)):
-            self.content = json.dumps(body).encode("utf-8")
-            self.headers.setdefault("Content-Type", "application/json")
-        elif isinstance(body, str):
-            self.content = body.encode("utf-8")
-        else:
-            self.content = body or b""
-
-    def iter_content(self, chunk_size):
-        for start in range(0, len(self.content), chunk_size):
-            yield self.content[start : start + chunk_size]
-
-    def close(self):
-        pass
-
-
-class FakeTime:
-    """A monotonic clock that moves only when the client sleeps or a scripted exchange takes time."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self):
-        return self.now
-
-    def wall(self):
-        return 1_800_000_000.0 + self.now
-
-
-class FakeSession:
-    """Scripted outcomes: a response, an exception, or (seconds, outcome) for an exchange that takes that long."""
-
-    def __init__(self, clock, *script):
-        self.clock = clock
-        self.script = list(script)
-        self.calls = []
-
-    def request(self, method, url, **kwargs):
-        self.calls.append(dict(kwargs, method=method, url=url, at=self.clock.now))
-        if not self.script:
-            raise AssertionError("unexpected extra request: %s %s" % (method, url))
-        outcome = self.script.pop(0)
-        if isinstance(outcome, tuple):
-            seconds, outcome = outcome
-            self.clock.now += seconds
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
-
-
-class TopOfRangeRng:
-    def uniform(self, low, high):
-        return high
-
-
-class RecordingPacer:
-    def __init__(self, clock=None, wait=0.0):
-        self.events = []
-        self.waited = 0.0
-        self.clock = clock
-        self.wait = wait
-
-    def acquire(self, operation):
-        if self.wait:
-            self.clock.now += self.wait
-            self.waited += self.wait
-        self.events.append(("acquire", operation))
-        return len(self.events)
-
-    def release(self, token):
-        self.events.append(("release", token))
-
-    def penalize(self, operation, seconds):
-        self.events.append(("penalize", operation, seconds))
 
 
 def ok(body=None, headers=None):
@@ -139,7 +58,7 @@ def warnings():
 @pytest.fixture
 def make(clock, warnings):
     def build(*script, **options):
-        session = FakeSession(clock, *script)
+        session = FakeSession(*script, clock=clock)
         settings = dict(sleep=clock.sleep, monotonic=clock.monotonic, wall_clock=clock.wall, rng=TopOfRangeRng(), warn=warnings.append, session=session)
         settings.update(options)
         url = settings.pop("api_url", API_URL)
@@ -166,7 +85,7 @@ def no_key(*texts):
 )
 def test_plain_http_to_a_host_that_is_not_loopback_is_refused(url, warnings):
     with pytest.raises(ValueError) as info:
-        VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(FakeTime()), warn=warnings.append)
+        VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(clock=FakeTime()), warn=warnings.append)
     message = str(info.value)
     assert "plain http" in message and "not a loopback address" in message
     assert "allow_insecure_http" in message and "https://" in message
@@ -181,7 +100,7 @@ def test_plain_http_with_allow_insecure_http_is_sent_with_a_warning(make, warnin
     assert "is not under victorops.com" in warnings[1]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://127.8.9.10", "http://localhost:1234", "http://[::1]:8080", "https://localhost"])
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://127.8.9.10", "http://[::1]:8080", "https://localhost"])
 def test_loopback_is_allowed_over_http_and_silent(url, make, warnings):
     client, session = make(ok(), api_url=url)
     client.request("GET", "/api-public/v1/policies")
@@ -215,7 +134,7 @@ def test_any_other_host_is_warned_about(url, make, warnings):
 )
 def test_api_url_with_a_path_is_an_error_naming_the_fix(url, path):
     with pytest.raises(ValueError) as info:
-        VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(FakeTime()))
+        VictorOpsClient(url, API_ID, API_KEY, session=FakeSession(clock=FakeTime()))
     message = str(info.value)
     assert "without a path (it has %r)" % path in message
     assert "give the base URL only, e.g. %s" % url[: url.index(path)] in message
@@ -236,7 +155,7 @@ def test_api_url_with_a_path_is_an_error_naming_the_fix(url, path):
 def test_credentials_outside_printable_ascii_are_refused_up_front_without_echo(name, bad):
     values = dict(api_id=API_ID, api_key=API_KEY)
     values[name] = bad
-    session = FakeSession(FakeTime())
+    session = FakeSession(clock=FakeTime())
     with pytest.raises(ValueError) as info:
         VictorOpsClient(API_URL, values["api_id"], values["api_key"], session=session)
     message = str(info.value)
@@ -246,7 +165,7 @@ def test_credentials_outside_printable_ascii_are_refused_up_front_without_echo(n
 
 
 def test_printable_ascii_punctuation_is_accepted(clock):
-    session = FakeSession(clock, ok())
+    session = FakeSession(ok(), clock=clock)
     client = VictorOpsClient(API_URL, "id ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./", API_KEY, session=session)
     client.request("GET", "/api-public/v1/policies")
     assert session.calls[0]["headers"]["X-VO-Api-Id"] == "id ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./"
@@ -342,14 +261,31 @@ def test_deadline_counts_from_the_client_creation_across_requests(make, clock):
     assert len(session.calls) == 2
 
 
-def test_deadline_passed_while_pacing_sends_nothing(make, clock):
-    pacer = RecordingPacer(clock, wait=20.0)
-    client, session = make(ok(), pacer=pacer, deadline=10)
+def test_a_pacer_wait_longer_than_the_deadline_leaves_ends_at_once_naming_the_rate_limit(make, clock):
+    pacer = RecordingPacer(clock, wait=58.0)
+    client, session = make(ok(), pacer=pacer, deadline=3)
     with pytest.raises(DeadlineError) as info:
         client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
-    assert "while waiting 20.0 s for the rate limit of list_escalation_policies; not sent" in str(info.value)
+    message = str(info.value)
+    assert "the deadline of 3 s does not leave time for the rate limit of list_escalation_policies: the pacer would wait 58.0 s" in message
+    assert "not sent" in message and "network" not in message and "api_url" not in message
+    assert clock.now <= 3.0  # the deadline counts the pacer's wait: nothing waited past it
     assert session.calls == []
-    assert pacer.events == [("acquire", "list_escalation_policies"), ("release", 1)]
+    assert pacer.events == [("acquire", "list_escalation_policies")]
+    assert info.value.kind == "deadline"
+
+
+def test_the_pacer_is_given_the_time_left_before_the_deadline(make, clock):
+    class Recording(RecordingPacer):
+        def acquire(self, operation, max_wait=None):
+            self.events.append(("max_wait", max_wait))
+            return super().acquire(operation, max_wait)
+
+    pacer = Recording()
+    client, _session = make(ok(), pacer=pacer, deadline=3)
+    clock.now = 1.0
+    client.request("GET", "/api-public/v1/policies")
+    assert pacer.events[0] == ("max_wait", 2.0)
 
 
 def test_backoff_is_cut_to_the_deadline_and_the_penalty_too(make, clock):
@@ -358,7 +294,7 @@ def test_backoff_is_cut_to_the_deadline_and_the_penalty_too(make, clock):
     with pytest.raises(RateLimitError) as info:
         client.request("GET", "/api-public/v1/policies", operation="list_escalation_policies")
     assert clock.sleeps == []
-    assert ("penalize", "list_escalation_policies", 1.5) in pacer.events
+    assert ("throttled", "list_escalation_policies", 1.5) in pacer.events
     assert "gave up (1 attempt over 0.000 s" in str(info.value) and "the deadline of 1.5 s is reached" in str(info.value)
     assert len(session.calls) == 1
 
@@ -366,7 +302,7 @@ def test_backoff_is_cut_to_the_deadline_and_the_penalty_too(make, clock):
 @pytest.mark.parametrize("deadline", [0, -1])
 def test_deadline_must_be_positive(deadline):
     with pytest.raises(ValueError) as info:
-        VictorOpsClient(API_URL, API_ID, API_KEY, session=FakeSession(FakeTime()), deadline=deadline)
+        VictorOpsClient(API_URL, API_ID, API_KEY, session=FakeSession(clock=FakeTime()), deadline=deadline)
     assert "deadline must be greater than 0" in str(info.value)
 
 
@@ -397,7 +333,7 @@ def test_retry_after_longer_than_the_budget_stops_at_once_naming_the_wait(make, 
     assert clock.sleeps == []
     assert len(session.calls) == 1
     # Other processes are held back for the time the server asked, cut to this task's deadline (the pacer caps it to its window).
-    assert ("penalize", "create_user", penalty) in pacer.events
+    assert ("throttled", "create_user", penalty) in pacer.events
 
 
 def test_retry_after_within_the_budget_is_honoured_in_full(make, clock):
@@ -433,7 +369,7 @@ def test_403_after_the_credentials_were_accepted_is_a_throttle(make, clock, warn
     assert client.request("POST", USERS, body={"username": "jdoe"}, operation="create_user") == {"username": "jdoe"}
     assert len(session.calls) == 4
     assert clock.sleeps == [2.0, 4.0]
-    assert [e for e in pacer.events if e[0] == "penalize"] == [("penalize", "create_user", 2.0), ("penalize", "create_user", 4.0)]
+    assert [e for e in pacer.events if e[0] == "throttled"] == [("throttled", "create_user", 2.0), ("throttled", "create_user", 4.0)]
     assert "taken for throttling: these credentials were accepted earlier in this task" in warnings[0]
 
 
@@ -533,7 +469,7 @@ def test_a_late_write_after_a_504_is_confirmed_not_resent(clock, make):
             self.calls.append(dict(kwargs, method=method, url=url, at=self.clock.now))
             return api.gateway_504()
 
-    session = Session(clock)
+    session = Session(clock=clock)
     client, _session = make(session=session)
     result = client.request(
         "POST", POLICY + "/{step}", params=dict(username="jdoe", step=0), body={"type": "push"}, confirm_write=api.confirm, operation="create_rule"
@@ -544,7 +480,7 @@ def test_a_late_write_after_a_504_is_confirmed_not_resent(clock, make):
     assert client.uncertain_writes == 1
 
 
-def test_a_write_still_not_visible_after_an_answered_failure_is_resent_once(make, clock, warnings):
+def test_a_write_not_visible_after_an_answered_failure_is_never_resent(make, clock, warnings):
     confirmations = []
 
     def confirm():
@@ -552,14 +488,14 @@ def test_a_write_still_not_visible_after_an_answered_failure_is_resent_once(make
         return False, None
 
     client, session = make(FakeResponse(502, b""), FakeResponse(502, b""), ok(), timeout=5)
-    with pytest.raises(ServerError) as info:
+    with pytest.raises(AmbiguousWriteError) as info:
         client.request("POST", POLICY, params=dict(username="jdoe"), body={}, confirm_write=confirm, operation="create_step")
-    assert len(session.calls) == 2
-    assert confirmations == [5.0, 10.0]
+    assert len(session.calls) == 1
+    assert confirmations == [5.0]
     message = str(info.value)
-    assert "confirmed not applied again after it had been re-sent once; not re-sent a second time; re-run to converge" in message
-    assert len(warnings) == 1 and "re-sending (retry 1 of 6)" in warnings[0]
-    assert client.uncertain_writes == 2
+    assert "may or may not have been applied: it was not visible 5.0 s later" in message and "re-run to converge" in message
+    assert warnings == []
+    assert client.uncertain_writes == 1
 
 
 def test_a_write_confirmed_not_applied_after_a_timeout_is_not_resent(make, clock):
@@ -605,19 +541,52 @@ def test_uncertain_writes_counts_only_writes_whose_outcome_was_unknown(make):
     client.request("GET", "/api-public/v1/policies")  # a read retried after a 502: no write involved
     client.request("POST", USERS, body={})  # throttled: the API did not process it
     assert client.uncertain_writes == 0
-    client.request("PUT", "/api-public/v1/user/{username}", params=dict(username="jdoe"), body={})  # idempotent, re-sent
+    client.request("PUT", "/api-public/v1/user/{username}", params=dict(username="jdoe"), body={}, resend_safe=True)  # re-sent
     assert client.uncertain_writes == 1
 
 
 def test_writes_sent_again_after_an_unknown_outcome_are_counted(make, clock):
-    # Confirmed applied: not sent again. Confirmed not applied: sent again once, and counted, so that the
-    # paging executor reads the final state once (a first send landing late would land twice).
+    # Confirmed applied: not sent again. Not visible: not sent again either (uncertain). Only a resend-safe
+    # write is sent again, and counted.
     client, _session = make(FakeResponse(502, b""), FakeResponse(502, b""), ok({"id": 1}))
     assert client.request("POST", USERS, body={"username": "a"}, confirm_write=lambda: (True, {"id": 0}), operation="create_user") == {"id": 0}
     assert (client.uncertain_writes, client.resent_writes) == (1, 0)
-    assert client.request("POST", USERS, body={"username": "b"}, confirm_write=lambda: (False, None), operation="create_user") == {"id": 1}
-    assert (client.uncertain_writes, client.resent_writes) == (2, 1)
+    with pytest.raises(AmbiguousWriteError):
+        client.request("POST", USERS, body={"username": "b"}, confirm_write=lambda: (False, None), operation="create_user")
+    assert (client.uncertain_writes, client.resent_writes) == (2, 0)
     client, _session = make(FakeResponse(504, b""), ok({}))
-    client.request("PUT", "/api-public/v1/user/{username}", params={"username": "a"}, body={}, operation="update_user")
+    client.request("PUT", "/api-public/v1/user/{username}", params={"username": "a"}, body={}, operation="update_user", resend_safe=True)
     assert client.resent_writes == 1
-    assert clock.sleeps[-1] >= client.timeout  # a lost PUT is re-sent no sooner than request_timeout
+
+
+@pytest.mark.parametrize("padding", [470, 480, 490, 4070, 4080, 4090])
+def test_an_error_body_echoing_the_key_leaks_none_of_it_wherever_a_cut_falls(make, padding):
+    """The key is redacted before any text is cut short (the message's 500 characters, the body's 4096), and a piece
+    of it left at a cut is redacted too: not even 31 of its characters remain."""
+    client, _session = make(FakeResponse(422, {"error": "x" * padding + API_KEY + " was refused"}))
+    with pytest.raises(ValidationError) as info:
+        client.request("POST", USERS, body={})
+    pieces = [API_KEY[i:j] for i in range(len(API_KEY)) for j in range(i + 4, len(API_KEY) + 1)]
+    for text in (str(info.value), info.value.api_message, info.value.body):
+        assert not [piece for piece in pieces if piece in text], text[-80:]
+
+
+def test_plain_http_to_a_loopback_address_goes_through_no_proxy(monkeypatch):
+    """The key may travel in clear only to a literal loopback address, so nothing may stand between: no proxy."""
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("http_proxy", "http://proxy.example.test:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = VictorOpsClient("http://127.0.0.1:8080", API_ID, API_KEY)
+    url = client.api_url + "/api-public/v1/policies"
+    assert client.session.merge_environment_settings(url, {}, None, None, None)["proxies"] == {}
+    # Over https the environment's proxy settings still apply (the key is encrypted end to end).
+    tls = VictorOpsClient("https://127.0.0.1:8443", API_ID, API_KEY)
+    assert tls.session.trust_env is True
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8080", "http://app.localhost", "http://127.0.0.1.example.test"])
+def test_plain_http_to_a_name_is_refused_even_one_that_usually_means_loopback(url):
+    with pytest.raises(ValueError) as info:
+        VictorOpsClient(url, API_ID, API_KEY)
+    assert "only a literal 127.0.0.1 or ::1 is" in str(info.value)

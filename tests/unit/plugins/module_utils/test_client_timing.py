@@ -162,19 +162,35 @@ def test_a_name_that_does_not_resolve_fails_at_once_without_retrying():
 
 def test_a_server_that_never_answers_is_bounded_by_the_deadline_and_the_message_tells_the_true_time(raw_server):
     server = raw_server(silent)
-    client = VictorOpsClient(server.url, API_ID, API_KEY, session=plain_session(), timeout=0.5, deadline=2.0, rate_window=1.0)
+    client = VictorOpsClient(server.url, API_ID, API_KEY, session=plain_session(), timeout=0.5, deadline=1.2, rate_window=1.0)
     started = time.monotonic()
     with pytest.raises(TransportError) as info:
         client.request("GET", "/api-public/v1/policies")
     elapsed = time.monotonic() - started
-    assert 1.9 <= elapsed < 3.5, elapsed
+    # The deadline bounds it (plus the watchdog's grace, at most 0.25 s, and scheduling): however loaded the machine.
+    assert elapsed < 1.2 + 0.25 + 1.0, elapsed
     message = str(info.value)
-    assert "no response within 0.5 s" in message or "no complete answer within" in message
-    assert "the deadline of 2 s is reached" in message
-    shown = float(message.split(" attempts over ")[1].split(" s,")[0])
-    assert shown >= 1.5  # the time really spent, not only the short waits between attempts
+    assert "no response within" in message or "no complete answer within" in message
+    assert "the deadline of 1.2 s is reached" in message or "the time left before the deadline (1.2 s)" in message
+    # The message tells the time really spent (not only the waits between attempts): what was measured, give or take.
+    shown = float(message.split(" over ")[1].split(" s,")[0])
+    assert shown <= elapsed + 0.01
+    assert shown >= min(elapsed, 1.2) - 0.3
     waited = float(message.split(" s of it waiting", maxsplit=1)[0].rsplit(", ", 1)[1])
     assert waited < shown
+
+
+def test_a_server_that_accepts_and_never_answers_ends_a_task_within_20_s_at_default_settings(raw_server):
+    """Issue 19: 7 attempts and 67 s of back-off at request_timeout 2 made 81 s; a read without an answer is re-sent twice."""
+    server = raw_server(silent)
+    clock = ShiftedClock()  # the back-off is counted, not slept
+    client = VictorOpsClient(server.url, API_ID, API_KEY, session=plain_session(), timeout=2, sleep=clock.sleep, monotonic=clock.monotonic)
+    started = clock.monotonic()
+    with pytest.raises(TransportError) as info:
+        client.request("GET", "/api-public/v1/policies")
+    assert clock.monotonic() - started < 20
+    assert client.stats["calls"] == 3
+    assert "a request that gets no answer is sent at most 3 times" in str(info.value)
 
 
 @pytest.mark.parametrize("data, at_once", [(HEADERS_FOREVER, b""), (BODY_FOREVER, BODY_HEADERS)], ids=["headers", "body"])
@@ -205,14 +221,24 @@ def test_a_trickling_server_cannot_hold_a_task_past_its_deadline(raw_server):
     assert not any(worker.is_alive() for worker in workers)
 
 
-def test_a_post_that_trickles_past_the_deadline_is_ambiguous_not_resent(raw_server):
+def test_a_post_whose_body_trickles_past_request_timeout_is_applied_and_never_resent(raw_server):
     server = raw_server(trickle(BODY_FOREVER, every=0.05, at_once=BODY_HEADERS))
     client = VictorOpsClient(server.url, API_ID, API_KEY, session=plain_session(), timeout=0.5, deadline=0.8)
+    reads = []
+
+    def read_back():
+        reads.append(1)
+        return True, {"username": "jdoe"}
+
     started = time.monotonic()
-    with pytest.raises(AmbiguousWriteError) as info:
-        client.request("POST", "/api-public/v1/user", body={"username": "jdoe"}, confirm_write=lambda: pytest.fail("no time to look safely"))
+    # The 200 status line arrived: the write was applied; its result is read back when the deadline leaves time for it.
+    try:
+        assert client.request("POST", "/api-public/v1/user", body={"username": "jdoe"}, confirm_write=read_back) == {"username": "jdoe"}
+        assert reads == [1]
+    except AmbiguousWriteError as error:  # a machine so loaded that the deadline passed first
+        assert "so the write was applied, but its answer was lost" in str(error) and "re-run to converge" in str(error)
+        assert reads == []
     assert time.monotonic() - started < 1.8
-    assert "may or may not have been applied" in str(info.value) and "re-run to converge" in str(info.value)
     assert len(server.requests) == 1
 
 

@@ -4,13 +4,11 @@ import pytest
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import (
     UnexpectedResponseError,
     contact_method_list,
-    contact_method_result,
-    contact_key,
-    same_user,
     team_list,
     team_member_list,
     user_result,
 )
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import contact_key, parse_contact_method
 
 CONTACT = {
     "id": 122482,
@@ -87,13 +85,8 @@ def test_a_phone_matches_whatever_format_the_api_stores(typed, stored):
     assert contact_key("phone", typed) != contact_key("phone", "+15550100998")
 
 
-def test_usernames_compare_without_regard_to_case():
-    assert same_user("GPatel", "gpatel")
-    assert not same_user("gpatel", "gpatel2")
-
-
 def test_contact_method_result_from_real_shape():
-    assert contact_method_result(CONTACT, "email", "GET emails") == {
+    assert parse_contact_method(CONTACT, "email", "GET emails", identity="extId") == {
         "id": 122482,
         "ext_id": "d0878692-0000-4000-8000-000000000001",
         "label": "Default",
@@ -106,7 +99,7 @@ def test_contact_method_result_from_real_shape():
 
 def test_contact_method_result_reads_the_create_field_when_value_is_absent():
     item = {"id": "7", "label": "Mobile", "phone": "+15550100", "extId": "e1", "verified": "unverified"}
-    assert contact_method_result(item, "phone", "POST phones") == {
+    assert parse_contact_method(item, "phone", "POST phones", identity="extId") == {
         "id": 7,
         "ext_id": "e1",
         "label": "Mobile",
@@ -120,7 +113,7 @@ def test_contact_method_result_reads_the_create_field_when_value_is_absent():
 @pytest.mark.parametrize("item", ["x", {"id": 1}, {"id": "one", "extId": "e"}, {"extId": "e", "rank": "high"}])
 def test_contact_method_result_refuses_malformed_items(item):
     with pytest.raises(UnexpectedResponseError):
-        contact_method_result(item, "email", "GET emails")
+        parse_contact_method(item, "email", "GET emails", identity="extId")
 
 
 def test_contact_method_list_accepts_real_wrapper_and_spec_bare_array():
@@ -131,7 +124,7 @@ def test_contact_method_list_accepts_real_wrapper_and_spec_bare_array():
 
 
 def test_contact_method_list_refuses_a_missing_list():
-    with pytest.raises(UnexpectedResponseError, match="contactMethods"):
+    with pytest.raises(UnexpectedResponseError, match="expected a list of contact methods under 'phones'"):
         contact_method_list({"_selfUrl": "x"}, "phone", "GET phones")
 
 

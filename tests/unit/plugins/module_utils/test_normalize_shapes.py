@@ -10,12 +10,9 @@ import pytest
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import MalformedPolicyError, UnexpectedResponseError
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import (
-    contact_key,
     contact_method_list,
-    contact_method_result,
     escalation_policy_list,
     oncall_users_by_policy,
-    same_user,
     team_list,
     team_member_list,
     type_list,
@@ -24,6 +21,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._normalize import
     user_team_list,
 )
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import ContactDirectory, normalize_rule, normalize_steps
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import contact_key, match_username, parse_contact_method
 
 WHAT = "GET /x"
 EXT = "d0878692-75c8-11ea-b690-3c970e75c219"
@@ -228,9 +226,10 @@ def test_user_list_flat_as_the_spec_says():
     assert [user["username"] for user in _api.list_users(client)] == ["a", "b"]
 
 
-def test_usernames_in_another_case_are_the_same_user():
+def test_a_username_in_another_case_stands_in_only_when_none_matches_exactly():
     """The case-insensitive-users variant: the API answers the stored form (``gpatel`` for ``GPatel``)."""
-    assert same_user("GPatel", "gpatel") and not same_user("gpatel", "gpatel2")
+    assert match_username("GPatel", ["gpatel"], "username")[0] == "gpatel"
+    assert match_username("gpatel", ["gpatel2"], "username") == (None, None)
 
 
 # -- teams (§6) --------------------------------------------------------------------------------------
@@ -280,7 +279,7 @@ def contact(value="john.doe@example.com", contact_type="Email", **changes):
 
 
 def test_contact_method_real_object():
-    assert contact_method_result(contact(), "email", WHAT) == {
+    assert parse_contact_method(contact(), "email", WHAT, identity="extId") == {
         "id": 122482,
         "ext_id": EXT,
         "label": "Default",
@@ -305,11 +304,11 @@ def test_contact_method_value_under_the_create_body_key():
     """The spec's create bodies name the value ``email`` / ``phone``."""
     item = contact(phone="+15550100", contact_type="Phone")
     del item["value"]
-    assert contact_method_result(item, "phone", WHAT)["value"] == "+15550100"
+    assert parse_contact_method(item, "phone", WHAT, identity="extId")["value"] == "+15550100"
 
 
 def test_contact_method_unverified_string():
-    assert contact_method_result(contact(verified="unverified"), "email", WHAT)["verified"] is False
+    assert parse_contact_method(contact(verified="unverified"), "email", WHAT, identity="extId")["verified"] is False
 
 
 def test_create_answer_without_ext_id_is_not_a_contact_result():
@@ -317,7 +316,7 @@ def test_create_answer_without_ext_id_is_not_a_contact_result():
     item = contact()
     del item["extId"], item["_selfUrl"]
     with pytest.raises(UnexpectedResponseError, match="has no extId"):
-        contact_method_result(item, "email", WHAT)
+        parse_contact_method(item, "email", WHAT, identity="extId")
 
 
 def test_create_answer_without_ext_id_costs_one_read():

@@ -5,8 +5,8 @@ import os
 import stat
 
 import pytest
-from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, key_digest
-from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, PacingTimeout, key_digest, pacing_key
+from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock, level_of
 
 KEY = "https://api.example.test|id-4f2a"
 GET_POLICY = "get_paging_policy"
@@ -71,13 +71,6 @@ def test_operations_have_separate_budgets(make, clock):
     assert clock.sleeps == []
 
 
-def test_old_path_form_shares_the_budget_of_its_name(make, clock):
-    pacer = make(overrides={GET_POLICY: 1})
-    pacer.release(pacer.acquire("get /api-public/v1/profile/{user}/policies/"))
-    pacer.acquire(GET_POLICY)
-    assert clock.sleeps == [10.0]
-
-
 def test_2018_profile_allows_one_policy_list_per_window(make, clock):
     pacer = make(window=60.0, profile="2018")
     pacer.release(pacer.acquire("list_escalation_policies"))
@@ -126,7 +119,7 @@ def test_auto_starts_at_the_fastest_table(make, clock):
     for dummy in range(40):
         pacer.release(pacer.acquire(PUT_STEP))
     assert clock.sleeps == [0.5] * 39
-    assert pacer.level(PUT_STEP) == "2ps"
+    assert level_of(pacer, PUT_STEP) == "2ps"
 
 
 def test_instances_sharing_a_key_share_the_budget(make, clock, tmp_path):
@@ -149,7 +142,7 @@ def test_different_keys_do_not_share(clock, tmp_path):
 def test_penalty_holds_everyone_back_for_that_operation_only(make, clock):
     pacer = make(profile="2018")
     other = make(profile="2018")
-    pacer.penalize(GET_POLICY, 4.0)
+    pacer.throttled(GET_POLICY, 4.0)
     other.release(other.acquire(PUT_STEP))
     assert clock.sleeps == []
     other.acquire(GET_POLICY)
@@ -158,7 +151,7 @@ def test_penalty_holds_everyone_back_for_that_operation_only(make, clock):
 
 def test_penalty_is_clamped_to_one_window(make, clock):
     pacer = make(profile="2018")
-    pacer.penalize(GET_POLICY, 3600)
+    pacer.throttled(GET_POLICY, 3600)
     pacer.acquire(GET_POLICY)
     assert clock.sleeps == [10.0]
 
@@ -188,8 +181,7 @@ def test_disabled_pacer_does_no_io_and_never_waits(make, clock, tmp_path):
         token = pacer.acquire(GET_POLICY)
         assert token is None
         pacer.release(token)
-    pacer.penalize(GET_POLICY, 5)
-    assert pacer.estimate({GET_POLICY: 100}) == 0.0
+    pacer.throttled(GET_POLICY, 5)
     assert clock.sleeps == []
     assert not os.path.exists(str(tmp_path / "pacing"))
 
@@ -302,14 +294,9 @@ def test_bad_settings_refused_at_construction(tmp_path):
     assert "unknown rate limit profile '2019'" in str(profile.value)
     with pytest.raises(ValueError):
         Pacer(KEY, window=0, state_dir=str(tmp_path))
-    with pytest.raises(ValueError):
-        Pacer(KEY, overrides={"default": 0}, state_dir=str(tmp_path))
-    with pytest.raises(ValueError) as unknown:
-        Pacer(KEY, overrides={"get_usr": 3}, state_dir=str(tmp_path))
-    assert "'get_usr' names no known operation" in str(unknown.value)
 
 
-def test_long_waits_name_the_operation_and_the_seconds(make, clock):
+def test_waits_are_counted_by_operation(make, clock):
     pacer = make(window=60.0, profile="2018")
     for dummy in range(2):
         pacer.release(pacer.acquire("list_escalation_policies"))
@@ -317,6 +304,57 @@ def test_long_waits_name_the_operation_and_the_seconds(make, clock):
         pacer.release(pacer.acquire(GET_POLICY))
     pacer.release(pacer.acquire("get_user"))
     assert pacer.waits == {"list_escalation_policies": 60.0, GET_POLICY: pytest.approx(60.0)}
-    assert pacer.long_waits() == [(GET_POLICY, 60.0), ("list_escalation_policies", 60.0)]
-    assert pacer.long_waits(threshold=100) == []
-    assert pacer.waited_by_operation is pacer.waits
+    assert pacer.waited == pytest.approx(120.0)
+
+
+def test_a_wait_longer_than_allowed_is_refused_at_once_and_reserves_nothing(make, clock):
+    pacer = make(window=60.0, profile="2018")
+    pacer.release(pacer.acquire("list_escalation_policies"))
+    with pytest.raises(PacingTimeout) as info:
+        pacer.acquire("list_escalation_policies", max_wait=3.0)
+    assert (info.value.operation, info.value.wait, info.value.allowed) == ("list_escalation_policies", 60.0, 3.0)
+    assert clock.sleeps == []
+    pacer.acquire("list_escalation_policies", max_wait=60.0)  # the refused call took no slot
+    assert clock.sleeps == [60.0]
+
+
+def test_learnt_state_is_kept_per_api_key():
+    # What one key learns (a throttle) can never slow another key, even of the same API ID.
+    first = pacing_key("https://api.victorops.com", "id", "read-only-key")
+    second = pacing_key("https://api.victorops.com/", "id", "read-write-key")
+    assert first != second and key_digest(first) != key_digest(second)
+    assert pacing_key("https://api.victorops.com/", "id", "k") == pacing_key("https://api.victorops.com", "id", "k")
+    assert "read-only-key" not in first
+
+
+# -- (c) a pacer slot lasts a whole window ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("window", [1.0, 10.0, 60.0])
+def test_a_slot_taken_at_t_is_still_taken_at_t_plus_six_tenths_of_a_window(window, tmp_path):
+    clock = FakeClock()
+    pacer = Pacer(
+        "https://api.example.test|id",
+        window=window,
+        overrides={"get_paging_policy": 1},
+        state_dir=str(tmp_path / "pacing"),
+        clock=clock.time,
+        sleep=clock.sleep,
+    )
+    start = clock.now
+    pacer.release(pacer.acquire("get_paging_policy"))
+    clock.now = start + 0.6 * window
+    pacer.release(pacer.acquire("get_paging_policy"))
+    assert sum(clock.sleeps) == pytest.approx(0.4 * window)
+    assert clock.now == pytest.approx(start + window)
+
+
+def test_a_slot_is_free_again_after_a_whole_window(tmp_path):
+    clock = FakeClock()
+    pacer = Pacer(
+        "https://api.example.test|id", window=10.0, overrides={"get_paging_policy": 1}, state_dir=str(tmp_path / "pacing"), clock=clock.time, sleep=clock.sleep
+    )
+    pacer.release(pacer.acquire("get_paging_policy"))
+    clock.now += 10.0
+    pacer.release(pacer.acquire("get_paging_policy"))
+    assert clock.sleeps == []

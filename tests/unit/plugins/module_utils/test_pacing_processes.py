@@ -7,6 +7,7 @@ import signal
 import time
 
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer
+from ansible_collections.victorops.oncall.tests.pacing_simulation import level_of
 
 KEY = "https://api.example.test|id-4f2a"
 OPERATION = "update_step"
@@ -153,5 +154,5 @@ def test_what_one_process_learns_the_next_one_uses(tmp_path):
     assert results.get(timeout=20) == "2018"
     learner.join(timeout=5)
     later = Pacer(KEY, window=WINDOW, state_dir=state_dir)
-    assert later.level("list_escalation_policies") == "2018"
+    assert level_of(later, "list_escalation_policies") == "2018"
     assert later.fallback_reason is None

@@ -1,7 +1,10 @@
 """apply_plan with a scripted client: ambiguous writes confirmed applied or not, and failures mid-plan."""
 
+import copy
+
 import pytest
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
+    AmbiguousWriteError,
     PlanError,
     PlanExecutionError,
     PolicyChangedError,
@@ -36,11 +39,14 @@ class ScriptedClient:
     """Plays a script of outcomes, one per write: "ok", "lost" (ambiguous, not applied), "applied" (ambiguous, applied) or an exception.
 
     ``server`` is the policy the fake API holds; GETs of the policy answer it. Like the real
-    client, an ambiguous write calls ``confirm_write()`` and resends when it answers (False, None).
+    client, an ambiguous write calls ``confirm_write()``, and when it answers (False, None) the write is
+    uncertain: a paging write is never re-sent (``_api.RESEND_SAFE``).
     """
 
+    resent_writes = 0  # paging writes are never re-sent
+
     def __init__(self, server, script):
-        self.server = server
+        self.server = copy.deepcopy(server)  # the fake API's own copy: deleting a rule must not change the test's START
         self.script = list(script)
         self.calls = []
         self.confirmations = []
@@ -70,7 +76,7 @@ class ScriptedClient:
         self.confirmations.append(answer)
         if answer[0]:
             return answer[1]
-        return self.request(method, template, params=params, body=body, confirm_write=confirm_write, operation=operation)
+        raise AmbiguousWriteError("the write may or may not have been applied; re-run to converge", method=method, path=template)
 
 
 START = [{"timeout": 5, "rules": [PUSH, EMAIL]}, {"timeout": 10, "rules": [SMS, PUSH]}]
@@ -105,21 +111,18 @@ def test_ambiguous_post_confirmed_applied_is_not_resent():
     assert client.server == desired  # one step added, not two
 
 
-def test_ambiguous_delete_confirmed_not_applied_is_resent_once():
+def test_ambiguous_delete_not_visible_stops_the_plan_as_uncertain_and_is_never_resent():
     current = [{"timeout": 5, "rules": [PUSH, EMAIL, SMS]}]
-    desired = [{"timeout": 5, "rules": [PUSH, SMS]}]
     from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import plan_rule
 
     writes = plan_rule(U, current, 0, EMAIL, state="absent")
-    client = ScriptedClient(current, ["lost", "ok"])
-    assert apply_plan(client, U, current, writes) == desired
-    assert client.calls == [
-        ("delete_rule", {"username": U, "step": 0, "rule": 1}),
-        ("get_paging_policy", {"username": U}),
-        ("delete_rule", {"username": U, "step": 0, "rule": 1}),
-    ]
+    client = ScriptedClient(current, ["lost"])
+    with pytest.raises(PlanExecutionError) as caught:
+        apply_plan(client, U, current, writes)
+    assert client.calls == [("delete_rule", {"username": U, "step": 0, "rule": 1}), ("get_paging_policy", {"username": U})]
     assert client.confirmations == [(False, None)]
-    assert client.server == desired
+    assert caught.value.uncertain == writes[0].summary and caught.value.kind == "uncertain"
+    assert client.server == current
 
 
 def test_confirmation_uses_the_state_before_each_write():
@@ -160,7 +163,8 @@ def test_failure_mid_plan_says_what_was_applied():
     assert exc.pending == ["update step 1 (timeout 15, rules: email to contact method 11)"]
     assert exc.error is error
     assert exc.status == 400
-    assert isinstance(exc, PlanError)
+    assert not isinstance(exc, PlanError)  # a failed plan is not bad input: its kind is its cause's
+    assert exc.kind == "refused"
     assert str(exc) == (
         "Changing the paging policy failed at 'update step 1 (timeout 15, rules: email to contact method 11)': %s. "
         "Applied: update step 0 (timeout 5, rules: push). Not applied: update step 1 (timeout 15, rules: email to contact method 11)." % error
@@ -250,3 +254,14 @@ def test_converge_reads_back_after_a_write_the_client_sent_again():
     client.request = request
     assert converge_steps(client, False, U, START, plan_policy(U, START, GOAL)) == GOAL
     assert [c[0] for c in client.calls] == ["update_step", "update_step", "get_paging_policy"]
+
+
+def test_a_delete_that_landed_on_an_api_that_keeps_empty_steps_is_confirmed_and_converges():
+    """The last rule of step 1 deleted, answered ambiguously, and the API kept the empty step: the confirming read
+    equals the expected policy once empty steps are set aside, so the delete landed; the empty step is then removed."""
+    client = ScriptedClient(START, ["ok", "applied", "ok"])
+    client.keep_empty_steps = True
+    assert converge_steps(client, False, U, START, plan_policy(U, START, [START[0]])) == [START[0]]
+    assert client.confirmations == [(True, None)]
+    assert [c[0] for c in client.calls] == ["delete_rule", "delete_rule", "get_paging_policy", "get_paging_policy", "delete_step"]
+    assert client.server == [START[0]]

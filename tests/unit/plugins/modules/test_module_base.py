@@ -1,9 +1,12 @@
-"""The module base: connection options, environment fallbacks, clear failures, no secret in any output."""
+"""The module base: connection options, environment fallbacks, check and diff mode, clear failures, no secret in any output.
+
+Modules run in-process through the shared ``run_module`` fixture (tests/conftest.py). The tests of connection options
+pass ``connect_to_emulator=False`` so that only the options they give, and the environment, count.
+"""
 
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _module
 from ansible_collections.victorops.oncall.plugins.modules import victorops_policy_info
@@ -19,35 +22,39 @@ def isolated_env(monkeypatch, tmp_path):
     monkeypatch.setenv("VICTOROPS_RATE_WINDOW", "1")
 
 
-def run_module(args, capsys):
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        victorops_policy_info.main()
-    out = capsys.readouterr().out
-    return exc.value.code, json.loads(out), out
+@pytest.fixture
+def policy_info(run_module):
+    """policy_info(**options) -> the result of victorops_policy_info run with exactly these options."""
+
+    def run(**options):
+        return run_module("victorops_policy_info", connect_to_emulator=False, **options)
+
+    return run
 
 
-def test_credentials_and_url_from_the_environment(monkeypatch, emulator, capsys):
+def test_credentials_and_url_from_the_environment(monkeypatch, emulator, policy_info):
     monkeypatch.setenv("VICTOROPS_API_ID", "demo-api-id")
     monkeypatch.setenv("VICTOROPS_API_KEY", SECRET)
     monkeypatch.setenv("VICTOROPS_API_URL", emulator.url)
-    code, result, out = run_module({"types": ["timeouts"]}, capsys)
-    assert code == 0, result
+    result = policy_info(types=["timeouts"])
+    assert result.exit_code == 0, result
     assert result["changed"] is False
     assert result["api"]["calls"] == 1 and result["api"]["writes"] == 0
-    assert SECRET not in out
+    assert SECRET not in result.output
     assert emulator.calls()[0]["api_id"] == "demo-api-id"
 
 
-def test_options_win_over_the_environment(monkeypatch, emulator, capsys):
+def test_options_win_over_the_environment(monkeypatch, emulator, policy_info):
     monkeypatch.setenv("VICTOROPS_API_ID", "wrong-id")
     monkeypatch.setenv("VICTOROPS_API_KEY", "wrong-key")
-    code, result, _out = run_module({"types": ["contacts"], "api_id": "demo-api-id", "api_key": SECRET, "api_url": emulator.url}, capsys)
-    assert code == 0, result
+    result = policy_info(types=["contacts"], api_id="demo-api-id", api_key=SECRET, api_url=emulator.url)
+    assert result.exit_code == 0, result
+    assert [call["api_id"] for call in emulator.calls()] == ["demo-api-id"]
 
 
-def test_missing_credentials_are_named(capsys):
-    code, result, _out = run_module({"types": ["contacts"]}, capsys)
-    assert code == 1
+def test_missing_credentials_are_named(policy_info):
+    result = policy_info(types=["contacts"])
+    assert result.exit_code == 1 and result["failed"] is True
     assert "api_id" in result["msg"] and "api_key" in result["msg"]
 
 
@@ -62,44 +69,76 @@ def test_missing_credentials_are_named(capsys):
         ("api_key", "   ", "api_key must not be empty"),
     ],
 )
-def test_bad_connection_options_fail_before_any_request(option, value, message, emulator, capsys):
-    args = {"types": ["contacts"], "api_id": "demo-api-id", "api_key": SECRET, "api_url": emulator.url, option: value}
-    code, result, out = run_module(args, capsys)
-    assert code == 1
+def test_bad_connection_options_fail_before_any_request(option, value, message, emulator, policy_info):
+    options = {"types": ["contacts"], "api_id": "demo-api-id", "api_key": SECRET, "api_url": emulator.url, option: value}
+    result = policy_info(**options)
+    assert result.exit_code == 1
     assert message in result["msg"]
     assert emulator.log == []
     if option != "api_key":
-        assert SECRET not in out
+        assert SECRET not in result.output
 
 
-def test_bad_api_url_is_refused(capsys):
-    code, result, out = run_module({"types": ["contacts"], "api_id": "i", "api_key": SECRET, "api_url": "ftp://example.com"}, capsys)
-    assert code == 1
+def test_bad_api_url_is_refused(policy_info):
+    result = policy_info(types=["contacts"], api_id="i", api_key=SECRET, api_url="ftp://example.com")
+    assert result.exit_code == 1
     assert "api_url" in result["msg"]
-    assert SECRET not in out
+    assert SECRET not in result.output
 
 
-def test_wrong_key_fails_clearly_without_echoing_it(emulator, capsys):
-    code, result, out = run_module({"types": ["contacts"], "api_id": "demo-api-id", "api_key": "not-the-key-123", "api_url": emulator.url}, capsys)
-    assert code == 1
+def test_wrong_key_fails_clearly_without_echoing_it(emulator, policy_info):
+    result = policy_info(types=["contacts"], api_id="demo-api-id", api_key="not-the-key-123", api_url=emulator.url)
+    assert result.exit_code == 1
     assert "403" in result["msg"] and "not retried" in result["msg"]
-    assert "not-the-key-123" not in out
+    assert "not-the-key-123" not in result.output
     assert len(emulator.log) == 1  # authentication failures are never retried
 
 
-def test_missing_requests_gives_the_standard_message(monkeypatch, capsys):
+def test_missing_requests_gives_the_standard_message(monkeypatch, policy_info):
     monkeypatch.setattr(_module, "HAS_REQUESTS", False)
     monkeypatch.setattr(_module, "REQUESTS_IMPORT_ERROR", "ImportError: No module named 'requests'")
-    code, result, _out = run_module({"types": ["contacts"], "api_id": "i", "api_key": SECRET}, capsys)
-    assert code == 1
+    result = policy_info(types=["contacts"], api_id="i", api_key=SECRET)
+    assert result.exit_code == 1
     assert "Failed to import the required Python library (requests)" in result["msg"]
 
 
-def test_unexpected_errors_are_reported_not_raised(monkeypatch, emulator, capsys):
+def test_unexpected_errors_are_reported_not_raised(monkeypatch, emulator, policy_info):
     def explode(vo):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(victorops_policy_info, "read", explode)
-    code, result, _out = run_module({"types": ["contacts"], "api_id": "demo-api-id", "api_key": SECRET, "api_url": emulator.url}, capsys)
-    assert code == 1
+    result = policy_info(types=["contacts"], api_id="demo-api-id", api_key=SECRET, api_url=emulator.url)
+    assert result.exit_code == 1
     assert result["msg"] == "Unexpected error: RuntimeError: boom"
+
+
+# ----- check and diff mode, through the shared runner ---------------------------------------------------------
+NEW_USER = dict(username="newhire", first_name="Nora", last_name="Hire", email="nora@example.com")
+
+
+def test_check_mode_predicts_without_writing_and_diff_mode_shows_both_sides(run_module, emulator):
+    predicted = run_module("victorops_user", check_mode=True, diff=True, **NEW_USER)
+    assert predicted.exit_code == 0, predicted
+    assert predicted["changed"] is True
+    assert emulator.writes() == []
+    assert "newhire" not in emulator.state["users"]
+    assert json.loads(predicted["diff"]["before"]) == {}
+    assert json.loads(predicted["diff"]["after"])["username"] == "newhire"
+    assert predicted["api"]["operations"] == {"get_user": 1}
+
+
+def test_without_diff_mode_there_is_no_diff_and_a_real_run_writes_once(run_module, emulator):
+    created = run_module("victorops_user", **NEW_USER)
+    assert created.exit_code == 0, created
+    assert created["changed"] is True and "diff" not in created
+    assert [call["operation"] for call in emulator.writes()] == ["POST /api-public/v1/user"]
+    again = run_module("victorops_user", check_mode=True, diff=True, **NEW_USER)
+    assert again["changed"] is False and again["api"]["writes"] == 0
+    assert json.loads(again["diff"]["before"]) == json.loads(again["diff"]["after"])
+
+
+def test_a_failed_module_is_returned_not_raised(run_module, emulator):
+    result = run_module("victorops_user", username="newhire", first_name="Nora")
+    assert result.exit_code == 1 and result["failed"] is True
+    assert "email" in result["msg"]
+    assert emulator.writes() == []

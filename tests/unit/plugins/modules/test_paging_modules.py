@@ -60,18 +60,20 @@ def test_a_delete_whose_answer_is_lost_is_confirmed_not_resent(emulator, contact
         "delete_rule": 1,
     }
     assert emulator.state["users"]["jdoe"]["paging_policy"][1] == {"timeout": 10, "rules": [{"type": "email", "contact_id": work}]}
-    assert result["step"] == {"step": 1, "timeout": 10, "rules": [{"rule": 0, "type": "email", "contact_id": work}]}
+    # The contact methods were not read (the id is the policy's own), so no contact method is shown beside it.
+    assert result["step"] == {"step": 1, "timeout": 10, "rules": [{"rule": 0, "type": "email", "contact_id": work, "contact": None}]}
     assert result["rule"] is None
 
 
-def test_a_lost_write_that_did_not_apply_is_sent_once_more(emulator, capsys):
+def test_a_lost_step_create_is_reported_uncertain_not_sent_again(emulator, capsys):
+    # A step create is addressed by position: sent twice, a late landing would add a second step.
+    before = emulator.state["users"]["jdoe"]["paging_policy"]
     emulator.inject("POST", "/api-public/v1/profile/jdoe/policies", "502")
     code, result = run_module(victorops_paging_step, emulator, dict(username="jdoe", step=2, timeout=30, rules=[dict(type="push")]), capsys)
-    assert code == 0, result
-    assert len(emulator.calls(method="POST")) == 2
-    assert result["api"]["retries"] == 1
-    assert emulator.state["users"]["jdoe"]["paging_policy"][2] == {"timeout": 30, "rules": [{"type": "push", "contact_id": None}]}
-    assert len(emulator.state["users"]["jdoe"]["paging_policy"]) == 3
+    assert code == 1 and result["error"] == "uncertain", result
+    assert "may or may not have been applied" in result["msg"]
+    assert len(emulator.calls(method="POST")) == 1
+    assert emulator.state["users"]["jdoe"]["paging_policy"] == before
 
 
 def test_check_mode_plans_without_writing(emulator, capsys):
@@ -79,7 +81,10 @@ def test_check_mode_plans_without_writing(emulator, capsys):
     code, result = run_module(victorops_paging_policy, emulator, dict(username="jdoe", steps=[dict(timeout=60, rules=[dict(type="push")])]), capsys, check=True)
     assert code == 0, result
     assert result["changed"] is True
-    assert result["paging_policy"] == {"username": "jdoe", "steps": [{"step": 0, "timeout": 60, "rules": [{"rule": 0, "type": "push", "contact_id": None}]}]}
+    assert result["paging_policy"] == {
+        "username": "jdoe",
+        "steps": [{"step": 0, "timeout": 60, "rules": [{"rule": 0, "type": "push", "contact_id": None, "contact": None}]}],
+    }
     # Step 0 replaced, step 1 (two rules) deleted last rule first.
     assert result["plan"] == [
         "update step 0 (timeout 60, rules: push)",
@@ -88,3 +93,47 @@ def test_check_mode_plans_without_writing(emulator, capsys):
     ]
     assert emulator.writes() == []
     assert emulator.state["users"]["jdoe"]["paging_policy"] == before
+
+
+@pytest.mark.parametrize(
+    "module, args, message",
+    [
+        (victorops_paging_rule, dict(username="jdoe", step=0, type="email", contact_id=True), "contact_id must be a number, got the boolean true"),
+        (
+            victorops_paging_policy,
+            dict(username="jdoe", steps=[dict(timeout=5, rules=[dict(type="push"), dict(type="email", contact_id=True)])]),
+            "steps[0].rules[1].contact_id must be a number, got the boolean true",
+        ),
+        (
+            victorops_paging_policy,
+            dict(username="jdoe", steps=[dict(timeout=5, rules=[dict(type="push")])], contact_methods=[dict(id=True, kind="email", value="a@example.com")]),
+            "contact_methods[0].id must be a number, got the boolean true",
+        ),
+        (victorops_paging_step, dict(username="jdoe", step=True, state="absent"), "step must be a number, got the boolean true"),
+    ],
+)
+def test_a_boolean_is_not_an_id(emulator, capsys, module, args, message):
+    """``true`` passes the argument spec's int check as 1: without the declared check, contact method 1 or step 1 is meant."""
+    code, result = run_module(module, emulator, args, capsys)
+    assert code == 1 and result["error"] == "option", result
+    assert result["msg"].startswith(message), result["msg"]
+    assert emulator.log == []
+
+
+@pytest.mark.parametrize(
+    "module, args, message",
+    [
+        (victorops_paging_policy, dict(username="jdoe", steps=[]), "steps must list at least one step: the first step of a paging policy cannot be removed"),
+        (
+            victorops_paging_policy,
+            dict(username="jdoe", steps=[dict(timeout=5, rules=[dict(type="push")]), dict(timeout=5, rules=[])]),
+            "steps[1].rules must list at least one rule",
+        ),
+        (victorops_paging_step, dict(username="jdoe", step=1, timeout=5, rules=[]), "rules must list at least one rule"),
+    ],
+)
+def test_an_empty_step_is_refused_once_before_any_request(emulator, capsys, module, args, message):
+    code, result = run_module(module, emulator, args, capsys)
+    assert code == 1
+    assert result["msg"] == message
+    assert emulator.log == []

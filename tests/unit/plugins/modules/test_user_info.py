@@ -4,7 +4,6 @@ import collections
 import json
 
 import pytest
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.victorops.oncall.plugins.modules import victorops_user_info
@@ -65,21 +64,6 @@ def test_one_user_whole_costs_four_reads(emulator, capsys, contact_id):
             ],
         },
     ]
-    # The account email is "email"; the first phone is "phone"; any other contact by value.
-    assert user["onboarding"] == {
-        "username": "jdoe",
-        "first_name": "John",
-        "last_name": "Doe",
-        "email": "john.doe@example.com",
-        "phone": "+1-555-0100",
-        "phone_label": "Mobile",
-        "contact_methods": [{"type": "email", "value": "jdoe.work@example.com", "label": "Work"}],
-        "teams": [OPERATIONS],
-        "paging_steps": [
-            {"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}]},
-            {"timeout": 10, "rules": [{"type": "phone", "contact": "phone"}, {"type": "email", "contact": "jdoe.work@example.com"}]},
-        ],
-    }
     assert operations(emulator) == {
         "GET /api-public/v1/user/{user}": 1,
         "GET /api-public/v1/profile/{username}/policies": 1,
@@ -100,16 +84,6 @@ def test_every_user_reads_the_list_once_then_per_user_parts(emulator, capsys):
         "asmith": [OPERATIONS, DATABASE],
         "bwong": [OPERATIONS],
         "cnguyen": [DATABASE],
-    }
-    # cnguyen has no phone: no phone key, and the default policy's email rule is the placeholder.
-    cnguyen = result["users"][3]["onboarding"]
-    assert cnguyen == {
-        "username": "cnguyen",
-        "first_name": "Chloe",
-        "last_name": "Nguyen",
-        "email": "chloe.nguyen@example.com",
-        "teams": [DATABASE],
-        "paging_steps": [{"timeout": 5, "rules": [{"type": "push"}, {"type": "email", "contact": "email"}]}],
     }
     assert operations(emulator) == {
         "GET /api-public/v1/user": 1,
@@ -134,7 +108,7 @@ def test_a_paging_policy_alone_reads_the_contacts_only_when_a_rule_names_one(emu
 
     assert code == 0, result
     assert result["users"][0]["paging_policy"] == [{"step": 0, "timeout": 1, "rules": [{"rule": 0, "type": "push", "contact_id": None, "contact": None}]}]
-    assert "contact_methods" not in result["users"][0] and "onboarding" not in result["users"][0]
+    assert "contact_methods" not in result["users"][0]
     assert operations(emulator) == {"GET /api-public/v1/user/{user}": 1, "GET /api-public/v1/profile/{username}/policies": 1}
 
     emulator.clear_log()
@@ -152,18 +126,45 @@ def test_an_unknown_single_user_is_missing_not_an_error(emulator, capsys):
 
 
 @pytest.mark.emulator(variants=["case-insensitive-users"])
-def test_usernames_compare_without_case_and_repeat_once(emulator, capsys):
+def test_a_username_in_another_case_stands_in_with_a_note_and_is_listed_once(emulator, capsys):
     code, result = run(emulator, capsys, usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
     assert code == 0, result
     assert [u["username"] for u in result["users"]] == ["jdoe"]
-    assert operations(emulator) == {"GET /api-public/v1/user/{user}": 1}
+    assert result["notes"] == ["usernames 'JDoe' matched the username 'jdoe', which differs only in case (the API answered it so)"]
+    assert operations(emulator) == {"GET /api-public/v1/user": 1}
+
+
+def collision_seed():
+    from ansible_collections.victorops.oncall.tests.emulator import load_seed
+
+    seed = load_seed()
+    seed["users"].append(dict(username="JDoe", firstName="Jane", lastName="Doe", email="jane.doe@example.com"))
+    return seed
+
+
+@pytest.mark.emulator(seed=collision_seed())
+def test_usernames_that_differ_in_case_are_two_users(emulator, capsys):
+    code, result = run(emulator, capsys, usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
+    assert code == 0, result
+    assert [(u["username"], u["first_name"]) for u in result["users"]] == [("JDoe", "Jane"), ("jdoe", "John")]
+    assert result["notes"] == [] and result["missing"] == []
+    code, result = run(emulator, capsys, usernames=["JDoe"], contact_methods=False, teams=False, paging_policy=False)
+    assert [(u["username"], u["first_name"]) for u in result["users"]] == [("JDoe", "Jane")]
+
+
+@pytest.mark.emulator(seed=collision_seed())
+def test_two_users_in_another_case_and_none_exact_is_an_error_naming_them(emulator, capsys):
+    code, result = run(emulator, capsys, usernames=["JDOE", "asmith"], contact_methods=False, teams=False, paging_policy=False)
+    assert code == 1
+    assert result["msg"] == (
+        "usernames 'JDOE' matches no username exactly and several in another case: JDoe, jdoe; give the username exactly as the API spells it"
+    )
 
 
 def test_check_mode_reads_the_same(emulator, capsys):
     code, result = run(emulator, capsys, check=True, usernames=["bwong"])
     assert code == 0, result
-    assert result["users"][0]["onboarding"]["phone"] == "+1-555-0102"
-    assert result["users"][0]["onboarding"]["phone_label"] == "Desk"
+    assert [(c["label"], c["value"]) for c in result["users"][0]["contact_methods"]["phones"]] == [("Desk", "+1-555-0102")]
     assert emulator.writes() == []
 
 
@@ -171,7 +172,7 @@ def test_check_mode_reads_the_same(emulator, capsys):
     "usernames, message",
     [
         ([], "usernames must not be empty: leave it out to read every user"),
-        (["ok", "../x"], "usernames: '../x' is not valid: a username may only contain letters, digits, '.', '_', '-', '@' and '+'"),
+        (["ok", "a;x"], "usernames 'a;x' is not a valid username: it may only contain letters, digits, '.', '_', '-', '@' and '+'"),
     ],
 )
 def test_bad_usernames_fail_before_any_request(emulator, capsys, usernames, message):
@@ -180,49 +181,3 @@ def test_bad_usernames_fail_before_any_request(emulator, capsys, usernames, mess
     assert result["failed"] is True
     assert result["msg"] == message
     assert emulator.log == []
-
-
-def test_contacts_sharing_a_value_are_named_by_id_and_a_second_phone_by_value(emulator, capsys):
-    user = emulator.state["users"]["jdoe"]
-    phones = user["contact_methods"]["phones"]
-    # A second phone, and a third with the second's digits in another format.
-    for offset, (label, value) in enumerate([("Home", "+15550100999"), ("Home 2", "+1 (555) 010-0999")]):
-        phones.append(dict(phones[0], id=900001 + offset, label=label, value=value, extId="ext-%d" % offset))
-    user["paging_policy"] = [{"timeout": 5, "rules": [{"type": "phone", "contact_id": 900001}, {"type": "sms", "contact_id": phones[0]["id"]}]}]
-
-    code, result = run(emulator, capsys, usernames=["jdoe"])
-
-    assert code == 0, result
-    person = result["users"][0]["onboarding"]
-    assert person["contact_methods"] == [
-        {"type": "email", "value": "jdoe.work@example.com", "label": "Work"},
-        {"type": "phone", "value": "+15550100999", "label": "Home"},
-        {"type": "phone", "value": "+1 (555) 010-0999", "label": "Home 2"},
-    ]
-    assert person["paging_steps"] == [{"timeout": 5, "rules": [{"type": "phone", "contact_id": 900001}, {"type": "sms", "contact": "phone"}]}]
-
-
-def test_a_page_repeated_in_a_step_is_listed_once_with_a_warning(emulator, capsys, contact_id, monkeypatch):
-    warned = []
-    monkeypatch.setattr(AnsibleModule, "warn", lambda module, warning, **kwargs: warned.append(warning))
-    # An email rule without a contact pages as push: with a push rule beside it, the step pages push twice.
-    mobile = contact_id("jdoe", "Mobile")
-    emulator.state["users"]["jdoe"]["paging_policy"] = [
-        {"timeout": 5, "rules": [{"type": "email", "contact_id": None}, {"type": "push", "contact_id": None}, {"type": "sms", "contact_id": mobile}]},
-        {"timeout": 10, "rules": [{"type": "push", "contact_id": None}]},
-    ]
-
-    code, result = run(emulator, capsys, usernames=["jdoe"])
-
-    assert code == 0, result
-    assert [len(step["rules"]) for step in result["users"][0]["paging_policy"]] == [3, 1]
-    assert result["users"][0]["onboarding"]["paging_steps"] == [
-        {"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}]},
-        {"timeout": 10, "rules": [{"type": "push"}]},
-    ]
-    assert warned == [
-        (
-            "jdoe: paging step 0 pages push more than once (an email, SMS or phone rule without a contact pages as push); the"
-            " onboarding input lists each page once, so applying it removes the repeated rule"
-        )
-    ]

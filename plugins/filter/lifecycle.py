@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters shared by the roles and playbooks of the lifecycle, and those of the playbook victorops.oncall.export.
+
+Each filter is documented in the YAML file of its name beside this file.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.victorops.oncall.plugins.plugin_utils import _export, _lifecycle
+
+
+def connection_problems(api_url=None, api_key=None):
+    return _lifecycle.connection_problems(api_url, api_key)
+
+
+def lifecycle_stop_reason(failure, username):
+    return _lifecycle.stop_reason(failure or {}, username)
+
+
+def lifecycle_not_attempted(failure):
+    return _lifecycle.not_attempted_reason(failure or {})
+
+
+def lifecycle_report_lines(report):
+    return _lifecycle.report_lines(report or [])
+
+
+def export_usernames(value=None):
+    return _export.requested_usernames(value)
+
+
+def export_problems(export_file=None, usernames=None):
+    return _export.input_problems(export_file, usernames)
+
+
+def export_read_problems(result):
+    return _export.read_problems(result or {})
+
+
+def export_people(users):
+    return _export.export(users or [])
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "connection_problems": connection_problems,
+            "lifecycle_stop_reason": lifecycle_stop_reason,
+            "lifecycle_not_attempted": lifecycle_not_attempted,
+            "lifecycle_report_lines": lifecycle_report_lines,
+            "export_usernames": export_usernames,
+            "export_problems": export_problems,
+            "export_read_problems": export_read_problems,
+            "export_people": export_people,
+        }

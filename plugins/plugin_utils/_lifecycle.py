@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every role and playbook of the lifecycle shares: the credentials rule and the short cause of a failure."""
+
+from __future__ import annotations
+
+CAUSE_LENGTH = 200
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def connection_problems(api_url=None, api_key=None):
+    """The credentials rule: ``victorops_api_url`` without ``victorops_api_key`` is refused before any API call.
+
+    A key from the environment (an AWX credential) goes only to ``VICTOROPS_API_URL``: a URL given at launch without
+    its key would otherwise send that key, or the changes, to another place than the one it was issued for.
+    """
+    if not _blank(api_url) and _blank(api_key):
+        return [
+            (
+                "victorops_api_url is set but victorops_api_key is not: a key from the environment goes only to VICTOROPS_API_URL;"
+                " set victorops_api_key too, or VICTOROPS_API_URL instead"
+            )
+        ]
+    return []
+
+
+def short(text, limit=CAUSE_LENGTH):
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def failed_items(result):
+    """The failed items of a loop result, else the result itself, as a list."""
+    result = result if isinstance(result, dict) else {}
+    items = [item for item in result.get("results") or [] if isinstance(item, dict) and item.get("failed")]
+    return items or [result]
+
+
+def failure_kind(result):
+    """The ``error`` kind of the first failed module result (``input``, ``connection``, ``authentication``, ...), or None."""
+    for item in failed_items(result):
+        if item.get("error"):
+            return str(item["error"])
+    return None
+
+
+def failure_cause(result):
+    """The failure's own message: the failed items' messages for a loop (not Ansible's "One or more items failed")."""
+    messages = []
+    for item in failed_items(result):
+        message = str(item.get("msg") or "failed without a message")
+        if message not in messages:
+            messages.append(message)
+    return "; ".join(messages)
+
+
+def failure_text(failure):
+    """``<task name>: <cause>`` of a failed task ``{task, result}``: a failed loop gives its failed items' own messages."""
+    cause = failure_cause((failure or {}).get("result"))
+    task = (failure or {}).get("task")
+    return "%s: %s" % (task, cause) if task else cause
+
+
+# After these the API cannot be used for anyone: the remaining people are not attempted.
+STOP_KINDS = ("connection", "authentication", "deadline")
+# The same failures, recognised by the message when a result carries no ``error`` kind.
+_STOP_MESSAGES = (
+    "Invalid connection options",
+    "authentication failed",
+    "connection failed",
+    "could not connect",
+    "name or service not known",
+    "failed to resolve",
+    "deadline",
+    "timed out",
+)
+
+
+def stops_run(failure):
+    """True when ``failure`` (``{task, result}``) is a connectivity or authentication failure, after which no other person
+    is attempted. Input errors, refusals of one request (400/404/409/422) and uncertain writes do not stop the run."""
+    for item in failed_items((failure or {}).get("result")):
+        if item.get("error") in STOP_KINDS:
+            return True
+        message = str(item.get("msg") or "")
+        status = item.get("status")
+        if status in (401, 403) and "authentication" in message.lower():
+            return True
+        if message.startswith("Invalid connection options"):
+            return True
+        if "status" in item and status is None and any(text.lower() in message.lower() for text in _STOP_MESSAGES):
+            return True
+    return False
+
+
+def stop_reason(failure, username):
+    """Why the people after ``username`` are not attempted (the failure's own cause, short), or "" when they are."""
+    if not stops_run(failure):
+        return ""
+    return "%s failed: %s; fix the connection or credentials and run again" % (username, short(failure_cause(failure.get("result"))))
+
+
+def not_attempted_reason(failure):
+    """Why nobody was attempted when a read before the first write failed: ``<task>: <cause>``, short."""
+    failure = failure or {}
+    cause = short(failure_cause(failure.get("result")))
+    return "%s: %s" % (failure["task"], cause) if failure.get("task") else cause
+
+
+def report_line(entry):
+    """One person's line of any role's report: the outcome, what was done, what was not, and notes."""
+    status, username = entry.get("status"), entry["username"]
+    if status == "not attempted":
+        line = "%s: NOT ATTEMPTED: %s" % (username, entry["failed"])
+    elif status == "failed":
+        line = "%s: FAILED: %s" % (username, entry["failed"])
+        if entry.get("changed"):
+            line += " (done before the failure: %s)" % ", ".join(entry["changed"])
+        if entry.get("not_done"):
+            line += " (not done: %s)" % ", ".join(entry["not_done"])
+    elif entry.get("changed"):
+        line = "%s: %s: %s" % (username, status, ", ".join(entry["changed"]))
+    elif entry.get("found") is False:
+        line = "%s: no change (not a VictorOps user)" % username
+    else:
+        line = "%s: no change" % username
+    for note in entry.get("notes") or []:
+        line += " (note: %s)" % note
+    return line
+
+
+def report_lines(report):
+    return [report_line(entry) for entry in report or []]
