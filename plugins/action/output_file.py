@@ -39,17 +39,9 @@ class ActionModule(ActionBase):
             text = _files.RENDERERS[args["format"]](args["data"], args["header"])
             if self._task.check_mode:
                 _files.check(path)
-                result.update(changed=_current(path) != text, path=path, msg="would write %s" % path)
+                result.update(changed=_files.would_change(path, text), path=path, msg="would write %s" % path)
                 return result
             result.update(changed=_files.write_private(path, text), path=path, msg="wrote %s" % path)
         except (_files.OutputFileError, OSError) as exc:
             result.update(failed=True, msg="path: %s" % (exc,))
         return result
-
-
-def _current(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, ValueError):
-        return None

@@ -30,7 +30,7 @@ options:
       - If not set, the value of the E(VICTOROPS_API_URL) environment variable is used, then the default.
       - The base URL only (scheme, host and optional port), without C(/api-public/v1).
       - Plain C(http://) is refused unless the host is a literal loopback address (V(127.0.0.1), V(::1), as for the collection's
-        emulator; no proxy is then used) or O(allow_insecure_http=true), because the API key travels in every request. A host that is not
+        emulator) or O(allow_insecure_http=true), because the API key travels in every request. A host that is not
         C(victorops.com) or one of its subdomains gets a warning.
       - Point it at the collection's emulator to dry-run playbooks locally.
     type: str
@@ -38,6 +38,9 @@ options:
   allow_insecure_http:
     description:
       - Allow a plain C(http://) O(api_url) on a host that is not a loopback address. The API key is then sent unencrypted.
+      - Over plain C(http://), to a loopback address or to a host this option allows, no proxy from the environment is used
+        (E(HTTP_PROXY), E(ALL_PROXY) and the like are ignored), so the key never travels to a proxy in clear. Over C(https://) the
+        environment's proxy settings apply.
     type: bool
     default: false
   validate_certs:
@@ -83,7 +86,11 @@ options:
     description:
       - Whether the module waits so as never to send faster than the API's per-operation rate limits.
       - The budget is shared by every module process on the controller (loop items, forks, concurrent
-        playbooks) that uses the same O(api_url) and O(api_id), through a small state file.
+        playbooks) that uses the same O(api_url), O(api_id) and O(api_key), through a small state file.
+      - Two API keys of one account pace independently, each with its own state, so that a key the API refuses
+        can never slow another key. Runs with different keys of one account at the same time can together
+        exceed the account's limits; the API then throttles them, the throttled requests are retried and, with
+        O(rate_limit_profile=auto), each key learns the slower rate.
       - If not set, the value of the E(VICTOROPS_PACING) environment variable is used, then V(true).
     type: bool
   rate_limit_profile:
@@ -91,7 +98,7 @@ options:
       - Which per-operation rate limits pacing follows.
       - V(auto) starts from the fastest documented table and, when the API throttles an operation, slows that operation
         down to a rate the API accepts, never below the 2018 table. What it learns is shared by every run on the
-        controller through the pacing state and kept for later runs for a while (see the rate-limits guide).
+        controller with the same key through the pacing state and kept for later runs for a while (see the rate-limits guide).
       - V(2ps) is the current documentation's table (2 requests a second per operation, 1 a second for reading a paging policy).
       - V(2020) is the 2020 spec's table (60 a minute for most operations).
       - V(2018) is the strictest (once a minute for the escalation policy list, 6 a minute for taking on-call, 15 a minute for the rest).

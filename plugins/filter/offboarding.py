@@ -15,8 +15,8 @@ def offboarding_input_problems(people):
     return _offboarding.input_problems(people or [])
 
 
-def offboarding_resolve(people, users=None):
-    return _offboarding.resolve(people or [], users or [])
+def offboarding_resolve(people, users, missing):
+    return _offboarding.resolve(people or [], users or [], missing or [])
 
 
 def offboarding_team_readers(entries):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters of the role victorops.oncall.user_onboarding: input checks, template expansion, cost estimate and report entry.
+"""Filters of the role victorops.oncall.user_onboarding: input checks, template expansion, cost estimate, report entry and check-mode preview.
 
 Each filter is documented in the YAML file of its name beside this file.
 """
@@ -59,6 +59,12 @@ def onboarding_outcome(plan, results=None, check_mode=False, failure=None, user_
     return _onboarding.outcome(plan, results, bool(check_mode), failure, bool(user_pending), bool(policy_pending), not_attempted)
 
 
+def onboarding_preview(plan):
+    if not isinstance(plan, dict) or not all(key in plan for key in ("username", "email", "contact_methods", "teams", "steps")):
+        raise AnsibleFilterError("onboarding_preview expects one plan from victorops.oncall.onboarding_plan, got %r" % (plan,))
+    return _onboarding.preview(plan)
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -68,4 +74,5 @@ class FilterModule:
             "onboarding_teams": onboarding_teams,
             "onboarding_estimate": onboarding_estimate,
             "onboarding_outcome": onboarding_outcome,
+            "onboarding_preview": onboarding_preview,
         }

@@ -7,7 +7,8 @@ a per-task deadline, pacing under the per-operation rate limits, and the write-s
 The client classifies each exchange into an outcome (``_retry.Outcome``), asks ``_retry.decide`` what to do, and
 carries it out; ``_transport.py`` sends the exchange. Behaviour by status (``docs/rate-limits.md`` has the table):
 
-* Throttles: 429, a 403 whose body says "Too Many Requests" or "rate limit", and a 403 with no reason at all that
+* Throttles: 429, a 403 whose own message (JSON ``error``/``message``, or a body that is not JSON) says "Too Many
+  Requests", "rate limit exceeded" or "rate limited", and a 403 with no reason at all that
   arrives after the same credentials were accepted earlier by this client. The request was not processed: re-sent
   whatever it is, after ``Retry-After`` or a jittered exponential backoff, and the pacer is told. A ``Retry-After``
   longer than the budget left stops at once, naming the wait.
@@ -158,15 +159,15 @@ def parse_retry_after(value, now):
     return seconds
 
 
-def _session(session, plain_loopback):
+def _session(session, plain_http):
     """The requests session to send with (a new one when None)."""
     if session is None:
         if not HAS_REQUESTS:
             raise ImportError("the requests Python library is required")
         session = requests.Session()
-    if plain_loopback:
-        # Plain http is allowed only because nothing lies between here and the loopback address: no proxy
-        # from the environment may carry the key in clear.
+    if plain_http:
+        # Over plain http the key travels in clear: no proxy from the environment (HTTP_PROXY, ALL_PROXY, .netrc)
+        # may see it, whether the host is a loopback address or one allowed by allow_insecure_http.
         session.trust_env = False
         session.proxies = {}
     return session
@@ -228,7 +229,7 @@ class VictorOpsClient:
         self._redact = Redactor(api_key)
         self._warn = warn
         self.allow_insecure_http = bool(allow_insecure_http)
-        self.api_url, plain_loopback = check_api_url(api_url, self.allow_insecure_http, self._notify)
+        self.api_url, plain_http = check_api_url(api_url, self.allow_insecure_http, self._notify)
         self.timeout = timeout
         self.retries = int(retries)
         self.retry_timeout = float(retry_timeout)
@@ -244,7 +245,7 @@ class VictorOpsClient:
         self._rng = rng if rng is not None else random.Random()
         self.deadline = None if deadline is None else float(deadline)
         self._deadline_at = None if deadline is None else self._monotonic() + self.deadline
-        self.session = _session(session, plain_loopback)
+        self.session = _session(session, plain_http)
         self.transport = Transport(self.session, ca_path if (validate_certs and ca_path) else bool(validate_certs), max_response_bytes, monotonic)
         self._classifier = Classifier(timeout, self.deadline, self._redact, max_response_bytes)
         self._headers = {"X-VO-Api-Id": api_id, "X-VO-Api-Key": api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
@@ -252,8 +253,6 @@ class VictorOpsClient:
         self._operations: dict[str, int] = {}
         # Whether the API accepted these credentials at least once (any 2xx, 400, 404, 409 or 422).
         self.credentials_accepted = False
-        # Writes that ended at least once in an outcome that leaves their effect unknown; those sent again (resend-safe).
-        self.uncertain_writes = self.resent_writes = 0
 
     @property
     def max_response_bytes(self):
@@ -323,8 +322,6 @@ class VictorOpsClient:
                 if response.status in call.expected:
                     return self._success(call, response, attempts)
             problem = self._classifier.classify(call, response, failure, attempts.attempts, limit, self.credentials_accepted)
-            if not call.read and problem.outcome in UNCERTAIN and not attempts.uncertain_before:
-                self.uncertain_writes += 1
             wait = self._proposed_wait(response, attempts.resends)
             decision = decide(problem.outcome, self._request_state(call, attempts), self._budgets(attempts), wait)
             if problem.outcome is Outcome.THROTTLED:
@@ -365,8 +362,6 @@ class VictorOpsClient:
     def _resend(self, call, problem, decision, attempts):
         if problem.outcome in UNCERTAIN:
             attempts.uncertain_before = True
-            if not call.read:
-                self.resent_writes += 1
         if problem.outcome is Outcome.UNSENT:
             attempts.unsent_resends += 1
         if problem.outcome is Outcome.NO_ANSWER:

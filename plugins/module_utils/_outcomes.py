@@ -54,11 +54,39 @@ _GAI_TEXT = re.compile(
     r"temporary failure in name resolution|name resolution",
     re.IGNORECASE,
 )
-_RATE_LIMIT_TEXT = re.compile(r"too many requests|rate[ _-]?limit", re.IGNORECASE)
+# What a throttled answer says: "Too Many Requests", "rate limit exceeded", "rate limited", "API rate-limit reached".
+# Not the mere words "rate limit", nor a link (a refusal may point to the rate-limit documentation: .../api-rate-limits).
+_THROTTLE_TEXT = re.compile(
+    r"\btoo[ _]many[ _]requests\b|(?<![/-])\brate[ _-]?limit(?:ed\b|s?[ _](?:exceeded|reached)\b)|\bthrottled\b",
+    re.IGNORECASE,
+)
+_MESSAGE_KEYS = ("error", "message", "errorMessage")
+
+
+def _own_messages(content):
+    """The API's own words in an error body: the JSON ``error``/``message`` texts, or the text of a body that is not JSON."""
+    text = decode_text(content)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return [snippet(text, 4096)]
+    if isinstance(data, str):
+        return [data]
+    if not isinstance(data, dict):
+        return []
+    messages = []
+    for key in _MESSAGE_KEYS:
+        value = data.get(key)
+        if isinstance(value, dict):  # {"error": {"message": "..."}}
+            value = value.get("message")
+        if isinstance(value, str):
+            messages.append(value[:4096])
+    return messages
 
 
 def _is_rate_limit_text(content):
-    return bool(_RATE_LIMIT_TEXT.search(decode_text(content)[:4096]))
+    """True when the API's own message says the request was throttled."""
+    return any(_THROTTLE_TEXT.search(message) for message in _own_messages(content))
 
 
 def _has_no_reason(content):

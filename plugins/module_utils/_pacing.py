@@ -4,8 +4,11 @@
 """Cross-process pacing under the API's per-operation rate limits, and learning which limits apply.
 
 Every loop item and every fork runs the module in a separate process, so the budget cannot live in
-memory: it lives in a small JSON state file, one per API account (a hash of the API URL and API ID),
-read and rewritten under an exclusive ``flock`` on a companion lock file.
+memory: it lives in a small JSON state file, one per API key (named by a hash of the API URL, the API ID
+and the API key: ``pacing_key``), read and rewritten under an exclusive ``flock`` on a companion lock file.
+Two keys of one account therefore pace independently, each within the account's limits as far as it
+knows them: a refused key (read-only, revoked) is not throttled, and what it meets must never slow a key
+that works.
 
 For each operation the state holds the times of the requests sent in the last rate window. ``acquire``
 reserves a slot at the send time (waiting, without holding the lock, while a limit is reached);
@@ -16,7 +19,7 @@ reservation behind; it expires one window after it was made. The kernel drops th
 Adaptive profile (``auto``): pacing starts at the fastest documented table (``2ps``). When the API throttles
 an operation, :meth:`Pacer.throttled` looks at the requests of that operation in the state and picks the
 fastest slower table that those requests exceed: that table is the account's (the server's limits are per
-account, so every operation moves to it). When no documented table explains the throttle, that operation
+account, so every operation of this key's state moves to it). When no documented table explains the throttle, that operation
 alone steps down one table. Never below ``2018``. What was learnt is kept in the state file for
 ``learn_ttl`` seconds (a day), so later runs start at the learnt table and a raised limit is found again.
 
@@ -71,7 +74,6 @@ MAX_ENTRIES = 4096
 MAX_KEPT = 64
 MAX_NAME = 200
 MAX_INT_DIGITS = 20
-WAIT_WARNING_SECONDS = 10.0
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)

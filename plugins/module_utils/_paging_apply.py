@@ -5,9 +5,11 @@
 
 Writes are sent in order. When the client cannot tell whether a write took effect (a 5xx, a
 dropped connection, a timeout), it calls back ``confirm_write``: the policy is read again and
-compared with the simulated result of that one write. Because plans use indexes, re-sending a
-write that did happen would damage the policy (a second rule deleted, a step added twice), so a
-write is re-sent only when the policy is exactly as it was before it.
+compared with the simulated result of that one write: applied, it is done; exactly as before it,
+the client reports that the write may or may not have been applied (it might still land late);
+anything else is a ``PolicyChangedError``. Because plans use indexes, re-sending a write that did
+happen would damage the policy (a second rule deleted, a step added twice), so a paging write is
+never re-sent (none is in ``_api.RESEND_SAFE``).
 
 ``converge_steps`` is the one entry point of the three paging modules: plan already made, it
 simulates (check mode) or sends the writes, and checks the outcome where the API is uncertain.
@@ -87,15 +89,14 @@ def converge_steps(client, check_mode: bool, username: str, current: list[dict[s
     """The steps after ``writes``: in check mode only simulated; otherwise sent and, where needed, verified.
 
     After writes that remove steps, the policy is read once: an API that keeps a step whose last rule
-    was deleted leaves it empty, and that step is then removed with the step DELETE. After a write
-    that was sent again (its first outcome unknown, so it might still land late), the policy is read
-    once to check the final state. On the happy path there is no read after the writes.
+    was deleted leaves it empty, and that step is then removed with the step DELETE. A paging write is
+    never sent twice (none is in ``_api.RESEND_SAFE``): a write whose outcome was unknown has already
+    been settled by its own ``confirm_write`` read. Otherwise there is no read after the writes.
     """
     if check_mode or not writes:
         return simulate(current, writes)
-    resent_before = client.resent_writes
     expected = apply_plan(client, username, current, writes)
-    if not (_removes_steps(writes, current, expected) or client.resent_writes != resent_before):
+    if not _removes_steps(writes, current, expected):
         return expected
     observed = _api.get_paging_policy(client, username)
     if any(not step["rules"] for step in observed[1:]):

@@ -89,14 +89,6 @@ def path_problem(template, params=None):
     return None
 
 
-def check_path_parameter(name, value):
-    """The value as it goes into the path, raw; ``PathParameterError`` when it is unsafe there."""
-    problem = path_value_problem(value)
-    if problem is not None:
-        raise PathParameterError("path parameter %r refused: %s (value %s)" % (name, problem, _value_for_message(value)))
-    return str(value)
-
-
 def fill_path(template, params=None):
     """Fill ``{name}`` placeholders of ``template`` with checked, raw (never percent-encoded) values."""
     if not template.startswith("/") or "?" in template or "#" in template:
@@ -368,7 +360,7 @@ def _is_local_name(host):
 
 
 def check_api_url(api_url, allow_insecure_http, notify):
-    """(the base URL, True when it is plain http to a literal loopback address); ValueError when unusable.
+    """(the base URL, True when it is plain http); ValueError when unusable.
 
     ``notify(text)`` receives the warnings: plain http allowed to another host, a host outside the API's domain."""
     if not isinstance(api_url, str) or not api_url.strip():
@@ -409,4 +401,4 @@ def check_api_url(api_url, allow_insecure_http, notify):
         )
     if not _is_local_name(host) and host != API_DOMAIN and not host.endswith("." + API_DOMAIN):
         notify("api_url %s is not under %s: the API ID and key are sent to %s; make sure that host is meant to receive them" % (base, API_DOMAIN, host))
-    return base, parts.scheme == "http" and loopback
+    return base, parts.scheme == "http"

@@ -201,7 +201,8 @@ CONTACT_FIELDS = ("id", "ext_id", "label", "value", "rank", "verified")
 
 def find_users(client, usernames):
     """``(users, missing, notes)``: the user records asked for, with one read of the list, or of the user when only one is
-    asked for. A username matches exactly; see ``match_username`` for the one exception, which ``notes`` reports."""
+    asked for. A username matches exactly; one that differs in case alone stands in only when the API answers a read
+    of the given username with it (``_api.find_username``), and ``notes`` says so."""
     if usernames is not None and len(usernames) == 1:
         user = _api.get_user(client, usernames[0])
         if user is None:
@@ -214,7 +215,7 @@ def find_users(client, usernames):
     by_name = {user["username"]: user for user in everyone}
     found, missing, notes = [], [], []
     for name in usernames:
-        match, note = match_username(name, by_name, "usernames")
+        match, note = _api.find_username(client, name, list(by_name), "usernames")
         if match is None:
             missing.append(name)
         elif by_name[match] not in found:

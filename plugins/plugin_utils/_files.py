@@ -74,6 +74,11 @@ def _current(path):
         return None
 
 
+def would_change(path, text):
+    """True when writing ``text`` to ``path`` (absolute, checked) would change what the file holds."""
+    return _current(path) != text.encode("utf-8")
+
+
 def write_private(path, text):
     """Write ``text`` to ``path`` (absolute) atomically, mode 0600 from the first byte; True when the content changed.
 
@@ -82,7 +87,7 @@ def write_private(path, text):
     """
     check(path)
     data = text.encode("utf-8")
-    changed = _current(path) != data
+    changed = would_change(path, text)
     directory, name = os.path.split(path)
     temporary = os.path.join(directory, ".%s.%s.tmp" % (name, secrets.token_hex(8)))
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), MODE)

@@ -68,32 +68,16 @@ def failure_text(failure):
 
 # After these the API cannot be used for anyone: the remaining people are not attempted.
 STOP_KINDS = ("connection", "authentication", "deadline")
-# The same failures, recognised by the message when a result carries no ``error`` kind.
-_STOP_MESSAGES = (
-    "Invalid connection options",
-    "authentication failed",
-    "connection failed",
-    "could not connect",
-    "name or service not known",
-    "failed to resolve",
-    "deadline",
-    "timed out",
-)
+# Connection options are the same for everyone: when they are wrong (kind "option"), nobody else can be attempted either.
+_CONNECTION_OPTIONS = "Invalid connection options"
 
 
 def stops_run(failure):
     """True when ``failure`` (``{task, result}``) is a connectivity or authentication failure, after which no other person
-    is attempted. Input errors, refusals of one request (400/404/409/422) and uncertain writes do not stop the run."""
+    is attempted: the result's ``error`` kind decides (every module of the collection sets it). Input errors, refusals
+    of one request (400/404/409/422), throttling and uncertain writes do not stop the run."""
     for item in failed_items((failure or {}).get("result")):
-        if item.get("error") in STOP_KINDS:
-            return True
-        message = str(item.get("msg") or "")
-        status = item.get("status")
-        if status in (401, 403) and "authentication" in message.lower():
-            return True
-        if message.startswith("Invalid connection options"):
-            return True
-        if "status" in item and status is None and any(text.lower() in message.lower() for text in _STOP_MESSAGES):
+        if item.get("error") in STOP_KINDS or str(item.get("msg") or "").startswith(_CONNECTION_OPTIONS):
             return True
     return False
 

@@ -4,8 +4,9 @@
 """The logic of the role victorops.oncall.user_offboarding, as pure functions behind its filters.
 
 * :func:`input_problems` checks the people before any API call.
-* :func:`resolve` finds each person and replacement in the user list: a username matches exactly; only when none does
-  may one user whose username differs in case alone stand in (with a note), and two or more are a problem naming them.
+* :func:`resolve` finds each person and replacement among the users ``victorops_user_info`` found: a username matches
+  exactly; a user whose username differs in case alone stands in only where the API itself answered so (with a note),
+  and two or more are a problem naming them.
 * :func:`team_readers` names the users whose teams are read; :func:`plan` makes one plan per person from what was read.
 * :func:`outcome` turns a person's registered results into their report entry (the shape of every role's report).
 """
@@ -33,8 +34,15 @@ def input_problems(people):
     return problems
 
 
-def _find(given, usernames, option):
-    """``(username, note, problem)`` of ``given`` among ``usernames`` by the one rule of identity."""
+def _find(given, usernames, missing, option):
+    """``(username, note, problem)`` of ``given`` among ``usernames`` by the one rule of identity.
+
+    ``missing`` are the names ``victorops_user_info`` found no user for: there, a user whose name differs in case alone
+    stood in only when the API answered a read of ``given`` with it. So a name in ``missing`` names nobody, even when a
+    user spelled in another case was read for someone else (the replacement ``jdoe`` is not the leaver ``JDoe``).
+    """
+    if given in missing:
+        return None, None, None
     try:
         match, note = match_username(given, usernames, option)
     except OptionError as exc:
@@ -42,18 +50,21 @@ def _find(given, usernames, option):
     return match, note, None
 
 
-def resolve(people, users):
+def resolve(people, users, missing):
     """One entry per person: ``username`` and ``replacement`` as given, ``user`` and ``replacement_user`` as the API spells
-    them (None when not found), ``notes`` and ``problem`` (a reason that fails the person before any write, else None)."""
+    them (None when not found), ``notes`` and ``problem`` (a reason that fails the person before any write, else None).
+
+    ``users`` and ``missing`` are what ``victorops_user_info`` answered for the people and their replacements."""
     usernames = [user["username"] for user in users or []]
+    missing = set(missing)
     entries = []
     for person in people:
-        user, note, problem = _find(person["username"], usernames, "username")
+        user, note, problem = _find(person["username"], usernames, missing, "username")
         entry = dict(
             username=person["username"], replacement=person["replacement"], user=user, replacement_user=None, notes=[note] if note else [], problem=problem
         )
         if user is not None:
-            replacement, note, problem = _find(person["replacement"], usernames, "replacement")
+            replacement, note, problem = _find(person["replacement"], usernames, missing, "replacement")
             entry.update(replacement_user=replacement, problem=problem)
             entry["notes"] += [note] if note else []
             if replacement is None and problem is None:

@@ -10,6 +10,7 @@
 * :func:`estimate` gives the calls a run costs per operation and the time they take at the documented limits.
 * :func:`outcome` turns a person's registered task results into their report entry (rendered by
   ``_lifecycle.report_lines``, like every role's).
+* :func:`preview` says, in check mode, what would be set up for a person whose user does not exist yet.
 
 Input errors that can be found without the API raise :class:`OnboardingInputError`, with every problem found.
 """
@@ -25,6 +26,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary impor
     TIMEOUTS,
     USERNAME_PATTERN,
     contact_key,
+    contact_text,
     phone_problem,
 )
 from ansible_collections.victorops.oncall.plugins.plugin_utils import _lifecycle
@@ -603,3 +605,59 @@ def outcome(plan, results=None, check_mode=False, failure=None, user_pending=Fal
         failed, kind = _lifecycle.failure_text(failure), _lifecycle.failure_kind(failure.get("result"))
         entry.update(status="failed", not_done=_not_done(plan, results), failed=failed, error=kind)
     return entry
+
+
+# -- check mode: the setup of a person who does not exist yet ---------------------------------------
+
+
+def _preview_contact(kind, value, plan, contacts):
+    """The contact method a rule pages, as diffs show it: ``{kind, value, label}`` (the label when the plan gives it)."""
+    if kind == "email" and contact_key("email", value) == contact_key("email", plan["email"]):
+        return dict(kind="email", value=value, label=None)
+    for contact in contacts:
+        if contact["kind"] == kind and contact_key(kind, contact["value"]) == contact_key(kind, value):
+            return dict(contact)
+    return dict(kind=kind, value=value, label=None)
+
+
+def _preview_rule_text(rule):
+    if rule["contact"] is not None:
+        return "%s %s" % (rule["type"], rule["contact"]["value"])
+    if rule["contact_id"] is not None:
+        return "%s to contact method %s" % (rule["type"], rule["contact_id"])
+    return rule["type"]
+
+
+def preview(plan):
+    """What onboarding would set up for ``plan``'s person when their user does not exist yet (check mode).
+
+    The contact methods, teams and paging policy of a user who does not exist cannot be read, so the modules cannot
+    plan them; this says what they would be, from the plan alone. Returns ``changes`` (the role's words, with the
+    values: ``would add phone +15550100200 (Mobile)``, ``would join team Operations``, ``would set the paging policy:
+    step 1: push, email jane@example.com, then wait 5 min; ...``), and ``before`` and ``after`` for a diff: nothing
+    before, and after the contact methods to add, the teams (by slug once resolved) and the steps in the shape of
+    every paging policy diff (each rule's ``contact_id`` null until the contact method exists).
+    """
+    contacts = [dict(kind=c["kind"], value=c["value"], label=c["label"] if not _blank(c["label"]) else c["kind"].capitalize()) for c in plan["contact_methods"]]
+    steps = []
+    for i, step in enumerate(plan["steps"]):
+        rules = []
+        for j, rule in enumerate(step["rules"]):
+            contact = None
+            if rule.get("contact") is not None:
+                contact = _preview_contact(CONTACT_KIND[rule["type"]], rule["contact"], plan, contacts)
+            rules.append(dict(rule=j, type=rule["type"], contact_id=rule.get("contact_id"), contact=contact))
+        steps.append(dict(step=i, timeout=step["timeout"], rules=rules))
+    changes = ["would add %s" % contact_text(contact) for contact in contacts]
+    changes += ["would join team %s" % team for team in plan["teams"]]
+    if steps:
+        changes.append(
+            "would set the paging policy: "
+            + "; ".join(
+                "step %d: %s, then wait %s min" % (step["step"] + 1, ", ".join(_preview_rule_text(rule) for rule in step["rules"]), step["timeout"])
+                for step in steps
+            )
+        )
+    teams = plan.get("team_slugs") or plan["teams"]
+    after = dict(username=plan["username"], contact_methods=contacts, teams=list(teams), paging_policy=dict(username=plan["username"], steps=steps))
+    return dict(changes=changes, before={}, after=after)

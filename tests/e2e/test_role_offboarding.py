@@ -291,14 +291,32 @@ def test_offboarding_jdoe_s_namesake_touches_only_her(emulator, run_playbook, tm
     assert state["teams"][OPERATIONS]["members"] == ["jdoe", "asmith", "bwong"]
     assert state["oncall"][OPERATIONS] == ["jdoe"]
 
+    # The same offboarding again, as an AWX job is re-run: Jane is gone, and John is not her.
+    emulator.clear_log()
+    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "JDoe", "replacement": "asmith"}])
+    assert run.rc == 0, run
+    assert report["people"] == [entry("JDoe", [], found=False)]
+    assert emulator.writes() == []
+    assert "jdoe" in emulator.state["users"] and emulator.state["oncall"][OPERATIONS] == ["jdoe"]
 
-def test_a_username_in_another_case_stands_in_only_alone_and_two_are_an_error_naming_them(emulator, run_playbook, tmp_path):
-    # BWONG matches bwong alone: it stands in, with a note.
+
+def test_a_username_in_another_case_names_nobody_on_an_api_that_tells_case_apart(emulator, run_playbook, tmp_path):
+    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "BWONG", "replacement": "asmith"}])
+    assert run.rc == 0, run
+    assert report["people"] == [entry("BWONG", [], found=False)]
+    assert emulator.writes() == []
+    assert "bwong" in emulator.state["users"]
+
+
+@pytest.mark.emulator(variants=["case-insensitive-users"])
+def test_a_username_in_another_case_stands_in_where_the_api_says_so(emulator, run_playbook, tmp_path):
     run, report, _file = offboard(run_playbook, tmp_path, [{"username": "BWONG", "replacement": "asmith"}])
     assert run.rc == 0, run
     assert report["people"][0]["changed"] == ["left team Operations", "user removed"]
     assert report["people"][0]["notes"] == ["username 'BWONG' matched the username 'bwong', which differs only in case (the API answered it so)"]
 
+
+def test_a_username_matching_two_users_in_another_case_is_an_error_naming_them(emulator, run_playbook, tmp_path):
     # JDOE matches jdoe and JDoe: an error naming both, and nothing written.
     with_jane(emulator)
     run, report, _file = offboard(run_playbook, tmp_path, [{"username": "JDOE", "replacement": "asmith"}])
@@ -307,11 +325,20 @@ def test_a_username_in_another_case_stands_in_only_alone_and_two_are_an_error_na
     assert emulator.writes() == []
 
 
-def test_a_replacement_who_is_the_person_in_another_case_fails_before_any_write(emulator, run_playbook, tmp_path):
+@pytest.mark.parametrize(
+    "emulator, reason",
+    [
+        ({}, "replacement JDOE is not a VictorOps user"),
+        ({"variants": ["case-insensitive-users"]}, "the replacement JDOE is jdoe themself: choose another user"),
+    ],
+    indirect=["emulator"],
+    ids=["api-tells-case-apart", "api-folds-case"],
+)
+def test_a_replacement_in_another_case_is_who_the_api_says_and_fails_before_any_write(emulator, reason, run_playbook, tmp_path):
     run, report, _file = offboard(run_playbook, tmp_path, [{"username": "jdoe", "replacement": "JDOE"}])
 
     assert run.rc == 2, run
-    assert report["people"][0]["failed"] == "Check the replacement of jdoe: the replacement JDOE is jdoe themself: choose another user"
+    assert report["people"][0]["failed"] == "Check the replacement of jdoe: " + reason
     assert emulator.writes() == []
 
 

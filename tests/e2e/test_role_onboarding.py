@@ -20,6 +20,7 @@ PLAY = "- name: onboard\n  ansible.builtin.import_playbook: victorops.oncall.onb
 REPORT_TASK = ROLE + "Show the onboarding report"
 ESTIMATE_TASK = ROLE + "Estimate the time of the run"
 FAIL_TASK = ROLE + "Fail when anyone could not be onboarded"
+PREVIEW_TASK = ROLE + "Show what would be set up for %s"
 OPERATIONS = "team-Q2opsDemoTeam001"
 DATABASE = "team-Db4DemoTeamAb002"
 
@@ -77,7 +78,7 @@ FIRST_RUN_CALLS = {
 SECOND_RUN_CALLS = {"get_user": 3, "list_contact_methods": 3, "list_teams": 1, "list_team_members": 4, "get_paging_policy": 3}
 
 
-def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extra=None, env=None):
+def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extra=None, env=None, diff=False):
     """Run the onboarding playbook with ``people`` as extra vars; the report goes to a JSON file."""
     report_file = tmp_path / ("report-" + name.replace(".yml", ".json"))
     if report_file.exists():
@@ -85,7 +86,7 @@ def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extr
     variables = {"user_onboarding_people": people, "user_onboarding_report_file": str(report_file)}
     variables.update(extra or {})
     (tmp_path / name).write_text(yaml.safe_dump(variables, sort_keys=False))
-    run = run_playbook(play=PLAY, check=check, extra_args=("-e", "@" + name), env=env)
+    run = run_playbook(play=PLAY, check=check, diff=diff, extra_args=("-e", "@" + name), env=env)
     document = json.loads(report_file.read_text()) if report_file.exists() else None
     if document is not None:
         assert stat.S_IMODE(report_file.stat().st_mode) == 0o600
@@ -421,6 +422,75 @@ def test_check_mode_writes_nothing_and_reports_what_would_change(emulator, run_p
         entry("asmith", ["would add email"], "would change"),
     ]
     assert run.result(REPORT_TASK)["msg"][2] == "cnguyen: would change: would update user, would set paging policy"
+
+
+def test_check_mode_shows_the_setup_that_would_be_made_for_a_new_person(emulator, run_playbook, tmp_path):
+    # pstone is new (a phone, a second email, a team by name, explicit steps); cnguyen exists (her modules run and show
+    # their own diffs, as before).
+    people = [PEOPLE[0], dict(PEOPLE[2], username="cnguyen", first_name="Chloe", last_name="Nguyen-Park", email="chloe.nguyen@example.com")]
+    state_before = json.dumps(emulator.state, sort_keys=True)
+
+    run, report = onboard(run_playbook, tmp_path, people, check=True, diff=True)
+
+    assert run.rc == 0, run
+    assert emulator.writes() == []
+    assert json.dumps(emulator.state, sort_keys=True) == state_before
+    lines = [
+        "would add phone +15550109001 (Work mobile)",
+        "would add email pat.alias@example.com (Alias)",
+        "would join team Operations",
+        (
+            "would set the paging policy: step 1: push, sms +15550109001, email pat.alias@example.com, then wait 1 min;"
+            " step 2: phone +15550109001, email pat.stone@example.com, then wait 15 min"
+        ),
+    ]
+    preview = run.result(PREVIEW_TASK % "pstone")
+    assert preview["changed"] is True
+    assert preview["msg"] == lines
+    # Shown without -v, and as a diff with --diff.
+    for line in lines:
+        assert line in run.stdout
+    after = json.loads(preview["diff"]["after"])
+    assert preview["diff"]["before"] == "{}\n"
+    assert after["contact_methods"] == [
+        {"kind": "phone", "value": "+15550109001", "label": "Work mobile"},
+        {"kind": "email", "value": "pat.alias@example.com", "label": "Alias"},
+    ]
+    assert after["teams"] == [OPERATIONS]
+    assert [[(rule["type"], (rule["contact"] or {}).get("value")) for rule in step["rules"]] for step in after["paging_policy"]["steps"]] == [
+        [("push", None), ("sms", "+15550109001"), ("email", "pat.alias@example.com")],
+        [("phone", "+15550109001"), ("email", "pat.stone@example.com")],
+    ]
+    assert '+            "value": "pat.alias@example.com"' in run.stdout
+    # The modules that cannot read a user who does not exist are skipped; the existing person's run as before.
+    assert run.status(ROLE + "Set the paging policy of pstone") == "skipped"
+    assert run.status(PREVIEW_TASK % "cnguyen") == "skipped"
+    assert "diff" in run.result(ROLE + "Create or update the user cnguyen")
+    assert run.status(ROLE + "Set the paging policy of cnguyen") != "skipped"
+    # The report names no number or address, as before.
+    assert report[0] == entry(
+        "pstone",
+        ["would create user", "would add phone", "would add email (Alias)", "would join team Operations", "would set paging policy"],
+        "would change",
+    )
+    assert "+1555010900" not in json.dumps(report) + json.dumps(run.result(REPORT_TASK))
+
+    # Without --diff the words are shown, and nothing is written either. A label marked unsafe is shown as it is,
+    # never evaluated.
+    from ansible_collections.victorops.oncall.plugins.plugin_utils._files import yaml_text
+
+    emulator.clear_log()
+    marker = tmp_path / "evaluated"
+    label = "{{ lookup('pipe', 'touch %s') }}" % marker
+    newbie = dict(PEOPLE[2], username="newbie", contact_methods=[{"type": "email", "value": "newbie.alias@example.com", "label": label}])
+    (tmp_path / "unsafe.yml").write_text(yaml_text({"user_onboarding_people": [PEOPLE[0], newbie]}))
+    run = run_playbook(play=PLAY, check=True, extra_args=("-e", "@unsafe.yml"))
+    assert run.rc == 0, run
+    assert "diff" not in run.result(PREVIEW_TASK % "pstone")
+    assert lines[-1] in run.stdout
+    assert run.result(PREVIEW_TASK % "newbie")["msg"][0] == "would add email newbie.alias@example.com (%s)" % label
+    assert not marker.exists()
+    assert emulator.writes() == []
 
 
 def test_connection_variables_override_the_environment(emulator, run_playbook, tmp_path):

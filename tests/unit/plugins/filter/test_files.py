@@ -190,3 +190,11 @@ def test_the_action_plugin_takes_exactly_the_documented_options():
         assert documented[name].get("default") == spec.get("default"), name
         assert documented[name].get("required", False) == spec.get("required", False), name
         assert documented[name].get("choices") == spec.get("choices"), name
+
+
+def test_check_mode_says_a_change_only_when_the_content_differs(tmp_path):
+    path = str(tmp_path / "report.json")
+    assert _files.would_change(path, "{}\n")
+    _files.write_private(path, "{}\n")
+    assert not _files.would_change(path, "{}\n")
+    assert _files.would_change(path, '{"people": []}\n')

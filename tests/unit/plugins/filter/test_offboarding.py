@@ -27,27 +27,42 @@ def test_input_problems_compare_usernames_exactly():
 
 
 def test_an_exact_username_is_the_one_even_when_another_differs_in_case():
-    [jane] = filters.offboarding_resolve([{"username": "JDoe", "replacement": "asmith"}], USERS)
+    [jane] = filters.offboarding_resolve([{"username": "JDoe", "replacement": "asmith"}], USERS, [])
     assert (jane["user"], jane["replacement_user"], jane["notes"], jane["problem"]) == ("JDoe", "asmith", [], None)
-    [john] = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}], USERS)
+    [john] = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}], USERS, [])
     assert john["user"] == "jdoe"
 
 
 def test_one_match_in_another_case_stands_in_with_a_note_two_are_a_problem():
-    [carol] = filters.offboarding_resolve([{"username": "carol", "replacement": "ASMITH"}], USERS)
+    [carol] = filters.offboarding_resolve([{"username": "carol", "replacement": "ASMITH"}], USERS, [])
     assert (carol["user"], carol["replacement_user"]) == ("Carol", "asmith")
     assert carol["notes"] == [
         "username 'carol' matched the username 'Carol', which differs only in case (the API answered it so)",
         "replacement 'ASMITH' matched the username 'asmith', which differs only in case (the API answered it so)",
     ]
-    [ambiguous] = filters.offboarding_resolve([{"username": "JDOE", "replacement": "asmith"}], USERS)
+    [ambiguous] = filters.offboarding_resolve([{"username": "JDOE", "replacement": "asmith"}], USERS, [])
     assert ambiguous["user"] is None
     assert "'JDOE' matches no username exactly and several in another case: JDoe, jdoe" in ambiguous["problem"]
 
 
+def test_a_name_the_api_did_not_answer_for_names_nobody_even_beside_a_user_in_another_case():
+    # JDoe has left; on a case-sensitive API a read of JDoe finds nobody, so user_info lists JDoe as missing. The
+    # replacement jdoe is another person, read for the same task: JDoe must not be taken for him.
+    [gone] = filters.offboarding_resolve([{"username": "JDoe", "replacement": "jdoe"}], [{"username": "jdoe"}], ["JDoe"])
+    assert (gone["user"], gone["replacement_user"], gone["notes"], gone["problem"]) == (None, None, [], None)
+    assert filters.offboarding_team_readers([gone]) == []
+    [replacement_gone] = filters.offboarding_resolve(
+        [{"username": "bwong", "replacement": "ASMITH"}], [{"username": "bwong"}, {"username": "asmith"}], ["ASMITH"]
+    )
+    assert (replacement_gone["user"], replacement_gone["replacement_user"]) == ("bwong", None)
+    assert replacement_gone["problem"] == "replacement ASMITH is not a VictorOps user"
+
+
 def test_an_unknown_or_self_replacement_is_a_problem_of_that_person():
     unknown, itself, gone = filters.offboarding_resolve(
-        [{"username": "jdoe", "replacement": "ghost"}, {"username": "Carol", "replacement": "carol"}, {"username": "left", "replacement": "ghost"}], USERS
+        [{"username": "jdoe", "replacement": "ghost"}, {"username": "Carol", "replacement": "carol"}, {"username": "left", "replacement": "ghost"}],
+        USERS,
+        ["ghost", "left"],
     )
     assert unknown["problem"] == "replacement ghost is not a VictorOps user"
     assert itself["problem"] == "the replacement carol is Carol themself: choose another user"
@@ -56,7 +71,7 @@ def test_an_unknown_or_self_replacement_is_a_problem_of_that_person():
 
 
 def test_the_plan_reads_the_teams_of_the_people_found_and_their_replacements():
-    found = filters.offboarding_resolve([{"username": "JDoe", "replacement": "asmith"}, {"username": "left", "replacement": "bwong"}], USERS)
+    found = filters.offboarding_resolve([{"username": "JDoe", "replacement": "asmith"}, {"username": "left", "replacement": "bwong"}], USERS, [])
     assert filters.offboarding_team_readers(found) == ["JDoe", "asmith"]
     with_teams = [{"username": "JDoe", "teams": [OPS, DB]}, {"username": "asmith", "teams": [OPS]}]
     on_call = [{"policy": "pol-1", "name": "Ops", "users": ["jdoe"]}, {"policy": "pol-2", "name": "Db", "users": ["JDoe"]}]
@@ -72,7 +87,7 @@ def test_the_plan_reads_the_teams_of_the_people_found_and_their_replacements():
 
 
 def plan_of():
-    found = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}], USERS)
+    found = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}], USERS, [])
     return filters.offboarding_plan(
         found, [{"username": "jdoe", "teams": [OPS]}, {"username": "asmith", "teams": [OPS]}], [{"policy": "p", "name": "Ops", "users": ["jdoe"]}]
     )[0]

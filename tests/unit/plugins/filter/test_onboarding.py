@@ -466,18 +466,108 @@ def test_outcome_of_no_change_and_of_a_failure():
     }
 
 
+def test_preview_of_a_new_person_names_their_contact_methods_teams_and_steps():
+    plan = plan_of(
+        paging_steps=[
+            {"timeout": 1, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}, {"type": "email", "contact": "Alias"}]},
+            {"timeout": 15, "rules": [{"type": "phone", "contact": "+15550109099"}, {"type": "email", "contact": "email"}]},
+        ]
+    )
+
+    preview = filters.onboarding_preview(plan)
+
+    assert preview["changes"] == [
+        "would add phone +15550109001 (Work mobile)",
+        "would add email pat.alias@example.com (Alias)",
+        # A contact method without a label gets the one victorops_contact_method gives it.
+        "would add phone +15550109099 (Phone)",
+        "would join team Operations",
+        "would join team team-Db4DemoTeamAb002",
+        (
+            "would set the paging policy: step 1: push, sms +15550109001, email pat.alias@example.com, then wait 1 min;"
+            " step 2: phone +15550109099, email pat.stone@example.com, then wait 15 min"
+        ),
+    ]
+    assert preview["before"] == {}
+    after = preview["after"]
+    assert after["username"] == "pstone"
+    assert after["contact_methods"] == [
+        {"kind": "phone", "value": "+15550109001", "label": "Work mobile"},
+        {"kind": "email", "value": "pat.alias@example.com", "label": "Alias"},
+        {"kind": "phone", "value": "+15550109099", "label": "Phone"},
+    ]
+    assert after["teams"] == ["team-Q2opsDemoTeam001", "team-Db4DemoTeamAb002"]
+    # The steps in the shape of every paging policy diff; no contact method has an id yet.
+    assert after["paging_policy"] == {
+        "username": "pstone",
+        "steps": [
+            {
+                "step": 0,
+                "timeout": 1,
+                "rules": [
+                    {"rule": 0, "type": "push", "contact_id": None, "contact": None},
+                    {"rule": 1, "type": "sms", "contact_id": None, "contact": {"kind": "phone", "value": "+15550109001", "label": "Work mobile"}},
+                    {"rule": 2, "type": "email", "contact_id": None, "contact": {"kind": "email", "value": "pat.alias@example.com", "label": "Alias"}},
+                ],
+            },
+            {
+                "step": 1,
+                "timeout": 15,
+                "rules": [
+                    {"rule": 0, "type": "phone", "contact_id": None, "contact": {"kind": "phone", "value": "+15550109099", "label": "Phone"}},
+                    # The account email, which VictorOps adds with the user under a label of its own.
+                    {"rule": 1, "type": "email", "contact_id": None, "contact": {"kind": "email", "value": "pat.stone@example.com", "label": None}},
+                ],
+            },
+        ],
+    }
+
+
+def test_preview_of_a_template_a_contact_id_and_no_contacts_or_teams():
+    plan = plan_of(phone=None, contact_methods=None, teams=None, paging_template="email_only")
+    assert filters.onboarding_preview(plan)["changes"] == [
+        "would set the paging policy: step 1: push, email pat.stone@example.com, then wait 10 min; step 2: email pat.stone@example.com, then wait 10 min"
+    ]
+    plan = plan_of(contact_methods=None, teams=None, paging_steps=[{"timeout": 5, "rules": [{"type": "push"}, {"type": "sms", "contact_id": 100006}]}])
+    preview = filters.onboarding_preview(plan)
+    assert preview["changes"] == [
+        "would add phone +15550109001 (Work mobile)",
+        "would set the paging policy: step 1: push, sms to contact method 100006, then wait 5 min",
+    ]
+    assert preview["after"]["paging_policy"]["steps"][0]["rules"][1] == {"rule": 1, "type": "sms", "contact_id": 100006, "contact": None}
+    assert preview["after"]["teams"] == []
+
+
+def test_the_preview_in_the_lifecycle_guide_is_what_the_filter_says():
+    guide = (DEFAULTS.parents[3] / "docs" / "lifecycle.md").read_text()
+    people = yaml.safe_load(guide.split("# people.yml\n", 1)[1].split("```", 1)[0])["user_onboarding_people"]
+    shown = guide.split('"Show what would be set up for mgarcia"', 1)[1].split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    plan = filters.onboarding_teams(filters.onboarding_plan(people, TEMPLATES), TEAMS)[0]
+    assert filters.onboarding_preview(plan)["changes"] == shown
+
+
+@pytest.mark.parametrize("plan", [None, "pstone", {"username": "pstone"}])
+def test_preview_needs_a_plan(plan):
+    with pytest.raises(AnsibleFilterError, match="onboarding_preview expects one plan from victorops.oncall.onboarding_plan"):
+        filters.onboarding_preview(plan)
+
+
 @pytest.mark.parametrize(
     "result, stops",
     [
-        ({"msg": "GET http://127.0.0.1:9/api-public/v1/user/x: connection failed, request not sent (refused)", "status": None}, True),
-        ({"msg": "GET https://api.victorops.con/...: could not connect: Name or service not known", "status": None}, True),
-        ({"msg": "GET .../user/x: authentication failed (HTTP 401); check api_id/api_key; not retried", "status": 401}, True),
-        ({"msg": "Invalid connection options: api_key is missing: set api_key or VICTOROPS_API_KEY"}, True),
-        ({"msg": "POST .../user: the deadline of 30 s was reached before the request could be sent", "status": None}, True),
-        ({"msg": "POST .../user: request refused by the API (HTTP 400): email taken", "status": 400}, False),
-        ({"msg": "team 'x': no team has that name or slug"}, False),
-        ({"msg": "POST .../user: still rate limited", "status": 429}, False),
-        ({"msg": "One or more items failed", "results": [{"failed": True, "msg": "connection failed, request not sent", "status": None}]}, True),
+        ({"msg": "GET http://127.0.0.1:9/api-public/v1/user/x: connection failed, request not sent (refused)", "error": "connection"}, True),
+        ({"msg": "GET https://api.victorops.con/...: the host name does not resolve", "error": "connection"}, True),
+        ({"msg": "GET .../user/x: authentication failed (HTTP 401); check api_id/api_key; not retried", "status": 401, "error": "authentication"}, True),
+        ({"msg": "PUT .../user/x: refused (HTTP 403): This API key is read-only", "status": 403, "error": "authentication"}, True),
+        ({"msg": "Invalid connection options: api_key is missing: set api_key or VICTOROPS_API_KEY", "error": "option"}, True),
+        ({"msg": "POST .../user: the deadline of 30 s was reached before the request could be sent", "error": "deadline"}, True),
+        ({"msg": "POST .../user: request refused by the API (HTTP 400): email taken", "status": 400, "error": "refused"}, False),
+        ({"msg": "team 'x': no team has that name or slug", "error": "option"}, False),
+        ({"msg": "POST .../user: still rate limited", "status": 429, "error": "throttled"}, False),
+        ({"msg": "POST .../user: may or may not have been applied; re-run to converge", "error": "uncertain"}, False),
+        # A message that merely sounds like a connection failure does not stop the run: the kind decides.
+        ({"msg": "contact 'connection failed' timed out in the deadline", "error": "option"}, False),
+        ({"msg": "One or more items failed", "results": [{"failed": True, "msg": "connection failed, request not sent", "error": "connection"}]}, True),
     ],
 )
 def test_what_stops_the_run(result, stops):
@@ -507,7 +597,7 @@ def test_report_lines():
 
 def test_every_filter_is_registered_and_documented():
     assert sorted(filters.FilterModule().filters()) == sorted(
-        ["paging_steps", "onboarding_plan", "onboarding_problems", "onboarding_teams", "onboarding_estimate", "onboarding_outcome"]
+        ["paging_steps", "onboarding_plan", "onboarding_problems", "onboarding_teams", "onboarding_estimate", "onboarding_outcome", "onboarding_preview"]
     )
     registered = [name for module in (filters, offboarding, lifecycle) for name in module.FilterModule().filters()]
     docs = sorted(path.stem for path in (Path(filters.__file__).parent).glob("*.yml"))

@@ -529,6 +529,38 @@ def test_legacy_403_rate_limit_is_retried(make, clock, body):
     assert clock.sleeps == [2.0]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": "This API key is read-only; see https://help.victorops.com/api-rate-limits"},
+        {"message": "Forbidden: read the rate limit documentation before writing"},
+        {"error": "Forbidden", "docs": "https://help.victorops.com/too-many-requests-and-rate-limit-exceeded"},
+        {"error": "This API key is read-only; see https://help.victorops.com/rate-limited-requests"},
+        "This API key is read-only (rate limits: https://help.victorops.com/api-rate-limits)",
+    ],
+)
+def test_a_403_that_only_mentions_rate_limits_is_an_authentication_failure(make, clock, body):
+    """Only the API's own message is read, and only for what a throttle says: a refusal that links to the rate-limit
+    documentation is not retried and teaches the pacer nothing."""
+    pacer = RecordingPacer()
+    client, session = make(FakeResponse(403, body), ok({"ok": True}), pacer=pacer)
+    with pytest.raises(AuthenticationError) as info:
+        client.request("GET", POLICY, params=dict(username="jdoe"))
+    assert info.value.status == 403
+    assert len(session.calls) == 1
+    assert clock.sleeps == []
+    assert not [event for event in pacer.events if event[0] == "throttled"]
+
+
+@pytest.mark.parametrize("body", [{"error": "Too Many Requests"}, {"error": {"message": "Rate limited"}}, "Too many requests"])
+def test_a_403_whose_own_message_is_a_throttle_is_retried_and_taught(make, clock, body):
+    pacer = RecordingPacer()
+    client, session = make(FakeResponse(403, body), ok({"ok": True}), pacer=pacer)
+    assert client.request("GET", POLICY, params=dict(username="jdoe"), operation="get_paging_policy") == {"ok": True}
+    assert len(session.calls) == 2
+    assert ("throttled", "get_paging_policy", 2.0) in pacer.events
+
+
 def test_legacy_403_rate_limit_exhausted_is_a_rate_limit_error(make):
     client, session = make(*[FakeResponse(403, {"message": "Too Many Requests"})] * 3, retries=2)
     with pytest.raises(RateLimitError) as info:

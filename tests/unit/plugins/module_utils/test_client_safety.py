@@ -414,7 +414,6 @@ def test_a_200_with_only_an_error_is_a_refusal_with_the_api_text(make, body):
         "POST https://api.victorops.com/api-public/v1/user: request refused by the API (HTTP 200 with only an error in its body): User name jdoe is unavailable"
     )
     assert len(session.calls) == 1
-    assert client.uncertain_writes == 0
 
 
 @pytest.mark.parametrize(
@@ -477,7 +476,6 @@ def test_a_late_write_after_a_504_is_confirmed_not_resent(clock, make):
     assert result == {"stepRule": {"index": 1}}
     assert len(session.calls) == 1  # with a 2 s backoff before the read, the write was sent a second time and landed twice
     assert api.reads == [30.0]  # one request_timeout after the 504
-    assert client.uncertain_writes == 1
 
 
 def test_a_write_not_visible_after_an_answered_failure_is_never_resent(make, clock, warnings):
@@ -495,7 +493,6 @@ def test_a_write_not_visible_after_an_answered_failure_is_never_resent(make, clo
     message = str(info.value)
     assert "may or may not have been applied: it was not visible 5.0 s later" in message and "re-run to converge" in message
     assert warnings == []
-    assert client.uncertain_writes == 1
 
 
 def test_a_write_confirmed_not_applied_after_a_timeout_is_not_resent(make, clock):
@@ -520,7 +517,6 @@ def test_a_write_confirmed_not_applied_after_a_timeout_is_not_resent(make, clock
     assert confirmations == [60.0]  # 30 s without an answer, then 30 s more before looking
     message = str(info.value)
     assert "may or may not have been applied" in message and "re-run to converge" in message
-    assert client.uncertain_writes == 1
 
 
 def test_no_time_to_confirm_safely_before_the_deadline_is_ambiguous(make, clock):
@@ -532,31 +528,6 @@ def test_no_time_to_confirm_safely_before_the_deadline_is_ambiguous(make, clock)
     assert "checking it safely takes waiting 30.0 s, and only 20.0 s are left before the deadline (20 s); re-run to converge" in str(info.value)
     assert len(session.calls) == 1
     assert clock.sleeps == []
-
-
-def test_uncertain_writes_counts_only_writes_whose_outcome_was_unknown(make):
-    client, _session = make(ok(), FakeResponse(502, b""), ok(), FakeResponse(429, {"message": "Too Many Requests"}), ok(), FakeResponse(503, b""), ok())
-    client.request("GET", "/api-public/v1/policies")
-    assert client.uncertain_writes == 0
-    client.request("GET", "/api-public/v1/policies")  # a read retried after a 502: no write involved
-    client.request("POST", USERS, body={})  # throttled: the API did not process it
-    assert client.uncertain_writes == 0
-    client.request("PUT", "/api-public/v1/user/{username}", params=dict(username="jdoe"), body={}, resend_safe=True)  # re-sent
-    assert client.uncertain_writes == 1
-
-
-def test_writes_sent_again_after_an_unknown_outcome_are_counted(make, clock):
-    # Confirmed applied: not sent again. Not visible: not sent again either (uncertain). Only a resend-safe
-    # write is sent again, and counted.
-    client, _session = make(FakeResponse(502, b""), FakeResponse(502, b""), ok({"id": 1}))
-    assert client.request("POST", USERS, body={"username": "a"}, confirm_write=lambda: (True, {"id": 0}), operation="create_user") == {"id": 0}
-    assert (client.uncertain_writes, client.resent_writes) == (1, 0)
-    with pytest.raises(AmbiguousWriteError):
-        client.request("POST", USERS, body={"username": "b"}, confirm_write=lambda: (False, None), operation="create_user")
-    assert (client.uncertain_writes, client.resent_writes) == (2, 0)
-    client, _session = make(FakeResponse(504, b""), ok({}))
-    client.request("PUT", "/api-public/v1/user/{username}", params={"username": "a"}, body={}, operation="update_user", resend_safe=True)
-    assert client.resent_writes == 1
 
 
 @pytest.mark.parametrize("padding", [470, 480, 490, 4070, 4080, 4090])
@@ -582,6 +553,22 @@ def test_plain_http_to_a_loopback_address_goes_through_no_proxy(monkeypatch):
     assert client.session.merge_environment_settings(url, {}, None, None, None)["proxies"] == {}
     # Over https the environment's proxy settings still apply (the key is encrypted end to end).
     tls = VictorOpsClient("https://127.0.0.1:8443", API_ID, API_KEY)
+    assert tls.session.trust_env is True
+
+
+def test_plain_http_allowed_to_another_host_goes_through_no_proxy_either(monkeypatch):
+    """With allow_insecure_http the key travels in clear to that host; a proxy from the environment must not see it."""
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("http_proxy", "http://proxy.example.test:3128")
+    monkeypatch.setenv("ALL_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = VictorOpsClient("http://victorops-gateway.internal.example:8080", API_ID, API_KEY, allow_insecure_http=True)
+    url = client.api_url + "/api-public/v1/policies"
+    assert client.session.trust_env is False
+    assert client.session.merge_environment_settings(url, {}, None, None, None)["proxies"] == {}
+    # allow_insecure_http changes nothing for https: the environment's proxies still apply.
+    tls = VictorOpsClient("https://api.victorops.com", API_ID, API_KEY, allow_insecure_http=True)
     assert tls.session.trust_env is True
 
 

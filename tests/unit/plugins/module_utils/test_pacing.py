@@ -5,6 +5,9 @@ import os
 import stat
 
 import pytest
+import yaml
+from ansible_collections.victorops.oncall.plugins.doc_fragments._connection import ModuleDocFragment
+from ansible_collections.victorops.oncall.plugins.module_utils import _pacing
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, PacingTimeout, key_digest, pacing_key
 from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock, level_of
 
@@ -325,6 +328,18 @@ def test_learnt_state_is_kept_per_api_key():
     assert first != second and key_digest(first) != key_digest(second)
     assert pacing_key("https://api.victorops.com/", "id", "k") == pacing_key("https://api.victorops.com", "id", "k")
     assert "read-only-key" not in first
+
+
+def test_the_documentation_names_what_the_pacing_state_is_kept_for():
+    """The state is named by pacing_key (API URL, API ID and API key): the texts say so, and that two keys of one
+    account pace independently."""
+    fragment = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]["pacing"]["description"]
+    text = " ".join(fragment)
+    assert "the same O(api_url), O(api_id) and O(api_key)" in text
+    assert "Two API keys of one account pace independently" in text and "can never slow another key" in text
+    docstring = " ".join(_pacing.__doc__.split())
+    assert "one per API key (named by a hash of the API URL, the API ID and the API key" in docstring
+    assert "Two keys of one account therefore pace independently" in docstring
 
 
 # -- (c) a pacer slot lasts a whole window ------------------------------------------------------------

@@ -40,10 +40,8 @@ class ScriptedClient:
 
     ``server`` is the policy the fake API holds; GETs of the policy answer it. Like the real
     client, an ambiguous write calls ``confirm_write()``, and when it answers (False, None) the write is
-    uncertain: a paging write is never re-sent (``_api.RESEND_SAFE``).
+    uncertain: a paging write is never re-sent (``_api.RESEND_SAFE``). It has ``request`` and nothing else.
     """
-
-    resent_writes = 0  # paging writes are never re-sent
 
     def __init__(self, server, script):
         self.server = copy.deepcopy(server)  # the fake API's own copy: deleting a rule must not change the test's START
@@ -241,19 +239,13 @@ def test_converge_fails_when_the_policy_is_not_as_planned_after_removals():
     assert "re-run to converge" in str(caught.value)
 
 
-def test_converge_reads_back_after_a_write_the_client_sent_again():
-    client = ScriptedClient(START, ["ok", "ok"])
-    client.resent_writes = 0
-    original = client.request
-
-    def request(*args, **kwargs):
-        if kwargs.get("operation") != "get_paging_policy":
-            client.resent_writes += 1  # as the client counts a write sent again after an unknown outcome
-        return original(*args, **kwargs)
-
-    client.request = request
+def test_converge_settles_an_uncertain_write_with_its_own_read_and_reads_nothing_after():
+    """The executor asks nothing of the client but ``request``: a write answered ambiguously is settled by its
+    confirming read, and without removed steps no read follows the writes."""
+    client = ScriptedClient(START, ["applied", "ok"])
     assert converge_steps(client, False, U, START, plan_policy(U, START, GOAL)) == GOAL
-    assert [c[0] for c in client.calls] == ["update_step", "update_step", "get_paging_policy"]
+    assert client.confirmations == [(True, None)]
+    assert [c[0] for c in client.calls] == ["update_step", "get_paging_policy", "update_step"]
 
 
 def test_a_delete_that_landed_on_an_api_that_keeps_empty_steps_is_confirmed_and_converges():

@@ -131,7 +131,17 @@ def test_a_username_in_another_case_stands_in_with_a_note_and_is_listed_once(emu
     assert code == 0, result
     assert [u["username"] for u in result["users"]] == ["jdoe"]
     assert result["notes"] == ["usernames 'JDoe' matched the username 'jdoe', which differs only in case (the API answered it so)"]
-    assert operations(emulator) == {"GET /api-public/v1/user": 1}
+    # The list, then one read of JDoe: the API itself says it is jdoe.
+    assert operations(emulator) == {"GET /api-public/v1/user": 1, "GET /api-public/v1/user/{user}": 1}
+
+
+def test_a_username_in_another_case_is_missing_where_the_api_does_not_answer_it_so(emulator, capsys):
+    # On a case-sensitive API, JDoe is not jdoe: a read of JDoe finds nobody, whoever else is read in the same task.
+    code, result = run(emulator, capsys, usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
+    assert code == 0, result
+    assert [u["username"] for u in result["users"]] == ["jdoe"]
+    assert (result["missing"], result["notes"]) == (["JDoe"], [])
+    assert operations(emulator) == {"GET /api-public/v1/user": 1, "GET /api-public/v1/user/{user}": 1}
 
 
 def collision_seed():
