@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding
+from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding, _onboarding_cost
 
 
 def _checked(function, *args, **kwargs):
@@ -52,7 +52,7 @@ def onboarding_estimate(plans, rate_window=60):
         window = float(rate_window)
     except (TypeError, ValueError):
         raise AnsibleFilterError("onboarding_estimate: rate_window must be a number of seconds, got %r" % (rate_window,)) from None
-    return _onboarding.estimate(plans, window)
+    return _onboarding_cost.estimate(plans, window)
 
 
 def onboarding_outcome(plan, results=None, check_mode=False, failure=None, user_pending=False, policy_pending=False, not_attempted=None):

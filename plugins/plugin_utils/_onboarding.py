@@ -7,7 +7,6 @@
   ``victorops_paging_policy`` (placeholders and the person's own contact-method labels become values).
 * :func:`onboarding_plan` checks every person before any API call and returns one plan per person.
 * :func:`resolve_teams` turns team names into slugs from one read of the team list.
-* :func:`estimate` gives the calls a run costs per operation and the time they take at the documented limits.
 * :func:`outcome` turns a person's registered task results into their report entry (rendered by
   ``_lifecycle.report_lines``, like every role's).
 * :func:`preview` says, in check mode, what would be set up for a person whose user does not exist yet.
@@ -17,7 +16,6 @@ Input errors that can be found without the API raise :class:`OnboardingInputErro
 
 from __future__ import annotations
 
-from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import LEVELS, MINUTE, estimate_seconds, table_limit
 from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import (
     CONTACT_KIND,
     EMAIL_PATTERN,
@@ -432,95 +430,6 @@ def resolve_teams(plans, teams=None):
             plan["error"] = "; ".join(errors)
         result.append(plan)
     return result
-
-
-# -- the run's cost ----------------------------------------------------------------------------
-
-
-def person_calls(plan, new=True):
-    """The API calls onboarding ``plan`` costs, per operation: for a new person, or for a re-run that changes nothing.
-
-    A new user's default paging policy has one step (push and email), so a policy of N steps costs one
-    ``update_step`` and N - 1 ``create_step``.
-    """
-    calls = {"get_user": 1}
-    adds = {"phone": 0, "email": 0}
-    for contact in plan["contact_methods"]:
-        adds[contact["kind"]] += 1
-    if plan["contact_methods"] or plan["needs_contacts"]:
-        calls["list_contact_methods"] = 1
-    if plan["teams"]:
-        calls["list_team_members"] = len(plan["teams"])
-    calls["get_paging_policy"] = 1
-    if new:
-        calls["create_user"] = 1
-        if adds["phone"]:
-            calls["add_phone"] = adds["phone"]
-        if adds["email"]:
-            calls["add_email"] = adds["email"]
-        if plan["teams"]:
-            calls["add_team_member"] = len(plan["teams"])
-        calls["update_step"] = 1
-        if len(plan["steps"]) > 1:
-            calls["create_step"] = len(plan["steps"]) - 1
-    return calls
-
-
-def run_calls(plans, new=True):
-    """Calls per operation for onboarding every plan (plus one read of the team list when a team is named)."""
-    total = {}
-    for plan in plans:
-        for operation, count in person_calls(plan, new).items():
-            total[operation] = total.get(operation, 0) + count
-    if any(plan["teams_by_name"] for plan in plans):
-        total["list_teams"] = 1
-    return total
-
-
-def duration_text(seconds):
-    if seconds < 90:
-        return "%d s" % max(1, round(seconds))
-    if seconds < 90 * 60:
-        return "%d min" % round(seconds / 60.0)
-    return "%.1f h" % (seconds / 3600.0)
-
-
-def estimate(plans, rate_window=MINUTE):
-    """The run's cost before it starts: calls per operation and seconds at the fastest and at the strictest documented tables.
-
-    The pacing starts at the fastest documented table (``2ps``) and slows down to what the API enforces, never
-    below the 2018 table, so the run takes between the two. Seconds are real seconds for ``rate_window``.
-    Only the rate limits are counted, not the time of the requests themselves.
-    """
-    calls = run_calls(plans, new=True)
-    seconds = {level: estimate_seconds(calls, lambda operation, level=level: (table_limit(level, operation),), float(rate_window)) for level in LEVELS}
-    fastest, slowest = LEVELS[0], LEVELS[-1]
-    people = len(plans)
-    if people == 0:
-        message = "Nobody to onboard."
-    else:
-        message = (
-            "Onboarding %d %s makes at most %d API calls (%d if nothing changes): about %s at the API's rate limits "
-            "if it enforces the 2018 limits (%s per operation), %s at the current documented limits (%s)."
-            % (
-                people,
-                "person" if people == 1 else "people",
-                sum(calls.values()),
-                sum(run_calls(plans, new=False).values()),
-                duration_text(seconds[slowest]),
-                table_limit(slowest, "default").describe(),
-                duration_text(seconds[fastest]),
-                _describe_level(fastest),
-            )
-        )
-    return dict(calls=calls, seconds={level: round(value, 1) for level, value in seconds.items()}, message=message)
-
-
-def _describe_level(level):
-    limit = table_limit(level, "default")
-    if limit.seconds < MINUTE:
-        return "%g requests a second per operation" % (limit.count * 1.0 / limit.seconds)
-    return limit.describe() + " per operation"
 
 
 # -- the report -----------------------------------------------------------------------------------

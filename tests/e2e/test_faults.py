@@ -8,6 +8,8 @@ the task says so: a 500 fails; a write that is not resend-safe (``_api.RESEND_SA
 answer a read does not confirm fails as "may or may not have been applied", never re-sent.
 """
 
+import time
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -360,8 +362,15 @@ def playbook(tasks, defaults=None):
     return text
 
 
-def faulted_sends(emulator, write):
-    return sorted(entry["status"] for entry in emulator.calls(method=write.method, path=write.path))
+def faulted_sends(emulator, write, expected=()):
+    """The statuses logged for the write's method and path, once ``expected`` many are logged: a delayed request is
+    logged when its answer ends, which may come after a resend-safe re-send already ended the task (and the play)."""
+    deadline = time.monotonic() + SERVER_DELAY + 10
+    while True:
+        sends = sorted(entry["status"] for entry in emulator.calls(method=write.method, path=write.path))
+        if len(sends) >= len(expected) or time.monotonic() > deadline:
+            return sends
+        time.sleep(0.05)
 
 
 def logged_sends(fault, write):
@@ -386,7 +395,7 @@ def test_every_write_converges_or_fails_clearly_under_the_fault(fault, emulator,
     for write in WRITES:
         result = run.result(write.name)
         observed = OBSERVE[write.name](emulator)
-        sends = faulted_sends(emulator, write)
+        sends = faulted_sends(emulator, write, logged_sends(fault, write))
         if sends != logged_sends(fault, write):
             problems.append("%s: the faulted request was logged %r, expected %r" % (write.name, sends, logged_sends(fault, write)))
         if fault.outcome == "failed":

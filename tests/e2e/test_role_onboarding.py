@@ -207,13 +207,13 @@ def _templates():
 
 def check_estimate(run, emulator, people):
     """The estimate is printed before the first person, and its calls are the first run's real calls."""
-    from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding
+    from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding, _onboarding_cost
 
     tasks = [r["task"] for r in run.records]
     first_user = next(i for i, task in enumerate(tasks) if task.startswith(ROLE + "Create or update the user"))
     assert tasks.index(ESTIMATE_TASK) < first_user
     plans = _onboarding.onboarding_plan(people, _templates())
-    estimate = _onboarding.estimate(plans, emulator.window)
+    estimate = _onboarding_cost.estimate(plans, emulator.window)
     assert run.result(ESTIMATE_TASK)["msg"] == estimate["message"]
     assert estimate["calls"] == operation_counts(emulator)
     return estimate

@@ -101,7 +101,9 @@ def test_a_bad_seed_variant_on_reset_changes_nothing(make_emulator):
 
 
 def run_cli(*args):
-    env = dict(os.environ, PYTHONPATH=collections_root())
+    # The child loads only what it is given: no pytest plugins or options from a runner around this test (ansible-test's).
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    env["PYTHONPATH"] = collections_root()
     return subprocess.run(
         [sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator", *args],
         env=env,
@@ -129,7 +131,9 @@ def test_cli_variants_and_seed_variants(tmp_path):
     seed_path = tmp_path / "seed.yml"
     seed_path.write_text(yaml.safe_dump(seed))
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=collections_root())
+    # The child loads only what it is given: no pytest plugins or options from a runner around this test (ansible-test's).
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    env["PYTHONPATH"] = collections_root()
     command = [
         sys.executable, "-m", "ansible_collections.victorops.oncall.tests.emulator", "--seed", str(seed_path), "--port", str(port),
         "--window", "60", "--variant", "reformat-contacts", "--variant", "rate-2ps",
@@ -179,7 +183,9 @@ def test_a_misspelt_variant_in_a_marker_or_a_parameter_stops_the_run_before_any_
     )
     plugins_not_needed = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:pytest-ansible", "-p", "no:hypothesispytest"]
     command = [sys.executable, "-m", "pytest", "-q", *plugins_not_needed, "--rootdir", str(tmp_path), "test_typo.py"]
-    env = dict(os.environ, PYTHONPATH=collections_root())
+    # The child loads only what it is given: no pytest plugins or options from a runner around this test (ansible-test's).
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    env["PYTHONPATH"] = collections_root()
     result = subprocess.run(command, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 4, result  # pytest's usage error: the run stopped at collection
     source = "in @pytest.mark.emulator(variants=...) (known: %s)" % KNOWN

@@ -166,7 +166,7 @@ def test_a_reader_polling_the_path_never_sees_another_mode_or_part_of_the_conten
     reader = threading.Thread(target=poll)
     reader.start()
     try:
-        for _ in range(20):
+        for _attempt in range(20):
             _files.write_private(str(path), content)
             path.unlink()
     finally:

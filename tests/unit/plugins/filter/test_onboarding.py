@@ -9,7 +9,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.victorops.oncall.plugins.filter import lifecycle, offboarding
 from ansible_collections.victorops.oncall.plugins.filter import onboarding as filters
-from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding
+from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding, _onboarding_cost
 
 DEFAULTS = Path(__file__).resolve().parents[4] / "roles" / "user_onboarding" / "defaults" / "main.yml"
 TEMPLATES = yaml.safe_load(DEFAULTS.read_text())["user_onboarding_templates"]
@@ -367,8 +367,8 @@ def test_the_calls_of_a_person_without_contacts_or_teams():
     plan = filters.onboarding_plan(
         [person(phone=None, contact_methods=None, teams=None, paging_steps=[{"timeout": 5, "rules": [{"type": "push"}]}])], TEMPLATES
     )[0]
-    assert _onboarding.person_calls(plan) == {"get_user": 1, "create_user": 1, "get_paging_policy": 1, "update_step": 1}
-    assert _onboarding.person_calls(plan, new=False) == {"get_user": 1, "get_paging_policy": 1}
+    assert _onboarding_cost.person_calls(plan) == {"get_user": 1, "create_user": 1, "get_paging_policy": 1, "update_step": 1}
+    assert _onboarding_cost.person_calls(plan, new=False) == {"get_user": 1, "get_paging_policy": 1}
 
 
 def test_nobody_to_onboard():
