@@ -97,7 +97,7 @@ rm -rf tests/output
 gate "ansible-lint (production profile)" env PATH="$PATH311" ansible-lint --offline --profile production
 gate "antsibull-docs lint-collection-docs" env PATH="$PATH311" antsibull-docs lint-collection-docs --plugin-docs .
 gate "docs/reference matches the code" env PATH="$PATH311" bash ci/docs_reference.sh
-gate "pytest (unit, emulator, end-to-end)" env PATH="$PATH311" pytest -q -n 2 -p no:cacheprovider
+gate "pytest (unit, emulator, end-to-end)" env PATH="$PATH311" pytest -q -n 2 -p no:cacheprovider --durations=20
 # The demo as a user runs it (its own venv of requirements-demo.txt, the built tarball installed), with the rate
 # window compressed to 2 s so that it takes about two minutes; it fails unless both re-runs send no write.
 gate "scripts/demo.sh (2-second rate window)" env VICTOROPS_RATE_WINDOW=2 VICTOROPS_PYTHON="$PY311" bash "$ROOT/scripts/demo.sh"
