@@ -1,4 +1,4 @@
-"""Helpers shared by the end-to-end tests of the paging-policy modules."""
+"""Helpers shared by the tests of the modules, end-to-end and in process (tests/unit/plugins/modules)."""
 
 import json
 
@@ -48,8 +48,8 @@ def rule(rule_type, contact=None):
     return {"type": rule_type, "contact_id": contact}
 
 
-def assert_refused_without_writes(emulator, run_playbook, cases):
-    """Run every ``(task, message or messages, calls)`` case in one playbook; each must fail clearly, nothing written.
+def assert_refused_without_writes(emulator, run_tasks, cases):
+    """Run every ``(task, message or messages, calls)`` case in one run of tasks (``run_tasks``); each must fail clearly, nothing written.
 
     ``message`` (a string or several) must appear in the failure; ``calls`` is the exact number of API calls
     the task made before refusing (0 for failures of the argument spec, which carry no counters).
@@ -58,7 +58,7 @@ def assert_refused_without_writes(emulator, run_playbook, cases):
     for entry, _message, _calls in cases:
         tasks.append(dict(entry, ignore_errors=True))
     emulator.clear_log()
-    run = run_playbook(tasks_yaml(*tasks))
+    run = run_tasks(tasks_yaml(*tasks))
     assert run.rc == 0, run
     for entry, message, calls in cases:
         result = run.result(entry["name"])
@@ -70,3 +70,8 @@ def assert_refused_without_writes(emulator, run_playbook, cases):
         assert result.get("api", {}).get("calls", 0) == calls, (entry["name"], result.get("api"))
     assert emulator.writes() == []
     return run
+
+
+def run_twice(tasks):
+    """``tasks`` (a list of task dicts) followed by the same tasks again, each named ``<name> again``: a second run in one play."""
+    return list(tasks) + [dict(task, name=task["name"] + " again") for task in tasks]

@@ -1,303 +1,73 @@
-"""End-to-end tests of victorops.oncall.victorops_contact_method against the emulator (default seed)."""
+"""victorops.oncall.victorops_contact_method through a real ansible-playbook: --check and --diff given on the command
+line, the FQCN, the warning the controller shows, and the same tasks again sending no write.
+
+Each behaviour of the module, with its exact requests, is tested in process: tests/unit/plugins/modules/test_contact_method.py.
+"""
 
 import copy
 
 import pytest
-from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import diff_of
+import yaml
+from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import diff_of, run_twice, tasks_yaml
 
 pytestmark = pytest.mark.slow
 
-GET_EMAILS = "GET /api-public/v1/user/{user}/contact-methods/emails"
-GET_PHONES = "GET /api-public/v1/user/{user}/contact-methods/phones"
-POST_EMAIL = "POST /api-public/v1/user/{user}/contact-methods/emails"
-POST_PHONE = "POST /api-public/v1/user/{user}/contact-methods/phones"
-DELETE_PHONE = "DELETE /api-public/v1/user/{user}/contact-methods/phones/{contactId}"
-
-ADD = """
+MODULE = "victorops.oncall.victorops_contact_method"
+TASKS = yaml.safe_load(
+    """
 - name: add phone
-  victorops.oncall.victorops_contact_method:
-    username: asmith
-    kind: phone
-    value: "+1 (555) 010-9999"
-    label: Backup
-    rank: 10
+  victorops.oncall.victorops_contact_method: {username: asmith, kind: phone, value: "+1 (555) 010-9999", label: Backup, rank: 10}
 - name: add email
-  victorops.oncall.victorops_contact_method:
-    username: asmith
-    kind: email
-    value: Alice.Ops@Example.com
-"""
-
-REMOVE = """
+  victorops.oncall.victorops_contact_method: {username: asmith, kind: email, value: Alice.Ops@Example.com}
 - name: remove phone
-  victorops.oncall.victorops_contact_method:
-    username: bwong
-    kind: phone
-    value: "+1 555 0102"
-    state: absent
-- name: remove missing email
-  victorops.oncall.victorops_contact_method:
-    username: cnguyen
-    kind: email
-    value: nobody@example.com
-    state: absent
+  victorops.oncall.victorops_contact_method: {username: bwong, kind: phone, value: "+1 555 0102", state: absent}
+- name: same phone
+  victorops.oncall.victorops_contact_method: {username: jdoe, kind: phone, value: "+1.555.0100"}
+- name: same email other case
+  victorops.oncall.victorops_contact_method: {username: jdoe, kind: email, value: JDOE.Work@Example.COM, label: Work}
+- name: other label
+  victorops.oncall.victorops_contact_method: {username: jdoe, kind: email, value: jdoe.work@example.com, label: Personal}
 """
+)
+LABEL_WARNING = (
+    "The email contact method 'jdoe.work@example.com' of user 'jdoe' exists but its label is 'Work', not 'Personal'; "
+    "the API cannot update a contact method, so it is left as it is."
+)
 
 
-def failure(run, task):
-    """The result of ``task``, which must have failed."""
-    assert run.status(task) == "failed", run
-    return run.result(task)
-
-
-def operations(emulator):
-    return [entry["operation"] for entry in emulator.calls()]
-
-
-def stored(emulator, username, kind):
-    return [{key: c[key] for key in ("label", "value", "rank", "verified")} for c in emulator.state["users"][username]["contact_methods"][kind]]
-
-
-def test_add_check_run_check_run(emulator, run_playbook):
-    seeded = copy.deepcopy(emulator.state)
-    phone_after = {"id": None, "ext_id": None, "label": "Backup", "value": "+1 (555) 010-9999", "kind": "phone", "rank": 10, "verified": False}
-    email_after = {"id": None, "ext_id": None, "label": "Email", "value": "Alice.Ops@Example.com", "kind": "email", "rank": None, "verified": False}
-
-    # 1. check mode: both predicted, no write; only the kind needed is read.
-    run = run_playbook(ADD, check=True, diff=True)
-    assert run.rc == 0, run
-    phone, email = run.result("add phone"), run.result("add email")
-    assert phone["changed"] is True
-    assert phone["contact_method"] == phone_after
-    assert diff_of(phone) == {"before": {}, "after": phone_after}
-    assert phone["api"]["calls"] == 1  # fewest possible: the phones read
-    assert email["changed"] is True
-    assert email["contact_method"] == email_after
-    assert email["api"]["calls"] == 1  # fewest possible: the emails read
-    assert operations(emulator) == [GET_PHONES, GET_EMAILS]
-    assert emulator.writes() == []
-    assert emulator.state == seeded
-
-    # 2. real run: one POST each with the exact body; the answer is the contact, not re-read.
-    emulator.clear_log()
-    run = run_playbook(ADD, diff=True)
-    assert run.rc == 0, run
-    phone, email = run.result("add phone"), run.result("add email")
-    new_phone = emulator.state["users"]["asmith"]["contact_methods"]["phones"][-1]
-    new_email = emulator.state["users"]["asmith"]["contact_methods"]["emails"][-1]
-    assert phone["changed"] is True
-    assert phone["contact_method"] == dict(phone_after, id=new_phone["id"], ext_id=new_phone["extId"])
-    assert diff_of(phone)["after"] == phone["contact_method"]
-    assert phone["api"]["calls"] == 2  # fewest possible: read + create
-    assert email["contact_method"] == dict(email_after, id=new_email["id"], ext_id=new_email["extId"], rank=new_email["rank"])
-    assert email["api"]["calls"] == 2  # fewest possible: read + create
-    assert operations(emulator) == [GET_PHONES, POST_PHONE, GET_EMAILS, POST_EMAIL]
-    post_phone, post_email = emulator.writes()
-    assert post_phone["path"] == "/api-public/v1/user/asmith/contact-methods/phones"
-    assert post_phone["body"] == {"label": "Backup", "phone": "+1 (555) 010-9999", "rank": 10}
-    assert post_email["body"] == {"label": "Email", "email": "Alice.Ops@Example.com"}
-    assert stored(emulator, "asmith", "phones") == [
-        {"label": "Mobile", "value": "+1-555-0101", "rank": seeded["users"]["asmith"]["contact_methods"]["phones"][0]["rank"], "verified": "verified"},
-        {"label": "Backup", "value": "+1 (555) 010-9999", "rank": 10, "verified": "unverified"},
-    ]
-    assert stored(emulator, "asmith", "emails")[1:] == [
-        {"label": "Email", "value": "Alice.Ops@Example.com", "rank": new_email["rank"], "verified": "unverified"}
-    ]
-    after_run = copy.deepcopy(emulator.state)
-
-    # 3. check mode again: nothing to do.
-    emulator.clear_log()
-    run = run_playbook(ADD, check=True)
-    assert run.result("add phone")["changed"] is False
-    assert run.result("add email")["changed"] is False
-    assert run.result("add phone")["contact_method"]["ext_id"] == new_phone["extId"]
-    assert operations(emulator) == [GET_PHONES, GET_EMAILS]  # fewest possible: one read each
-
-    # 4. real run again: no write.
-    emulator.clear_log()
-    run = run_playbook(ADD)
-    assert run.result("add phone")["changed"] is False
-    assert run.result("add email")["changed"] is False
-    assert run.result("add phone")["api"]["calls"] == 1
-    assert run.result("add email")["api"]["calls"] == 1
-    assert emulator.writes() == []
-    assert emulator.state == after_run
-
-
-def test_remove_check_run_check_run(emulator, run_playbook):
+def test_check_and_diff_from_the_command_line_then_a_run_and_a_rerun_without_writes(emulator, run_playbook):
     seeded = copy.deepcopy(emulator.state)
     desk = seeded["users"]["bwong"]["contact_methods"]["phones"][0]
-    desk_result = {"id": desk["id"], "ext_id": desk["extId"], "label": "Desk", "value": "+1-555-0102", "kind": "phone", "rank": desk["rank"], "verified": False}
 
-    # 1. check mode: the phone written differently is the same phone; no write.
-    run = run_playbook(REMOVE, check=True, diff=True)
+    run = run_playbook(tasks_yaml(*TASKS), check=True, diff=True)
     assert run.rc == 0, run
-    remove, missing = run.result("remove phone"), run.result("remove missing email")
-    assert remove["changed"] is True
-    assert remove["contact_method"] == {}
-    assert diff_of(remove) == {"before": desk_result, "after": {}}
-    assert remove["api"]["calls"] == 1  # fewest possible: the phones read
-    assert missing["changed"] is False
-    assert missing["api"]["calls"] == 1  # fewest possible: the emails read
-    assert operations(emulator) == [GET_PHONES, GET_EMAILS]
+    assert all(record["action"] == MODULE for record in run.records)
+    assert [run.result(task["name"])["changed"] for task in TASKS] == [True, True, True, False, False, False]
+    assert diff_of(run.result("add phone"))["after"]["value"] == "+1 (555) 010-9999"
+    removal = diff_of(run.result("remove phone"))
+    assert (removal["before"]["ext_id"], removal["after"]) == (desk["extId"], {})
+    assert "Alice.Ops@Example.com" in run.stdout  # --diff shows the predicted contact method
+    assert len(emulator.calls()) == len(TASKS)  # one read each
+    assert emulator.writes() == []
     assert emulator.state == seeded
 
-    # 2. real run: one DELETE addressed by the extId.
     emulator.clear_log()
-    run = run_playbook(REMOVE)
+    run = run_playbook(tasks_yaml(*run_twice(TASKS)))
     assert run.rc == 0, run
-    assert run.result("remove phone")["changed"] is True
-    assert run.result("remove phone")["api"]["calls"] == 2  # fewest possible: read + delete
-    assert run.result("remove missing email")["changed"] is False
-    assert operations(emulator) == [GET_PHONES, DELETE_PHONE, GET_EMAILS]
-    (delete,) = emulator.writes()
-    assert delete["path"] == "/api-public/v1/user/bwong/contact-methods/phones/%s" % desk["extId"]
-    assert emulator.state["users"]["bwong"]["contact_methods"]["phones"] == []
-    assert emulator.state["users"]["cnguyen"] == seeded["users"]["cnguyen"]
-
-    # 3. check mode again: nothing to do.
-    emulator.clear_log()
-    run = run_playbook(REMOVE, check=True)
-    assert run.result("remove phone")["changed"] is False
-    assert run.result("remove missing email")["changed"] is False
-    assert operations(emulator) == [GET_PHONES, GET_EMAILS]  # fewest possible: one read each
-
-    # 4. real run again: no write.
-    emulator.clear_log()
-    run = run_playbook(REMOVE)
-    assert run.result("remove phone")["changed"] is False
-    assert run.result("remove phone")["api"]["calls"] == 1
-    assert emulator.writes() == []
-    assert len(emulator.calls()) == 2
-
-
-def test_existing_values_match_despite_case_and_punctuation_and_label_differences_warn(emulator, run_playbook):
-    seeded = copy.deepcopy(emulator.state)
-    run = run_playbook("""
-    - name: same phone
-      victorops.oncall.victorops_contact_method:
-        username: jdoe
-        kind: phone
-        value: "+1.555.0100"
-    - name: same email other case
-      victorops.oncall.victorops_contact_method:
-        username: jdoe
-        kind: email
-        value: JDOE.Work@Example.COM
-        label: Work
-    - name: other label
-      victorops.oncall.victorops_contact_method:
-        username: jdoe
-        kind: email
-        value: jdoe.work@example.com
-        label: Personal
-    """)
-    assert run.rc == 0, run
-    phone = run.result("same phone")
-    assert phone["changed"] is False
-    assert phone["contact_method"]["label"] == "Mobile"
-    assert phone["contact_method"]["value"] == "+1-555-0100"
-    assert "warnings" not in phone
-    email = run.result("same email other case")
-    assert email["changed"] is False
-    assert "warnings" not in email
-    other = run.result("other label")
-    assert other["changed"] is False
-    assert other["contact_method"]["label"] == "Work"
-    assert other["warnings"] == [
-        (
-            "The email contact method 'jdoe.work@example.com' of user 'jdoe' exists but its label is 'Work', not 'Personal'; "
-            "the API cannot update a contact method, so it is left as it is."
-        )
+    assert [run.result(task["name"])["changed"] for task in TASKS] == [True, True, True, False, False, False]
+    assert [(w["method"], w["path"]) for w in emulator.writes()] == [
+        ("POST", "/api-public/v1/user/asmith/contact-methods/phones"),
+        ("POST", "/api-public/v1/user/asmith/contact-methods/emails"),
+        ("DELETE", "/api-public/v1/user/bwong/contact-methods/phones/%s" % desk["extId"]),
     ]
-    assert emulator.writes() == []
-    assert len(emulator.calls()) == 3  # one read per task
-    assert emulator.state == seeded
-
-
-def test_bad_input_fails_clearly_without_writing(emulator, run_playbook):
-    seeded = copy.deepcopy(emulator.state)
-    run = run_playbook("""
-    - name: malformed email
-      victorops.oncall.victorops_contact_method:
-        username: jdoe
-        kind: email
-        value: jdoe.example.com
-      ignore_errors: true
-    - name: malformed phone
-      victorops.oncall.victorops_contact_method:
-        username: jdoe
-        kind: phone
-        value: call me
-      ignore_errors: true
-    - name: negative rank
-      victorops.oncall.victorops_contact_method:
-        username: jdoe
-        kind: phone
-        value: "+15550100"
-        rank: -1
-      ignore_errors: true
-    - name: empty label
-      victorops.oncall.victorops_contact_method:
-        username: jdoe
-        kind: phone
-        value: "+15550100"
-        label: ""
-      ignore_errors: true
-    - name: unknown user
-      victorops.oncall.victorops_contact_method:
-        username: nosuchuser
-        kind: email
-        value: someone@example.com
-      ignore_errors: true
-    """)
-    assert run.rc == 0, run
-    assert failure(run, "malformed email")["msg"] == "value 'jdoe.example.com' (kind=email) is not an email address"
-    assert failure(run, "malformed phone")["msg"] == (
-        "value 'call me' (kind=phone) is not a phone number: give it in E.164 form, a + and 4 to 15 digits (for example +1 555 010 0100)"
-    )
-    assert failure(run, "negative rank")["msg"] == "rank must be 0 or more, got -1"
-    assert failure(run, "empty label")["msg"] == "label must not be empty"
-    for task in ("malformed email", "malformed phone", "negative rank", "empty label"):
-        assert failure(run, task)["api"]["calls"] == 0
-    unknown = failure(run, "unknown user")
-    assert unknown["msg"] == "username 'nosuchuser': the API knows no such user"
-    assert unknown["api"]["calls"] == 1
-    assert operations(emulator) == [GET_EMAILS]
-    assert emulator.state == seeded
-
-
-def test_api_refusal_to_remove_the_account_email_is_reported(emulator, run_playbook):
-    run = run_playbook("""
-    - name: remove account email
-      victorops.oncall.victorops_contact_method:
-        username: cnguyen
-        kind: email
-        value: chloe.nguyen@example.com
-        state: absent
-      ignore_errors: true
-    """)
-    result = failure(run, "remove account email")
-    ext_id = emulator.state["users"]["cnguyen"]["contact_methods"]["emails"][0]["extId"]
-    # The message names the full URL of the refused request, and the API's own reason.
-    assert result["msg"] == (
-        "DELETE %s/api-public/v1/user/cnguyen/contact-methods/emails/%s: request refused by the API (HTTP 400): "
-        "The user's account email (Default) cannot be deleted" % (emulator.url, ext_id)
-    )
-    assert result["api"]["calls"] == 2  # read + refused delete
-    assert len(emulator.state["users"]["cnguyen"]["contact_methods"]["emails"]) == 1
-
-
-def test_ambiguous_create_is_confirmed_by_rereading_not_resent(emulator, run_playbook):
-    emulator.inject("POST", "/api-public/v1/user/asmith/contact-methods/phones", "apply-then-502")
-    run = run_playbook(ADD)
-    assert run.rc == 0, run
-    phone = run.result("add phone")
-    new_phone = emulator.state["users"]["asmith"]["contact_methods"]["phones"][-1]
-    assert phone["changed"] is True
-    assert phone["contact_method"]["ext_id"] == new_phone["extId"]
-    assert phone["contact_method"]["id"] == new_phone["id"]
-    assert phone["api"]["calls"] == 3  # read, create (502), confirming read
-    assert phone["api"]["writes"] == 1
     assert [c["value"] for c in emulator.state["users"]["asmith"]["contact_methods"]["phones"]] == ["+1-555-0101", "+1 (555) 010-9999"]
-    assert operations(emulator)[:3] == [GET_PHONES, POST_PHONE, GET_PHONES]
+    assert emulator.state["users"]["bwong"]["contact_methods"]["phones"] == []
+    for task in TASKS:
+        again = run.result(task["name"] + " again")
+        assert again["changed"] is False and again["api"]["writes"] == 0, (task["name"], again)
+    # A contact method cannot be updated: another label is left as it is, with a warning the controller shows; the
+    # same value written otherwise, with its own label, is no change and no warning.
+    assert run.result("other label")["warnings"] == [LABEL_WARNING]
+    assert "warnings" not in run.result("same phone") and "warnings" not in run.result("same email other case")
+    assert LABEL_WARNING.split(";")[0] in run.stdout + run.stderr
+    assert emulator.state["users"]["jdoe"] == seeded["users"]["jdoe"]

@@ -1,16 +1,23 @@
 """Fault matrix: every write the modules make, under every fault the emulator can inject.
 
-Each test runs one real ansible-playbook that makes all the writes below, one task per write, each
-aimed at its own user or object so that a fault injected on one write's exact method and path hits
-that write and nothing else. The emulator's final state is then compared with the desired state:
-the write happened exactly once (no duplicate step or rule, no lost write), or it did not happen and
-the task says so: a 500 fails; a write that is not resend-safe (``_api.RESEND_SAFE``) and whose lost
-answer a read does not confirm fails as "may or may not have been applied", never re-sent.
+Each test runs all the writes below, one task per write, each aimed at its own user or object so that a
+fault injected on one write's exact method and path hits that write and nothing else. The emulator's final
+state is then compared with the desired state: the write happened exactly once (no duplicate step or rule,
+no lost write), or it did not happen and the task says so: a 500 fails; a write that is not resend-safe
+(``_api.RESEND_SAFE``) and whose lost answer a read does not confirm fails as "may or may not have been
+applied", never re-sent.
+
+The tasks run in this process with the ``run_module`` fixture (``in_process.InProcessRun``), against the same
+emulator: what is tested is the modules' and the client's handling of the fault, which ansible-playbook does not change.
+One cell of the matrix (the timeout, with ``request_timeout`` from the action group's ``module_defaults``) goes through
+a real ansible-playbook.
 """
 
 import time
 
 import pytest
+
+from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
 
 pytestmark = pytest.mark.slow
 
@@ -381,16 +388,39 @@ def logged_sends(fault, write):
     return sorted(sends + [200] * write.later_sends)
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-def test_every_write_converges_or_fails_clearly_under_the_fault(fault, emulator, run_playbook):
-    emulator.reset(seed=matrix_seed())
-    for write in WRITES:
+def inject_everywhere(emulator, fault, writes):
+    for write in writes:
         emulator.inject(write.method, write.path, fault.kind, **fault.options)
-    defaults = {"request_timeout": CLIENT_TIMEOUT} if fault.kind == "delay" else None
-    run = run_playbook(play=playbook([(w.name, w.task) for w in WRITES], defaults))
+
+
+def fault_defaults(fault):
+    return {"request_timeout": CLIENT_TIMEOUT} if fault.kind == "delay" else None
+
+
+# The cell that goes through ansible-playbook; the others run in process.
+PLAYBOOK_FAULT = "timeout"
+
+
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.name != PLAYBOOK_FAULT], ids=[f.name for f in FAULTS if f.name != PLAYBOOK_FAULT])
+def test_every_write_converges_or_fails_clearly_under_the_fault(fault, emulator, run_module):
+    emulator.reset(seed=matrix_seed())
+    inject_everywhere(emulator, fault, WRITES)
+    run = InProcessRun(run_module, [(w.name, w.task) for w in WRITES], fault_defaults(fault))
+    check_matrix(fault, emulator, run)
+
+
+def test_every_write_converges_or_fails_clearly_under_a_timeout_through_ansible_playbook(emulator, run_playbook):
+    (fault,) = [f for f in FAULTS if f.name == PLAYBOOK_FAULT]
+    emulator.reset(seed=matrix_seed())
+    inject_everywhere(emulator, fault, WRITES)
+    run = run_playbook(play=playbook([(w.name, w.task) for w in WRITES], fault_defaults(fault)))
+    check_matrix(fault, emulator, run)
+
+
+def check_matrix(fault, emulator, run):
+    """Every write of the matrix converged exactly once, or failed clearly without changing anything."""
     assert run.rc == 0, run
     assert "Traceback" not in run.stdout + run.stderr
-
     problems = []
     for write in WRITES:
         result = run.result(write.name)
@@ -428,15 +458,15 @@ def test_every_write_converges_or_fails_clearly_under_the_fault(fault, emulator,
     assert problems == [], "\n".join(problems) + "\n%r" % run
 
 
-def test_a_second_run_after_the_faults_changes_nothing(emulator, run_playbook):
+def test_a_second_run_after_the_faults_changes_nothing(emulator, run_module):
     """After faults that were applied and confirmed, the same tasks are all unchanged: nothing was half-done."""
     emulator.reset(seed=matrix_seed())
     for write in WRITES:
         emulator.inject(write.method, write.path, "apply-then-drop")
-    first = run_playbook(play=playbook([(w.name, w.task) for w in WRITES]))
+    first = InProcessRun(run_module, [(w.name, w.task) for w in WRITES])
     assert first.rc == 0, first
     emulator.clear_log()
-    second = run_playbook(play=playbook([(w.name, w.task) for w in WRITES]))
+    second = InProcessRun(run_module, [(w.name, w.task) for w in WRITES])
     assert second.rc == 0, second
     assert [(w.name, second.status(w.name), second.result(w.name)["changed"]) for w in WRITES] == [(w.name, "ok", False) for w in WRITES]
     assert emulator.writes() == []
@@ -457,12 +487,12 @@ def wait_for_log(emulator, method, path, count, limit=10.0):
 LATE_WRITES = [w for w in WRITES if w.name in ("create step", "delete rule", "take on-call", "create user")]
 
 
-def test_a_write_still_running_after_the_wait_is_reported_uncertain_and_never_resent(emulator, run_playbook, contact_id):
+def test_a_write_still_running_after_the_wait_is_reported_uncertain_and_never_resent(emulator, run_module, contact_id):
     """The API answers nothing for longer than request_timeout twice over: the write lands late, exactly once."""
     emulator.reset(seed=matrix_seed())
     for write in LATE_WRITES:
         emulator.inject(write.method, write.path, "delay", seconds=3.0)
-    run = run_playbook(play=playbook([(w.name, w.task) for w in LATE_WRITES], {"request_timeout": CLIENT_TIMEOUT}))
+    run = InProcessRun(run_module, [(w.name, w.task) for w in LATE_WRITES], {"request_timeout": CLIENT_TIMEOUT})
     assert run.rc == 0, run
     for write in LATE_WRITES:
         assert run.status(write.name) == "failed", write.name
@@ -481,11 +511,11 @@ def test_a_write_still_running_after_the_wait_is_reported_uncertain_and_never_re
     ), step_msg
 
 
-def test_a_late_write_in_the_middle_of_a_plan_stops_the_plan_and_says_which_write_is_uncertain(emulator, run_playbook, contact_id):
+def test_a_late_write_in_the_middle_of_a_plan_stops_the_plan_and_says_which_write_is_uncertain(emulator, run_module, contact_id):
     emulator.reset(seed=matrix_seed())
     (write,) = [w for w in WRITES if w.name == "policy with a step removed mid-plan"]
     emulator.inject(write.method, write.path, "delay", seconds=3.0)
-    run = run_playbook(play=playbook([(write.name, write.task)], {"request_timeout": CLIENT_TIMEOUT}))
+    run = InProcessRun(run_module, [(write.name, write.task)], {"request_timeout": CLIENT_TIMEOUT})
     msg = run.result(write.name)["msg"]
     assert run.status(write.name) == "failed"
     assert msg.endswith(
@@ -500,7 +530,7 @@ def test_a_late_write_in_the_middle_of_a_plan_stops_the_plan_and_says_which_writ
     assert [(e["method"], e["path"]) for e in emulator.writes()] == [("PUT", PROFILE % "policy-delete" + "/0"), (write.method, write.path)]
 
     # Run again: the plan is made from what is there now and finishes the job.
-    run = run_playbook(play=playbook([(write.name, write.task)]))
+    run = InProcessRun(run_module, [(write.name, write.task)])
     assert run.status(write.name) == "ok" and run.result(write.name)["changed"] is True
     assert OBSERVE[write.name](emulator) == write.after(emulator)
 
@@ -509,11 +539,11 @@ BUDGET_FAULTS = [("429", {}, "gave up (3 attempts"), ("403-rate", {}, "gave up (
 
 
 @pytest.mark.parametrize("kind, options, words", BUDGET_FAULTS, ids=[b[0] for b in BUDGET_FAULTS])
-def test_every_write_fails_clearly_when_the_retry_budget_runs_out(kind, options, words, emulator, run_playbook):
+def test_every_write_fails_clearly_when_the_retry_budget_runs_out(kind, options, words, emulator, run_module):
     emulator.reset(seed=matrix_seed())
     for write in WRITES:
         emulator.inject(write.method, write.path, kind, count=3, **options)
-    run = run_playbook(play=playbook([(w.name, w.task) for w in WRITES], {"retries": 2, "retry_timeout": 30}))
+    run = InProcessRun(run_module, [(w.name, w.task) for w in WRITES], {"retries": 2, "retry_timeout": 30})
     assert run.rc == 0, run
     for write in WRITES:
         result = run.result(write.name)
@@ -543,11 +573,11 @@ def test_every_write_fails_clearly_when_the_retry_budget_runs_out(kind, options,
             assert result["plan"] == [applied], (msg, result["plan"])
 
 
-def test_retry_after_beyond_retry_timeout_stops_at_once(emulator, run_playbook):
+def test_retry_after_beyond_retry_timeout_stops_at_once(emulator, run_module):
     emulator.reset(seed=matrix_seed())
     write = WRITES[0]
     emulator.inject(write.method, write.path, "429", retry_after=30)
-    run = run_playbook(play=playbook([(write.name, write.task)], {"retry_timeout": 0.5}))
+    run = InProcessRun(run_module, [(write.name, write.task)], {"retry_timeout": 0.5})
     msg = run.result(write.name)["msg"]
     # The server's wait is longer than the budget: stopped at once, with the server's wait in the message.
     assert "rate limited (HTTP 429): Too Many Requests; the API asked to wait 30.0 s before re-sending (Retry-After), more than the " in msg, msg
@@ -564,13 +594,13 @@ REMOVE_STEP = """
 """
 
 
-def test_multi_write_plan_failing_on_its_second_write_says_what_was_applied(emulator, run_playbook, contact_id):
+def test_multi_write_plan_failing_on_its_second_write_says_what_was_applied(emulator, run_module, contact_id):
     seed = matrix_seed()
     (user,) = [u for u in seed["users"] if u["username"] == "step-put"]
     user["paging_policy"][1]["rules"].append({"type": "push"})  # 3 rules: removing the step takes a PUT, then a DELETE
     emulator.reset(seed=seed)
     emulator.inject("DELETE", PROFILE % "step-put" + "/1/0", "500")
-    run = run_playbook(play=playbook([("remove step", REMOVE_STEP)]))
+    run = InProcessRun(run_module, [("remove step", REMOVE_STEP)])
     result = run.result("remove step")
     assert run.status("remove step") == "failed"
     mobile, work = contact_id("step-put", "Mobile"), contact_id("step-put", "Work")
@@ -587,7 +617,7 @@ def test_multi_write_plan_failing_on_its_second_write_says_what_was_applied(emul
 
     # Run again: it picks up from the half-done state and finishes, one DELETE.
     emulator.clear_log()
-    run = run_playbook(play=playbook([("remove step", REMOVE_STEP)]))
+    run = InProcessRun(run_module, [("remove step", REMOVE_STEP)])
     assert run.status("remove step") == "ok" and run.result("remove step")["changed"] is True, run
     assert [(e["method"], e["path"]) for e in emulator.writes()] == [("DELETE", PROFILE % "step-put" + "/1/0")]
     assert emulator.state["users"]["step-put"]["paging_policy"] == policy(contact_id, "step-put", SEED_POLICY[0])

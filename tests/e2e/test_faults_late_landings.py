@@ -3,13 +3,16 @@
 The write-safety rule (docs/reliability.md): a write whose outcome is uncertain is re-sent only when re-sending
 cannot change anything but its own object, however late the lost one lands. Each test runs every write of the
 fault matrix (paging steps and rules, a user, a contact method, a team member, an on-call handover) plus the
-resend-safe removals through one real ansible-playbook, with the emulator's ``late-write`` fault on each write's
-exact method and path, waits until every late write has landed, and checks the emulator's state: only the
-asked-for change, or the task said it may or may not have been applied; never a second change.
+resend-safe removals, with the emulator's ``late-write`` fault on each write's exact method and path, waits until
+every late write has landed, and checks the emulator's state: only the asked-for change, or the task said it may or
+may not have been applied; never a second change. The tasks run in this process (``in_process.InProcessRun``)
+against the same emulator, with the same ``request_timeout``; the read-only key's test, which also checks what
+ansible-playbook prints, runs a real ansible-playbook.
 """
 
 import pytest
 
+from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
 from ansible_collections.victorops.oncall.tests.e2e.test_faults import (
     OBSERVE,
     PROFILE,
@@ -69,13 +72,13 @@ def check_write(write, run, emulator, late):
 
 
 @pytest.mark.parametrize("late", LANDINGS, ids=["0.3s", "2x", "10x"])
-def test_a_late_landing_makes_only_the_asked_for_change_or_the_task_says_it_is_uncertain(late, emulator, run_playbook):
+def test_a_late_landing_makes_only_the_asked_for_change_or_the_task_says_it_is_uncertain(late, emulator, run_module):
     emulator.reset(seed=seed())
     keep = untouched(emulator)[1:]
     writes = WRITES + REMOVALS
     for write in writes:
         emulator.inject(write.method, write.path, "late-write", seconds=late)
-    run = run_playbook(play=playbook([(w.name, w.task) for w in writes], {"request_timeout": REQUEST_TIMEOUT}))
+    run = InProcessRun(run_module, [(w.name, w.task) for w in writes], {"request_timeout": REQUEST_TIMEOUT})
     assert run.rc == 0, run
     assert emulator.settle(timeout=late + 30)
     assert "Traceback" not in run.stdout + run.stderr
@@ -102,7 +105,7 @@ DELETE_PHONE_RULE = """
 """
 
 
-def test_a_rule_delete_answered_504_and_applied_3_s_later_leaves_the_rule_that_moved_up(emulator, run_playbook, contact_id):
+def test_a_rule_delete_answered_504_and_applied_3_s_later_leaves_the_rule_that_moved_up(emulator, run_module, contact_id):
     """Issue 19: DELETE rule 0 of [phone, email, sms], 504, applied 3 s later. Re-sent, the email rule went too."""
     scenario = matrix_seed()
     (user,) = [u for u in scenario["users"] if u["username"] == "rule-delete"]
@@ -110,7 +113,7 @@ def test_a_rule_delete_answered_504_and_applied_3_s_later_leaves_the_rule_that_m
     emulator.reset(seed=scenario)
     path = PROFILE % "rule-delete" + "/1/0"
     emulator.inject("DELETE", path, "late-write", seconds=3.0)
-    run = run_playbook(play=playbook([("delete the phone rule", DELETE_PHONE_RULE)], {"request_timeout": REQUEST_TIMEOUT}))
+    run = InProcessRun(run_module, [("delete the phone rule", DELETE_PHONE_RULE)], {"request_timeout": REQUEST_TIMEOUT})
     assert emulator.settle(timeout=30)
     result = run.result("delete the phone rule")
     assert run.status("delete the phone rule") == "failed" and result["error"] == "uncertain", result
@@ -121,7 +124,7 @@ def test_a_rule_delete_answered_504_and_applied_3_s_later_leaves_the_rule_that_m
 
     # The next run reads the state and has nothing left to do.
     emulator.clear_log()
-    again = run_playbook(play=playbook([("delete the phone rule", DELETE_PHONE_RULE)]))
+    again = InProcessRun(run_module, [("delete the phone rule", DELETE_PHONE_RULE)])
     assert again.status("delete the phone rule") == "ok" and again.result("delete the phone rule")["changed"] is False
     assert emulator.writes() == []
 

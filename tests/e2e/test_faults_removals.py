@@ -4,15 +4,17 @@ Each removal is a DELETE by a stable identity (a username, a contact method's id
 resend-safe, so after a lost answer it is sent again, and a late copy can change nothing else. When the
 first one was applied, the re-send is refused (404) and a read confirms the removal: a confirmation that
 always answered "applied" would hide a refused re-send of something never removed; one that always
-answered "not applied" would fail a removal that happened. Each test runs one real ansible-playbook with the three removals, each
-aimed at its own object so that a fault on one's exact method and path hits it alone, and then checks
-the emulator's request log (what was sent, how many times) and its state (removed exactly once, or
-untouched when the task failed).
+answered "not applied" would fail a removal that happened. Each test runs the three removals, each aimed at
+its own object so that a fault on one's exact method and path hits it alone, and then checks the emulator's
+request log (what was sent, how many times) and its state (removed exactly once, or untouched when the task
+failed). The tasks run in this process (``in_process.InProcessRun``) against the same emulator; test_faults.py
+runs the fault matrix's writes through a real ansible-playbook.
 """
 
 import pytest
 
-from ansible_collections.victorops.oncall.tests.e2e.test_faults import FAULTS, expected_sends, faulted_sends, playbook
+from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
+from ansible_collections.victorops.oncall.tests.e2e.test_faults import FAULTS, expected_sends, faulted_sends
 
 pytestmark = pytest.mark.slow
 
@@ -103,12 +105,12 @@ def untouched(emulator):
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-def test_every_removal_happens_exactly_once_or_fails_clearly_under_the_fault(fault, emulator, run_playbook):
+def test_every_removal_happens_exactly_once_or_fails_clearly_under_the_fault(fault, emulator, run_module):
     emulator.reset(seed=removal_seed())
     keep = untouched(emulator)
     for removal in REMOVALS:
         emulator.inject(removal.method, removal.path, fault.kind, **fault.options)
-    run = run_playbook(play=playbook([(r.name, r.task) for r in REMOVALS], {"request_timeout": REQUEST_TIMEOUT}))
+    run = InProcessRun(run_module, [(r.name, r.task) for r in REMOVALS], {"request_timeout": REQUEST_TIMEOUT})
     assert run.rc == 0, run
     assert "Traceback" not in run.stdout + run.stderr
 
@@ -136,17 +138,17 @@ def test_every_removal_happens_exactly_once_or_fails_clearly_under_the_fault(fau
     assert problems == [], "\n".join(problems) + "\n%r" % run
 
 
-def test_a_second_run_after_applied_then_lost_removals_changes_nothing(emulator, run_playbook):
+def test_a_second_run_after_applied_then_lost_removals_changes_nothing(emulator, run_module):
     emulator.reset(seed=removal_seed())
     for removal in REMOVALS:
         emulator.inject(removal.method, removal.path, "apply-then-drop")
-    first = run_playbook(play=playbook([(r.name, r.task) for r in REMOVALS], {"request_timeout": REQUEST_TIMEOUT}))
+    first = InProcessRun(run_module, [(r.name, r.task) for r in REMOVALS], {"request_timeout": REQUEST_TIMEOUT})
     assert first.rc == 0, first
     assert [(r.name, first.status(r.name), first.result(r.name)["changed"], r.present(emulator)) for r in REMOVALS] == [
         (r.name, "ok", True, False) for r in REMOVALS
     ]
     emulator.clear_log()
-    second = run_playbook(play=playbook([(r.name, r.task) for r in REMOVALS]))
+    second = InProcessRun(run_module, [(r.name, r.task) for r in REMOVALS])
     assert second.rc == 0, second
     assert [(r.name, second.status(r.name), second.result(r.name)["changed"]) for r in REMOVALS] == [(r.name, "ok", False) for r in REMOVALS]
     assert emulator.writes() == []

@@ -1,10 +1,15 @@
 """Hostile answers to the reads each module makes: truncated JSON, a 200 with an HTML page, a body
 missing the expected keys, an enormous body. Each must end in a clear failure: never a traceback,
 never a wrong "no change", never a write decided on a misread state.
+
+The tasks run in this process (``in_process.InProcessRun``, the ``run_module`` fixture against the same emulator),
+except the confirming read answered with truncated JSON, which goes through a real ansible-playbook.
 """
 
 import pytest
 import yaml
+
+from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
 
 pytestmark = pytest.mark.slow
 
@@ -111,16 +116,29 @@ def playbook(reads):
     return yaml.safe_dump([{"name": "hostile answers", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False)
 
 
+def in_process(run_module, reads):
+    return InProcessRun(run_module, [(name, {module: args}) for name, module, args, _path in reads])
+
+
 @pytest.mark.parametrize("kind, options, words", HOSTILE, ids=["truncated-json", "html-200", "missing-keys", "huge-5MiB", "huge-12MiB"])
-def test_every_read_answered_with_garbage_fails_clearly(kind, options, words, emulator, run_playbook):
+def test_every_read_answered_with_garbage_fails_clearly(kind, options, words, emulator, run_module):
+    reads = READS + POLICY_READS
+    untouched = serve_garbage(emulator, kind, options, reads)
+    check_clear_failures(emulator, kind, words, reads, in_process(run_module, reads), untouched)
+
+
+def serve_garbage(emulator, kind, options, reads):
+    """Reset the emulator, inject the hostile answer on every read: the state that must stay untouched."""
     import copy
 
     emulator.reset(seed=hostile_seed())
     untouched = copy.deepcopy(emulator.state)
-    reads = READS + POLICY_READS
     for _name, _module, _args, path in reads:
         emulator.inject("GET", path, kind, **options)
-    run = run_playbook(play=playbook(reads))
+    return untouched
+
+
+def check_clear_failures(emulator, kind, words, reads, run, untouched):
     assert run.rc == 0, run
     assert "Traceback" not in run.stdout + run.stderr
 
@@ -149,15 +167,19 @@ def test_every_read_answered_with_garbage_fails_clearly(kind, options, words, em
     assert [e["fault"] for e in emulator.log].count(kind) == len(reads)  # every hostile answer was served
 
 
+# The kind of hostile confirming read that goes through ansible-playbook; the others run in process.
+PLAYBOOK_KIND = "truncated-json"
+
+
 @pytest.mark.parametrize("kind", ["truncated-json", "html-200", "missing-keys"])
-def test_a_hostile_answer_to_a_confirming_read_is_not_taken_for_not_applied(kind, emulator, run_playbook):
+def test_a_hostile_answer_to_a_confirming_read_is_not_taken_for_not_applied(kind, emulator, run_module, run_playbook):
     name, _module, _args, path = CONFIRMING_READ
     # Faults apply in order: the first read (before the take) is answered soundly after no delay,
     # the take is applied but its answer lost, and the read that would confirm it gets garbage.
     emulator.inject("GET", path, "delay", seconds=0)
     emulator.inject("GET", path, kind)
     emulator.inject("PATCH", API + "/policies/pol-Db9DemoPrimary02/oncall/user", "apply-then-502")
-    run = run_playbook(play=playbook([CONFIRMING_READ]))
+    run = run_playbook(play=playbook([CONFIRMING_READ])) if kind == PLAYBOOK_KIND else in_process(run_module, [CONFIRMING_READ])
     result = run.result(name)
     assert run.status(name) == "failed", result
     assert "Traceback" not in result.get("exception", "")

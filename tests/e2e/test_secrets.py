@@ -185,26 +185,6 @@ def test_no_key_leaks_from_any_module_or_the_role_at_full_verbosity(tmp_path, em
     assert not [name for name, text in texts.items() if SECRET_KEY[:16] in text or SECRET_KEY[-16:] in text]
 
 
-def test_credentials_come_only_from_options_or_environment(emulator, run_playbook):
-    run = run_playbook(
-        """
-    - name: no key anywhere
-      victorops.oncall.victorops_policy_info: {types: [timeouts]}
-      ignore_errors: true
-    """,
-        env={"VICTOROPS_API_KEY": "", "VICTOROPS_API_ID": ""},
-        extra_args=("-vvvv",),
-    )
-    assert run.status("no key anywhere") == "failed"
-    assert run.result("no key anywhere")["msg"] == (
-        "Invalid connection options: api_id must not be empty: set the api_id option, the VICTOROPS_API_ID environment variable "
-        "(an AWX VictorOps credential sets it), or the victorops_api_id variable of the collection's roles; api_key must not be empty: "
-        "set the api_key option, the VICTOROPS_API_KEY environment variable (an AWX VictorOps credential sets it), or the "
-        "victorops_api_key variable of the collection's roles"
-    )
-    assert emulator.log == []  # no built-in credential was tried
-
-
 def _files(*parts):
     for part in parts:
         path = ROOT / part

@@ -1,7 +1,9 @@
 """Every emulator variant x every end-to-end scenario it can affect: converge on the first run, change nothing on the second.
 
-Each variant (tests/emulator/_variants.py, docs/emulator.md "Variants") runs one playbook made of the
-scenarios below that the variant can affect, each aimed at its own user or team, twice through real
+Each variant (tests/emulator/_variants.py, docs/emulator.md "Variants") runs the scenarios below that the
+variant can affect, each aimed at its own user or team, twice: the module tasks in this process
+(``in_process.InProcessRun``, the ``run_module`` fixture against the same emulator: the variants change what the
+API answers, which the modules and their client handle, not ansible-playbook), then the role (O) through a real
 ``ansible-playbook``. The first run must leave the emulator's state exactly as desired; the second must
 send no write and report no change. From the state and the request log the test counts duplicates
 (an object or a non-idempotent write twice), lost writes (something asked for that is missing),
@@ -28,6 +30,8 @@ import json
 
 import pytest
 import yaml
+
+from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
 
 pytestmark = pytest.mark.slow
 
@@ -404,44 +408,61 @@ def variant_options(variant):
     return options
 
 
-@pytest.mark.parametrize("emulator", [variant_options(v) for v in MATRIX], ids=list(MATRIX), indirect=True)
-def test_every_scenario_converges_then_a_second_run_changes_nothing(emulator, run_playbook, tmp_path, request, record_property):
-    variant = request.node.callspec.id
-    scenarios = MATRIX[variant]
-    emulator.reset(seed=matrix_seed())
-    before = collections.Counter()
-    wanted = collections.Counter()
+def scenario_facts(emulator, scenarios, desired=False):
+    """The facts of the scenarios: as the emulator holds them now, or as desired."""
+    facts = collections.Counter()
     for scenario in scenarios:
         for kind, key, want in DESIRED[scenario]:
-            before += safe_facts(emulator, kind, key)
-    if variant == "throttle-403":
-        for method, path in THROTTLES:
-            emulator.inject(method, path, "403-rate")
-    env = {"VICTOROPS_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)} if variant == "late-writes" else None
-    body = playbook(scenarios, variant, tmp_path)
+            facts += safe_facts(emulator, kind, key, want if desired else None)
+    return facts
 
-    first = run_playbook(play=body, env=env)
-    emulator.settle()
-    tasks = [task["name"] for _s, task in module_tasks(scenarios, variant)]
-    assert first.rc == 0, first
-    failed = [(r["task"], r["result"].get("msg")) for r in first.records if r["status"] == "failed"]
-    assert failed == [], failed
-    for scenario in scenarios:
-        for kind, key, want in DESIRED[scenario]:
-            wanted += safe_facts(emulator, kind, key, want)
-    after = collections.Counter()
-    for scenario in scenarios:
-        for kind, key, _want in DESIRED[scenario]:
-            after += safe_facts(emulator, kind, key)
-    tally = count(before, wanted, after)
-    tally["duplicates"] += duplicated_writes(emulator)
-    first_writes = writes_by_scenario(emulator)
+
+def checked_throttles(emulator, variant):
+    """The throttled answers of the log: only the injected ones, each once, under throttle-403; none otherwise."""
     throttled = [e for e in emulator.log if e["status"] in (403, 429)]
     if variant == "throttle-403":
         assert len([e for e in throttled if e["fault"] == "403-rate"]) == len(THROTTLES), throttled
         assert not [e for e in throttled if e["fault"] is None], throttled
     else:
         assert throttled == [], throttled
+    return throttled
+
+
+def run_scenarios(scenarios, variant, run_module, run_playbook, tmp_path, env):
+    """One run of the scenarios: the module tasks in this process, then the role (O) through ansible-playbook."""
+    run = InProcessRun(run_module, [(task["name"], task) for _s, task in module_tasks(scenarios, variant)])
+    if "O" in scenarios:
+        role = run_playbook(play=playbook("O", variant, tmp_path), env=env)
+        run.rc, run.stdout, run.stderr = role.rc, run.stdout + role.stdout, role.stderr
+        run.records += role.records
+    return run
+
+
+@pytest.mark.parametrize("emulator", [variant_options(v) for v in MATRIX], ids=list(MATRIX), indirect=True)
+def test_every_scenario_converges_then_a_second_run_changes_nothing(emulator, run_module, run_playbook, tmp_path, request, record_property, monkeypatch):
+    variant = request.node.callspec.id
+    scenarios = MATRIX[variant]
+    emulator.reset(seed=matrix_seed())
+    before = scenario_facts(emulator, scenarios)
+    if variant == "throttle-403":
+        for method, path in THROTTLES:
+            emulator.inject(method, path, "403-rate")
+    env = {"VICTOROPS_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)} if variant == "late-writes" else None
+    for variable, value in (env or {}).items():
+        monkeypatch.setenv(variable, value)  # the modules run in this process read it there
+
+    first = run_scenarios(scenarios, variant, run_module, run_playbook, tmp_path, env)
+    emulator.settle()
+    tasks = [task["name"] for _s, task in module_tasks(scenarios, variant)]
+    assert first.rc == 0, first
+    failed = [(r["task"], r["result"].get("msg")) for r in first.records if r["status"] == "failed"]
+    assert failed == [], failed
+    wanted = scenario_facts(emulator, scenarios, desired=True)
+    after = scenario_facts(emulator, scenarios)
+    tally = count(before, wanted, after)
+    tally["duplicates"] += duplicated_writes(emulator)
+    first_writes = writes_by_scenario(emulator)
+    throttled = checked_throttles(emulator, variant)
     assert tally == dict(duplicates=0, lost=0, wrong_deletions=0, leftovers=0), (tally, sorted(after - wanted), sorted(wanted - after), first)
     assert after == wanted, (sorted(after - wanted), sorted(wanted - after))
     changed = {task for task in tasks if first.result(task).get("changed")}
@@ -449,17 +470,13 @@ def test_every_scenario_converges_then_a_second_run_changes_nothing(emulator, ru
     assert changed == {task for task in tasks if task != "F0"}, changed
 
     emulator.clear_log()
-    second = run_playbook(play=body, env=env)
+    second = run_scenarios(scenarios, variant, run_module, run_playbook, tmp_path, env)
     emulator.settle()
     assert second.rc == 0, second
     assert [(r["task"], r["status"]) for r in second.records if r["status"] != "ok" and r["status"] != "skipped"] == []
     assert [r["task"] for r in second.records if r["result"].get("changed")] == []
     assert emulator.writes() == []
-    after_second = collections.Counter()
-    for scenario in scenarios:
-        for kind, key, _want in DESIRED[scenario]:
-            after_second += safe_facts(emulator, kind, key)
-    assert after_second == wanted
+    assert scenario_facts(emulator, scenarios) == wanted
     # The figures of docs/reliability.md's table (pytest --junitxml shows them as properties).
     record_property(
         "matrix",
@@ -487,11 +504,10 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize("emulator", [variant_options(v) for v in ("default", "error-200")], ids=["default", "error-200"], indirect=True)
-def test_a_refusal_is_a_failure_with_the_api_text_whatever_its_status(emulator, run_playbook, request):
+def test_a_refusal_is_a_failure_with_the_api_text_whatever_its_status(emulator, run_module, request):
     """error-200 answers refusals with HTTP 200 {"error": ...}: still a failure, never a change, and nothing changes."""
     state = json.dumps(emulator.state, sort_keys=True)
-    tasks = [dict(name=name, ignore_errors=True, **task) for name, task, _words in REFUSALS]
-    run = run_playbook(play=yaml.safe_dump([{"name": "refusals", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
+    run = InProcessRun(run_module, [(name, task) for name, task, _words in REFUSALS])
     assert run.rc == 0, run
     status = 200 if request.node.callspec.id == "error-200" else 422
     for name, _task, words in REFUSALS:
@@ -504,7 +520,7 @@ def test_a_refusal_is_a_failure_with_the_api_text_whatever_its_status(emulator, 
 
 
 @pytest.mark.parametrize("emulator", [variant_options("late-writes")], ids=["late-writes"], indirect=True)
-def test_a_late_step_update_never_lands_on_the_step_that_moved_up(emulator, run_playbook):
+def test_a_late_step_update_never_lands_on_the_step_that_moved_up(emulator, run_module, monkeypatch):
     """late-writes, a step removal in the middle of a policy: "reduce to one rule" (a PUT by index) answers 504 and lands late.
 
     Re-sent, the PUT could be followed by the DELETE of the step's last rule, which moves the next step up; a late
@@ -530,9 +546,8 @@ def test_a_late_step_update_never_lands_on_the_step_that_moved_up(emulator, run_
         },
         {"name": "remove step 1", "victorops.oncall.victorops_paging_step": {"username": "mx-late", "step": 1, "state": "absent"}},
     ]
-    play = yaml.safe_dump([{"name": "late step update", "hosts": "localhost", "gather_facts": False, "tasks": tasks}])
-    env = {"VICTOROPS_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)}
-    run = run_playbook(play=play, env=env)
+    monkeypatch.setenv("VICTOROPS_REQUEST_TIMEOUT", str(REQUEST_TIMEOUT))
+    run = InProcessRun(run_module, [(task["name"], task) for task in tasks])
     emulator.settle()
     assert run.rc == 0, run
     assert run.result("remove step 1")["changed"] is True

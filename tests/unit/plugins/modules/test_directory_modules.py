@@ -8,30 +8,18 @@ refusals, with the API calls counted by operation.
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.victorops.oncall.plugins.modules import (
-    victorops_contact_method,
-    victorops_oncall_override,
-    victorops_policy_info,
-    victorops_team_member,
-    victorops_user,
-)
 
 OPS = "team-Q2opsDemoTeam001"
 HIGH_SEVERITY = "pol-Hs7opsDemoPol001"  # asmith on call (Operations High Severity)
 
 
 @pytest.fixture
-def run(emulator, capsys):
-    """run(module, check=False, **options) -> (exit code, result) of one in-process module run against the emulator."""
+def run(run_module, emulator):
+    """run(module name, check=False, diff=True, **options) -> (exit code, result), by the shared ``run_module`` fixture."""
 
     def run_one(module, check=False, diff=True, **options):
-        args = dict(dict(api_id="demo-api-id", api_key="demo-api-key", api_url=emulator.url), **options)
-        args.update(_ansible_check_mode=check, _ansible_diff=diff)
-        with patch_module_args(args), pytest.raises(SystemExit) as exc:
-            module.main()
-        return exc.value.code, json.loads(capsys.readouterr().out)
+        result = run_module(module, check_mode=check, diff=diff, **options)
+        return result.exit_code, result
 
     return run_one
 
@@ -59,7 +47,7 @@ def four_steps(run, emulator, module, **options):
 
 def test_user_four_steps_and_created_flag(run, emulator):
     options = dict(username="newhire", first_name="Nora", last_name="Hire", email="nora@example.com")
-    predicted, first, again = four_steps(run, emulator, victorops_user, **options)
+    predicted, first, again = four_steps(run, emulator, "victorops_user", **options)
     assert predicted["created"] is True and first["created"] is True and again["created"] is False
     assert first["api"]["operations"] == {"get_user": 1, "create_user": 1}
     assert emulator.state["users"]["newhire"]["firstName"] == "Nora"
@@ -68,17 +56,17 @@ def test_user_four_steps_and_created_flag(run, emulator):
 
 
 def test_user_rename_and_removal(run, emulator):
-    _predicted, renamed, _again = four_steps(run, emulator, victorops_user, username="jdoe", first_name="Johnny")
+    _predicted, renamed, _again = four_steps(run, emulator, "victorops_user", username="jdoe", first_name="Johnny")
     assert renamed["created"] is False
     assert renamed["api"]["operations"] == {"get_user": 1, "update_user": 1}
     assert emulator.state["users"]["jdoe"]["firstName"] == "Johnny"
-    _predicted, removed, _again = four_steps(run, emulator, victorops_user, username="cnguyen", state="absent", replacement="jdoe")
+    _predicted, removed, _again = four_steps(run, emulator, "victorops_user", username="cnguyen", state="absent", replacement="jdoe")
     assert removed["api"]["operations"] == {"get_user": 1, "delete_user": 1}
     assert "cnguyen" not in emulator.state["users"]
 
 
 def test_user_diff_keeps_non_ascii_names_readable(run, emulator):
-    code, result = run(victorops_user, check=True, username="jdoe", first_name="Jürgen", last_name="Doé")
+    code, result = run("victorops_user", check=True, username="jdoe", first_name="Jürgen", last_name="Doé")
     assert code == 0, result
     assert "Jürgen" in result["diff"]["after"] and "\\u00fc" not in result["diff"]["after"]
 
@@ -94,63 +82,65 @@ def test_user_diff_keeps_non_ascii_names_readable(run, emulator):
     ],
 )
 def test_user_refusals_send_no_write(run, emulator, options, message):
-    code, result = run(victorops_user, **options)
+    code, result = run("victorops_user", **options)
     assert code == 1
     assert result["msg"].startswith(message), result["msg"]
     assert emulator.writes() == []
 
 
 def test_contact_method_four_steps_in_any_format(run, emulator):
-    _predicted, first, again = four_steps(run, emulator, victorops_contact_method, username="asmith", kind="phone", value="+1 (555) 010-0999", label="Desk")
+    _predicted, first, again = four_steps(run, emulator, "victorops_contact_method", username="asmith", kind="phone", value="+1 (555) 010-0999", label="Desk")
     assert first["api"]["operations"] == {"list_phones": 1, "add_phone": 1}
     assert again["api"]["operations"] == {"list_phones": 1}
     assert first["contact_method"]["ext_id"]
     # The same number in another format is the same contact method.
-    code, result = run(victorops_contact_method, username="asmith", kind="phone", value="+15550100999")
+    code, result = run("victorops_contact_method", username="asmith", kind="phone", value="+15550100999")
     assert code == 0 and result["changed"] is False, result
-    _predicted, removed, _again = four_steps(run, emulator, victorops_contact_method, username="asmith", kind="phone", value="+1 555-010-0999", state="absent")
+    _predicted, removed, _again = four_steps(
+        run, emulator, "victorops_contact_method", username="asmith", kind="phone", value="+1 555-010-0999", state="absent"
+    )
     assert removed["api"]["operations"] == {"list_phones": 1, "delete_phone": 1}
 
 
 def test_contact_method_unknown_user_is_an_option_error(run, emulator):
-    code, result = run(victorops_contact_method, username="nosuchuser", kind="email", value="x@example.com")
+    code, result = run("victorops_contact_method", username="nosuchuser", kind="email", value="x@example.com")
     assert code == 1
     assert result["msg"] == "username 'nosuchuser': the API knows no such user"
 
 
 def test_team_member_four_steps_by_name_and_case(run, emulator):
-    _predicted, first, _again = four_steps(run, emulator, victorops_team_member, team="operations", username="cnguyen")
+    _predicted, first, _again = four_steps(run, emulator, "victorops_team_member", team="operations", username="cnguyen")
     assert first["api"]["operations"] == {"list_teams": 1, "list_team_members": 1, "add_team_member": 1}
     assert first["team_member"] == {"team": OPS, "username": "cnguyen", "member": True}
     # On this (case-sensitive) API, CNguyen is not the member cnguyen: the API says so when asked (one read), and the
     # removal of CNguyen is no change.
-    code, result = run(victorops_team_member, team=OPS, username="CNguyen", state="absent")
+    code, result = run("victorops_team_member", team=OPS, username="CNguyen", state="absent")
     assert code == 0 and result["changed"] is False and result["notes"] == [], result
     assert result["api"]["operations"] == {"list_team_members": 1, "get_user": 1}
-    _predicted, removed, _again = four_steps(run, emulator, victorops_team_member, team=OPS, username="cnguyen", state="absent", replacement="jdoe")
+    _predicted, removed, _again = four_steps(run, emulator, "victorops_team_member", team=OPS, username="cnguyen", state="absent", replacement="jdoe")
     assert removed["api"]["operations"] == {"list_team_members": 1, "remove_team_member": 1}
 
 
 def test_oncall_override_four_steps(run, emulator):
-    _predicted, first, again = four_steps(run, emulator, victorops_oncall_override, policy=HIGH_SEVERITY, from_user="asmith", to_user="bwong")
+    _predicted, first, again = four_steps(run, emulator, "victorops_oncall_override", policy=HIGH_SEVERITY, from_user="asmith", to_user="bwong")
     assert first["api"]["operations"] == {"get_oncall_current": 1, "take_on_call": 1}
     assert again["api"]["operations"] == {"get_oncall_current": 1}
     assert first["on_call"] == {"policy": HIGH_SEVERITY, "users": ["bwong"]}
 
 
 def test_oncall_override_by_policy_name(run, emulator):
-    code, listed = run(victorops_policy_info, escalation_policies=True)
+    code, listed = run("victorops_policy_info", escalation_policies=True)
     assert code == 0, listed
     (name,) = [p["name"] for p in listed["escalation_policies"] if p["slug"] == HIGH_SEVERITY]
     # The list may be read once a minute (the emulator's seed table): pinned, the pacer waits instead of learning it.
-    code, result = run(victorops_oncall_override, policy=name.upper(), from_user="asmith", to_user="bwong", rate_limit_profile="2018")
+    code, result = run("victorops_oncall_override", policy=name.upper(), from_user="asmith", to_user="bwong", rate_limit_profile="2018")
     assert code == 0, result
     assert result["changed"] is True
     assert result["api"]["operations"] == {"list_escalation_policies": 1, "get_oncall_current": 1, "take_on_call": 1}
 
 
 def test_oncall_override_unknown_policy_name_lists_the_known_ones(run, emulator):
-    code, result = run(victorops_oncall_override, policy="No Such Policy", from_user="asmith", to_user="bwong")
+    code, result = run("victorops_oncall_override", policy="No Such Policy", from_user="asmith", to_user="bwong")
     assert code == 1
     assert result["msg"].startswith("policy 'No Such Policy': no escalation policy has that name or slug; known escalation policies: ")
     assert HIGH_SEVERITY in result["msg"]
@@ -158,7 +148,7 @@ def test_oncall_override_unknown_policy_name_lists_the_known_ones(run, emulator)
 
 
 def test_policy_info_reads_only_what_is_asked(run, emulator):
-    code, result = run(victorops_policy_info, on_call=True, types=["timeouts"], paging_policy="jdoe")
+    code, result = run("victorops_policy_info", on_call=True, types=["timeouts"], paging_policy="jdoe")
     assert code == 0, result
     # jdoe's rules name contact methods, shown beside their ids: one read of them.
     assert result["api"]["operations"] == {"get_oncall_current": 1, "list_timeout_types": 1, "get_paging_policy": 1, "list_contact_methods": 1}
@@ -180,7 +170,7 @@ def test_policy_info_reads_only_what_is_asked(run, emulator):
 )
 def test_bad_connection_and_identifier_options_fail_before_any_request(run, emulator, options, message):
     args = dict(dict(types=["timeouts"]), **options)
-    code, result = run(victorops_policy_info, **args)
+    code, result = run("victorops_policy_info", **args)
     assert code == 1
     assert message in result["msg"], result["msg"]
     assert "kéy" not in json.dumps(result)
@@ -188,7 +178,7 @@ def test_bad_connection_and_identifier_options_fail_before_any_request(run, emul
 
 
 def test_rate_limits_accept_operation_names(run, emulator):
-    code, result = run(victorops_policy_info, types=["timeouts"], rate_limits={"list_timeout_types": 30, "list_escalation_policies": 1})
+    code, result = run("victorops_policy_info", types=["timeouts"], rate_limits={"list_timeout_types": 30, "list_escalation_policies": 1})
     assert code == 0, result
 
 
@@ -212,7 +202,7 @@ def test_rate_limits_accept_operation_names(run, emulator):
     ],
 )
 def test_every_class_of_character_outside_the_username_alphabet_is_refused(run, emulator, value, problem):
-    code, result = run(victorops_user, username=value, first_name="A", last_name="B", email="a@example.com")
+    code, result = run("victorops_user", username=value, first_name="A", last_name="B", email="a@example.com")
     assert code == 1
     assert result["msg"].startswith("username %r is not a valid username: %s" % (value, problem)), result["msg"]
     assert emulator.calls() == []
@@ -220,13 +210,13 @@ def test_every_class_of_character_outside_the_username_alphabet_is_refused(run, 
 
 @pytest.mark.parametrize("value", ["jane.doe", "jane_doe", "jane-doe", "jane@example.com", "jane+oncall", "JaneDoe42"])
 def test_the_characters_victorops_allows_in_usernames_are_accepted(run, emulator, value):
-    code, result = run(victorops_user, check=True, username=value, first_name="A", last_name="B", email="a@example.com")
+    code, result = run("victorops_user", check=True, username=value, first_name="A", last_name="B", email="a@example.com")
     assert code == 0, result
 
 
 @pytest.mark.parametrize("value", ["team.x", "team@x", "team+x", "team;x", "team x"])
 def test_slugs_take_letters_digits_dash_and_underscore_only(run, emulator, value):
-    code, result = run(victorops_policy_info, team_policies=value)
+    code, result = run("victorops_policy_info", team_policies=value)
     assert code == 1
     assert result["msg"].startswith("team_policies %r is not a valid slug: " % value), result["msg"]
     assert emulator.calls() == []
@@ -239,11 +229,11 @@ def test_failed_results_say_what_kind_of_failure_they_are(run, emulator):
         probe.bind(("127.0.0.1", 0))
         closed = "http://127.0.0.1:%d" % probe.getsockname()[1]
     kinds = {
-        "connection": run(victorops_policy_info, types=["timeouts"], api_url=closed)[1],
-        "authentication": run(victorops_policy_info, types=["timeouts"], api_key="wrong-key")[1],
-        "option": run(victorops_contact_method, username="nosuchuser", kind="email", value="x@example.com")[1],
+        "connection": run("victorops_policy_info", types=["timeouts"], api_url=closed)[1],
+        "authentication": run("victorops_policy_info", types=["timeouts"], api_key="wrong-key")[1],
+        "option": run("victorops_contact_method", username="nosuchuser", kind="email", value="x@example.com")[1],
         # The API refuses to delete the account's own email address.
-        "refused": run(victorops_contact_method, username="cnguyen", kind="email", value="chloe.nguyen@example.com", state="absent")[1],
+        "refused": run("victorops_contact_method", username="cnguyen", kind="email", value="chloe.nguyen@example.com", state="absent")[1],
     }
     assert {kind: result.get("error") for kind, result in kinds.items()} == {kind: kind for kind in kinds}
     assert all(result["failed"] for result in kinds.values())

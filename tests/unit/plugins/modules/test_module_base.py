@@ -58,6 +58,22 @@ def test_missing_credentials_are_named(policy_info):
     assert "api_id" in result["msg"] and "api_key" in result["msg"]
 
 
+def test_credentials_come_only_from_options_or_environment(monkeypatch, emulator, policy_info):
+    # Set but empty, as an unset AWX credential leaves them: no built-in credential is tried instead.
+    monkeypatch.setenv("VICTOROPS_API_ID", "")
+    monkeypatch.setenv("VICTOROPS_API_KEY", "")
+    monkeypatch.setenv("VICTOROPS_API_URL", emulator.url)
+    result = policy_info(types=["timeouts"])
+    assert result.exit_code == 1 and result["failed"] is True
+    assert result["msg"] == (
+        "Invalid connection options: api_id must not be empty: set the api_id option, the VICTOROPS_API_ID environment variable "
+        "(an AWX VictorOps credential sets it), or the victorops_api_id variable of the collection's roles; api_key must not be empty: "
+        "set the api_key option, the VICTOROPS_API_KEY environment variable (an AWX VictorOps credential sets it), or the "
+        "victorops_api_key variable of the collection's roles"
+    )
+    assert emulator.log == []
+
+
 @pytest.mark.parametrize(
     "option,value,message",
     [

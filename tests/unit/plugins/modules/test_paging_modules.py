@@ -1,13 +1,9 @@
 """The paging modules run in-process against the emulator: option-named errors and writes whose answer is lost."""
 
-import json
-
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import PlanError
 from ansible_collections.victorops.oncall.plugins.module_utils._paging_policy import ContactDirectory, desired_rule
-from ansible_collections.victorops.oncall.plugins.modules import victorops_paging_policy, victorops_paging_rule, victorops_paging_step
 
 DIRECTORY = ContactDirectory(
     {
@@ -17,11 +13,15 @@ DIRECTORY = ContactDirectory(
 )
 
 
-def run_module(module, emulator, args, capsys, check=False):
-    args = dict(args, api_id="demo-api-id", api_key="demo-api-key", api_url=emulator.url, _ansible_check_mode=check)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        module.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture
+def run(run_module, emulator):
+    """run(module name, options, check=False) -> (exit code, result), by the shared ``run_module`` fixture."""
+
+    def run_one(module, args, check=False):
+        result = run_module(module, check_mode=check, **args)
+        return result.exit_code, result
+
+    return run_one
 
 
 @pytest.mark.parametrize(
@@ -45,12 +45,12 @@ def test_wanted_rule_resolves_a_label():
     assert desired_rule(dict(type="sms", contact="mobile", contact_id=None), DIRECTORY, "") == {"type": "sms", "contact_id": 12}
 
 
-def test_a_delete_whose_answer_is_lost_is_confirmed_not_resent(emulator, contact_id, capsys):
+def test_a_delete_whose_answer_is_lost_is_confirmed_not_resent(run, emulator, contact_id):
     # Deleting by index re-indexes the later rules: re-sending an applied delete would delete another rule.
     mobile = contact_id("jdoe", "Mobile")
     work = contact_id("jdoe", "Work")
     emulator.inject("DELETE", "/api-public/v1/profile/jdoe/policies/1/0", "apply-then-drop")
-    code, result = run_module(victorops_paging_rule, emulator, dict(username="jdoe", step=1, rule=0, type="phone", contact_id=mobile, state="absent"), capsys)
+    code, result = run("victorops_paging_rule", dict(username="jdoe", step=1, rule=0, type="phone", contact_id=mobile, state="absent"))
     assert code == 0, result
     assert result["changed"] is True
     assert len(emulator.calls(method="DELETE")) == 1
@@ -65,20 +65,20 @@ def test_a_delete_whose_answer_is_lost_is_confirmed_not_resent(emulator, contact
     assert result["rule"] is None
 
 
-def test_a_lost_step_create_is_reported_uncertain_not_sent_again(emulator, capsys):
+def test_a_lost_step_create_is_reported_uncertain_not_sent_again(run, emulator):
     # A step create is addressed by position: sent twice, a late landing would add a second step.
     before = emulator.state["users"]["jdoe"]["paging_policy"]
     emulator.inject("POST", "/api-public/v1/profile/jdoe/policies", "502")
-    code, result = run_module(victorops_paging_step, emulator, dict(username="jdoe", step=2, timeout=30, rules=[dict(type="push")]), capsys)
+    code, result = run("victorops_paging_step", dict(username="jdoe", step=2, timeout=30, rules=[dict(type="push")]))
     assert code == 1 and result["error"] == "uncertain", result
     assert "may or may not have been applied" in result["msg"]
     assert len(emulator.calls(method="POST")) == 1
     assert emulator.state["users"]["jdoe"]["paging_policy"] == before
 
 
-def test_check_mode_plans_without_writing(emulator, capsys):
+def test_check_mode_plans_without_writing(run, emulator):
     before = emulator.state["users"]["jdoe"]["paging_policy"]
-    code, result = run_module(victorops_paging_policy, emulator, dict(username="jdoe", steps=[dict(timeout=60, rules=[dict(type="push")])]), capsys, check=True)
+    code, result = run("victorops_paging_policy", dict(username="jdoe", steps=[dict(timeout=60, rules=[dict(type="push")])]), check=True)
     assert code == 0, result
     assert result["changed"] is True
     assert result["paging_policy"] == {
@@ -98,23 +98,23 @@ def test_check_mode_plans_without_writing(emulator, capsys):
 @pytest.mark.parametrize(
     "module, args, message",
     [
-        (victorops_paging_rule, dict(username="jdoe", step=0, type="email", contact_id=True), "contact_id must be a number, got the boolean true"),
+        ("victorops_paging_rule", dict(username="jdoe", step=0, type="email", contact_id=True), "contact_id must be a number, got the boolean true"),
         (
-            victorops_paging_policy,
+            "victorops_paging_policy",
             dict(username="jdoe", steps=[dict(timeout=5, rules=[dict(type="push"), dict(type="email", contact_id=True)])]),
             "steps[0].rules[1].contact_id must be a number, got the boolean true",
         ),
         (
-            victorops_paging_policy,
+            "victorops_paging_policy",
             dict(username="jdoe", steps=[dict(timeout=5, rules=[dict(type="push")])], contact_methods=[dict(id=True, kind="email", value="a@example.com")]),
             "contact_methods[0].id must be a number, got the boolean true",
         ),
-        (victorops_paging_step, dict(username="jdoe", step=True, state="absent"), "step must be a number, got the boolean true"),
+        ("victorops_paging_step", dict(username="jdoe", step=True, state="absent"), "step must be a number, got the boolean true"),
     ],
 )
-def test_a_boolean_is_not_an_id(emulator, capsys, module, args, message):
+def test_a_boolean_is_not_an_id(run, emulator, module, args, message):
     """``true`` passes the argument spec's int check as 1: without the declared check, contact method 1 or step 1 is meant."""
-    code, result = run_module(module, emulator, args, capsys)
+    code, result = run(module, args)
     assert code == 1 and result["error"] == "option", result
     assert result["msg"].startswith(message), result["msg"]
     assert emulator.log == []
@@ -123,17 +123,17 @@ def test_a_boolean_is_not_an_id(emulator, capsys, module, args, message):
 @pytest.mark.parametrize(
     "module, args, message",
     [
-        (victorops_paging_policy, dict(username="jdoe", steps=[]), "steps must list at least one step: the first step of a paging policy cannot be removed"),
+        ("victorops_paging_policy", dict(username="jdoe", steps=[]), "steps must list at least one step: the first step of a paging policy cannot be removed"),
         (
-            victorops_paging_policy,
+            "victorops_paging_policy",
             dict(username="jdoe", steps=[dict(timeout=5, rules=[dict(type="push")]), dict(timeout=5, rules=[])]),
             "steps[1].rules must list at least one rule",
         ),
-        (victorops_paging_step, dict(username="jdoe", step=1, timeout=5, rules=[]), "rules must list at least one rule"),
+        ("victorops_paging_step", dict(username="jdoe", step=1, timeout=5, rules=[]), "rules must list at least one rule"),
     ],
 )
-def test_an_empty_step_is_refused_once_before_any_request(emulator, capsys, module, args, message):
-    code, result = run_module(module, emulator, args, capsys)
+def test_an_empty_step_is_refused_once_before_any_request(run, emulator, module, args, message):
+    code, result = run(module, args)
     assert code == 1
     assert result["msg"] == message
     assert emulator.log == []

@@ -1,30 +1,30 @@
 """victorops_user_info run in-process against the emulator: what it returns, and which reads it sends."""
 
 import collections
-import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.victorops.oncall.plugins.modules import victorops_user_info
 
 OPERATIONS = "team-Q2opsDemoTeam001"
 DATABASE = "team-Db4DemoTeamAb002"
 
 
-def run(emulator, capsys, check=False, **options):
-    args = dict(options, api_id="demo-api-id", api_key="demo-api-key", api_url=emulator.url, _ansible_check_mode=check)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        victorops_user_info.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture
+def run(run_module, emulator):
+    """run(check=False, **options) -> (exit code, result) of victorops_user_info, by the shared ``run_module`` fixture."""
+
+    def run_one(check=False, **options):
+        result = run_module("victorops_user_info", check_mode=check, **options)
+        return result.exit_code, result
+
+    return run_one
 
 
 def operations(emulator):
     return dict(collections.Counter(entry["operation"] for entry in emulator.log))
 
 
-def test_one_user_whole_costs_four_reads(emulator, capsys, contact_id):
-    code, result = run(emulator, capsys, usernames=["jdoe"])
+def test_one_user_whole_costs_four_reads(run, emulator, contact_id):
+    code, result = run(usernames=["jdoe"])
 
     assert code == 0, result
     assert result["changed"] is False
@@ -74,8 +74,8 @@ def test_one_user_whole_costs_four_reads(emulator, capsys, contact_id):
     assert emulator.writes() == []
 
 
-def test_every_user_reads_the_list_once_then_per_user_parts(emulator, capsys):
-    code, result = run(emulator, capsys)
+def test_every_user_reads_the_list_once_then_per_user_parts(run, emulator):
+    code, result = run()
 
     assert code == 0, result
     assert [u["username"] for u in result["users"]] == ["jdoe", "asmith", "bwong", "cnguyen"]
@@ -93,8 +93,8 @@ def test_every_user_reads_the_list_once_then_per_user_parts(emulator, capsys):
     }
 
 
-def test_only_the_parts_asked_for_are_read(emulator, capsys):
-    code, result = run(emulator, capsys, usernames=["asmith", "bwong", "nosuchuser"], contact_methods=False, paging_policy=False)
+def test_only_the_parts_asked_for_are_read(run, emulator):
+    code, result = run(usernames=["asmith", "bwong", "nosuchuser"], contact_methods=False, paging_policy=False)
 
     assert code == 0, result
     assert result["missing"] == ["nosuchuser"]
@@ -102,9 +102,9 @@ def test_only_the_parts_asked_for_are_read(emulator, capsys):
     assert operations(emulator) == {"GET /api-public/v1/user": 1, "GET /api-public/v1/user/{user}/teams": 2}
 
 
-def test_a_paging_policy_alone_reads_the_contacts_only_when_a_rule_names_one(emulator, capsys):
+def test_a_paging_policy_alone_reads_the_contacts_only_when_a_rule_names_one(run, emulator):
     emulator.state["users"]["cnguyen"]["paging_policy"] = [{"timeout": 1, "rules": [{"type": "push", "contact_id": None}]}]
-    code, result = run(emulator, capsys, usernames=["cnguyen"], contact_methods=False, teams=False)
+    code, result = run(usernames=["cnguyen"], contact_methods=False, teams=False)
 
     assert code == 0, result
     assert result["users"][0]["paging_policy"] == [{"step": 0, "timeout": 1, "rules": [{"rule": 0, "type": "push", "contact_id": None, "contact": None}]}]
@@ -112,22 +112,22 @@ def test_a_paging_policy_alone_reads_the_contacts_only_when_a_rule_names_one(emu
     assert operations(emulator) == {"GET /api-public/v1/user/{user}": 1, "GET /api-public/v1/profile/{username}/policies": 1}
 
     emulator.clear_log()
-    code, result = run(emulator, capsys, usernames=["asmith"], contact_methods=False, teams=False)
+    code, result = run(usernames=["asmith"], contact_methods=False, teams=False)
     assert code == 0, result
     assert result["users"][0]["paging_policy"][0]["rules"][1]["contact"] == {"kind": "email", "value": "alice.smith@example.com", "label": "Default"}
     assert operations(emulator)["GET /api-public/v1/user/{user}/contact-methods"] == 1
 
 
-def test_an_unknown_single_user_is_missing_not_an_error(emulator, capsys):
-    code, result = run(emulator, capsys, usernames=["ghost"])
+def test_an_unknown_single_user_is_missing_not_an_error(run, emulator):
+    code, result = run(usernames=["ghost"])
     assert code == 0, result
     assert result == dict(result, users=[], missing=["ghost"])
     assert operations(emulator) == {"GET /api-public/v1/user/{user}": 1}
 
 
 @pytest.mark.emulator(variants=["case-insensitive-users"])
-def test_a_username_in_another_case_stands_in_with_a_note_and_is_listed_once(emulator, capsys):
-    code, result = run(emulator, capsys, usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
+def test_a_username_in_another_case_stands_in_with_a_note_and_is_listed_once(run, emulator):
+    code, result = run(usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
     assert code == 0, result
     assert [u["username"] for u in result["users"]] == ["jdoe"]
     assert result["notes"] == ["usernames 'JDoe' matched the username 'jdoe', which differs only in case (the API answered it so)"]
@@ -135,9 +135,9 @@ def test_a_username_in_another_case_stands_in_with_a_note_and_is_listed_once(emu
     assert operations(emulator) == {"GET /api-public/v1/user": 1, "GET /api-public/v1/user/{user}": 1}
 
 
-def test_a_username_in_another_case_is_missing_where_the_api_does_not_answer_it_so(emulator, capsys):
+def test_a_username_in_another_case_is_missing_where_the_api_does_not_answer_it_so(run, emulator):
     # On a case-sensitive API, JDoe is not jdoe: a read of JDoe finds nobody, whoever else is read in the same task.
-    code, result = run(emulator, capsys, usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
+    code, result = run(usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
     assert code == 0, result
     assert [u["username"] for u in result["users"]] == ["jdoe"]
     assert (result["missing"], result["notes"]) == (["JDoe"], [])
@@ -153,26 +153,26 @@ def collision_seed():
 
 
 @pytest.mark.emulator(seed=collision_seed())
-def test_usernames_that_differ_in_case_are_two_users(emulator, capsys):
-    code, result = run(emulator, capsys, usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
+def test_usernames_that_differ_in_case_are_two_users(run, emulator):
+    code, result = run(usernames=["JDoe", "jdoe"], contact_methods=False, teams=False, paging_policy=False)
     assert code == 0, result
     assert [(u["username"], u["first_name"]) for u in result["users"]] == [("JDoe", "Jane"), ("jdoe", "John")]
     assert result["notes"] == [] and result["missing"] == []
-    code, result = run(emulator, capsys, usernames=["JDoe"], contact_methods=False, teams=False, paging_policy=False)
+    code, result = run(usernames=["JDoe"], contact_methods=False, teams=False, paging_policy=False)
     assert [(u["username"], u["first_name"]) for u in result["users"]] == [("JDoe", "Jane")]
 
 
 @pytest.mark.emulator(seed=collision_seed())
-def test_two_users_in_another_case_and_none_exact_is_an_error_naming_them(emulator, capsys):
-    code, result = run(emulator, capsys, usernames=["JDOE", "asmith"], contact_methods=False, teams=False, paging_policy=False)
+def test_two_users_in_another_case_and_none_exact_is_an_error_naming_them(run, emulator):
+    code, result = run(usernames=["JDOE", "asmith"], contact_methods=False, teams=False, paging_policy=False)
     assert code == 1
     assert result["msg"] == (
         "usernames 'JDOE' matches no username exactly and several in another case: JDoe, jdoe; give the username exactly as the API spells it"
     )
 
 
-def test_check_mode_reads_the_same(emulator, capsys):
-    code, result = run(emulator, capsys, check=True, usernames=["bwong"])
+def test_check_mode_reads_the_same(run, emulator):
+    code, result = run(check=True, usernames=["bwong"])
     assert code == 0, result
     assert [(c["label"], c["value"]) for c in result["users"][0]["contact_methods"]["phones"]] == [("Desk", "+1-555-0102")]
     assert emulator.writes() == []
@@ -185,8 +185,8 @@ def test_check_mode_reads_the_same(emulator, capsys):
         (["ok", "a;x"], "usernames 'a;x' is not a valid username: it may only contain letters, digits, '.', '_', '-', '@' and '+'"),
     ],
 )
-def test_bad_usernames_fail_before_any_request(emulator, capsys, usernames, message):
-    code, result = run(emulator, capsys, usernames=usernames)
+def test_bad_usernames_fail_before_any_request(run, emulator, usernames, message):
+    code, result = run(usernames=usernames)
     assert code == 1
     assert result["failed"] is True
     assert result["msg"] == message
