@@ -240,7 +240,7 @@ def run_module(request, capsys):
     """
     from ansible.module_utils.testing import patch_module_args
 
-    def run(name, check_mode=False, diff=False, connect_to_emulator=True, **options):
+    def run(name, /, check_mode=False, diff=False, connect_to_emulator=True, **options):
         module = importlib.import_module("ansible_collections.victorops.oncall.plugins.modules." + name.rpartition(".")[2])
         args = dict(options, _ansible_check_mode=check_mode, _ansible_diff=diff)
         if connect_to_emulator:

@@ -43,6 +43,10 @@ def export_people(users):
     return _export.export(users or [])
 
 
+def export_teams(teams, users=None, every_user=True):
+    return _export.export_teams(users or [], teams or [], bool(every_user))
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -54,4 +58,5 @@ class FilterModule:
             "export_problems": export_problems,
             "export_read_problems": export_read_problems,
             "export_people": export_people,
+            "export_teams": export_teams,
         }

@@ -43,8 +43,16 @@ def onboarding_problems(people, templates, default_template="standard", phone_la
     return []
 
 
-def onboarding_teams(plans, teams=None):
-    return _onboarding.resolve_teams(plans, teams)
+def onboarding_teams(plans, teams=None, pending=None):
+    return _onboarding.resolve_teams(plans, teams, pending)
+
+
+def onboarding_team_problems(teams, people=None):
+    return _onboarding.team_problems(teams, people)
+
+
+def onboarding_team_tasks(teams, people=None):
+    return _onboarding.team_tasks(teams, people)
 
 
 def onboarding_estimate(plans, rate_window=60):
@@ -72,6 +80,8 @@ class FilterModule:
             "onboarding_plan": onboarding_plan,
             "onboarding_problems": onboarding_problems,
             "onboarding_teams": onboarding_teams,
+            "onboarding_team_problems": onboarding_team_problems,
+            "onboarding_team_tasks": onboarding_team_tasks,
             "onboarding_estimate": onboarding_estimate,
             "onboarding_outcome": onboarding_outcome,
             "onboarding_preview": onboarding_preview,

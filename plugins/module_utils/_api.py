@@ -14,6 +14,7 @@ under which the client paces and counts requests, and the keys of the rate-limit
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from collections.abc import Callable
 
@@ -29,6 +30,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._normalize import
     contact_method_list,
     escalation_policy_list,
     oncall_users_by_policy,
+    team_detail,
     team_list,
     team_member_list,
     type_list,
@@ -82,14 +84,17 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "list_team_members": ("GET", V1 + "/team/{team}/members"),
     "add_team_member": ("POST", V1 + "/team/{team}/members"),
     "remove_team_member": ("DELETE", V1 + "/team/{team}/members/{username}"),
+    "create_team": ("POST", V1 + "/team"),
+    "rename_team": ("PUT", V1 + "/team/{team}"),
+    "delete_team": ("DELETE", V1 + "/team/{team}"),
 }
 
 # The writes that may be re-sent after an uncertain outcome (a timeout, a lost answer, a 502/503/504): each is addressed
-# by a stable identity (a username, a team and a username, a contact method's id) and idempotent, so a lost copy that
+# by a stable identity (a username, a team and a username, a contact method's id, a team's slug) and idempotent, so a lost copy that
 # lands at any later time changes nothing but its own object, to the same value. Every other write (index-addressed
 # paging writes, creates by POST, the on-call handover) is never re-sent: it is confirmed by a read, or reported
 # as "may or may not have been applied".
-RESEND_SAFE = frozenset(["update_user", "delete_user", "add_team_member", "remove_team_member", "delete_email", "delete_phone"])
+RESEND_SAFE = frozenset(["update_user", "delete_user", "add_team_member", "remove_team_member", "delete_email", "delete_phone", "rename_team", "delete_team"])
 
 # The read-only operations whose answers list types; option value -> (operation, answer key, result key).
 TYPE_LISTS = {
@@ -422,6 +427,46 @@ def remove_team_member(client, team: str, username: str, replacement: str | None
         raise OptionError("username %r could not be removed from team %r: %s%s" % (username, team, exc, hint)) from None
 
 
+def _team_named(client, slug: str, name: str) -> dict[str, Any] | None:
+    """The team ``slug`` as the team list shows it when its name is ``name``, else None."""
+    return next((team for team in list_teams(client) if team["slug"] == slug and team["name"] == name), None)
+
+
+def create_team(client, name: str, known: list[str]) -> dict[str, Any]:
+    """Create a team; the API chooses its slug. ``known``: the slugs of the teams listed before.
+
+    Not resend-safe (a second copy would make a second team): an uncertain outcome is settled by listing the teams,
+    and a team named ``name`` whose slug is not in ``known`` is the one it made.
+    """
+    found: list[dict[str, Any]] = []
+
+    def confirm_write():
+        found[:] = [team for team in list_teams(client) if team["slug"] not in known and team["name"] == name]
+        return len(found) == 1, None
+
+    try:
+        answer = call(client, "create_team", body=dict(name=name), confirm_write=confirm_write)
+    except ValidationError as exc:
+        raise OptionError("name %r: the API refused to create the team: %s" % (name, exc)) from None
+    return found[0] if found else team_detail(answer, describe("create_team"))
+
+
+def rename_team(client, team: str, name: str) -> dict[str, Any]:
+    """Give the team ``team`` (a slug) the name ``name``."""
+    try:
+        answer = call(client, "rename_team", dict(team=team), dict(name=name), _confirmed_by(lambda: _team_named(client, team, name) is not None))
+    except NotFoundError:
+        raise OptionError("slug %r: the API knows no such team" % team) from None
+    except ValidationError as exc:
+        raise OptionError("name %r: the API refused to rename team %r: %s" % (name, team, exc)) from None
+    return team_detail(answer, describe("rename_team")) if isinstance(answer, dict) and answer.get("slug") else dict(slug=team, name=name)
+
+
+def delete_team(client, team: str) -> None:
+    """Remove the team ``team`` (a slug); a refusal (members or policies left) is raised as the API gave it."""
+    call(client, "delete_team", dict(team=team), confirm_write=_confirmed_by(lambda: all(t["slug"] != team for t in list_teams(client))))
+
+
 # -- reading users whole (victorops_user_info) --------------------------------------------------
 
 
@@ -437,3 +482,135 @@ def list_users(client) -> list[dict[str, Any]]:
         # The real API nests the list once more than the spec says: {"users": [[...]]}.
         flat.extend(item if isinstance(item, list) else [item])
     return [user_result(item, what) for item in flat]
+
+
+# -- any other endpoint (victorops_api) ---------------------------------------------------------
+
+# The operation name under which a path the collection does not know is paced and counted: one name for all of them,
+# so that they share the tables' general limit (``default``) and what pacing learns of it.
+GENERAL_OPERATION = "general"
+API_ROOTS = ("/api-public/", "/api-reporting/")
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# HTTP says PUT and DELETE are idempotent; on a path of a known operation the collection's own judgement wins.
+_IDEMPOTENT_WRITES = frozenset(["PUT", "DELETE"])
+MAX_PATH_LENGTH = 2048
+# Characters a path segment may hold: each is sent as it is (nothing is percent-encoded, which the API does not decode).
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~@+:=,-]+$")
+_SEGMENT_CHARACTERS = "letters, digits, '.', '_', '~', '-', '@', '+', ':', '=' and ','"
+
+
+def _segment_problem(segment: str) -> str | None:
+    if segment == "":
+        return "it has an empty segment ('//', or a '/' at the end)"
+    if ".." in segment or segment == ".":
+        return "it contains a dot segment ('.' or '..')"
+    if not _SEGMENT.match(segment):
+        bad = next(char for char in segment if not _SEGMENT.match(char))
+        return "it contains %r, which would change its meaning; each segment may only contain %s" % (bad, _SEGMENT_CHARACTERS)
+    return None
+
+
+def api_path_problem(path: Any) -> str | None:
+    """Why ``path`` cannot be sent as a path of the API (a message naming ``path``), or None."""
+    if not isinstance(path, str) or not path.strip():
+        return "path must be a path under %s, got %r" % (" or ".join(API_ROOTS), path)
+    shown = path if len(path) <= 80 else path[:80] + "..."
+    if "://" in path or not path.startswith("/"):
+        return "path %r must be a path only, without scheme or host (the host is api_url), starting with %s" % (shown, " or ".join(API_ROOTS))
+    if "?" in path or "#" in path:
+        return "path %r must not carry a query or a fragment: give the query parameters in query" % shown
+    if len(path) > MAX_PATH_LENGTH:
+        return "path is longer than %d characters" % MAX_PATH_LENGTH
+    if not path.startswith(API_ROOTS):
+        return "path %r must start with %s" % (shown, " or ".join(API_ROOTS))
+    for segment in path.split("/")[1:]:
+        problem = _segment_problem(segment)
+        if problem is not None:
+            return "path %r is refused: %s" % (shown, problem)
+    return None
+
+
+def query_problems(query: Any) -> list[str]:
+    """Why ``query`` cannot be sent as query parameters: a mapping of names to strings, numbers or lists of them."""
+    if query is None:
+        return []
+    if not isinstance(query, dict):
+        return ["query must be a mapping of parameter names to values, got %s" % type(query).__name__]
+    problems = []
+    for name, value in query.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, (str, int, float)) for item in values):
+            problems.append("query[%r] must be a string, a number, a boolean or a list of them" % name)
+    return problems
+
+
+def query_values(query: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The query as sent: booleans as ``true``/``false`` (as the API spells them), everything else as given."""
+    if not query:
+        return None
+
+    def text(item):
+        return str(item).lower() if isinstance(item, bool) else item
+
+    return {str(name): [text(i) for i in value] if isinstance(value, list) else text(value) for name, value in query.items()}
+
+
+def _literals_matched(template: str, segments: list[str]) -> int | None:
+    """How many literal segments of ``template`` ``segments`` match, or None when the path is not the template's."""
+    parts = template.split("/")
+    if len(parts) != len(segments):
+        return None
+    literal = 0
+    for part, segment in zip(parts, segments):
+        if part.startswith("{"):
+            continue
+        if part != segment:
+            return None
+        literal += 1
+    return literal
+
+
+def operation_for(method: str, path: str) -> str:
+    """The name of the known operation ``method path`` is (the most literal template wins), else ``GENERAL_OPERATION``."""
+    segments = path.split("/")
+    best, best_literal = GENERAL_OPERATION, -1
+    for name, (op_method, template) in OPERATIONS.items():
+        literal = _literals_matched(template, segments) if op_method == method else None
+        if literal is not None and literal > best_literal:
+            best, best_literal = name, literal
+    return best
+
+
+def is_resend_safe(method: str, operation: str) -> bool:
+    """Whether ``method`` on a path paced as ``operation`` may be re-sent after an uncertain outcome.
+
+    POST and PATCH never: nothing can confirm an arbitrary write. PUT and DELETE on a path the collection does not
+    know: yes (HTTP makes them idempotent). On a known operation's path the collection's own rule (``RESEND_SAFE``) wins:
+    an index-addressed DELETE re-sent after the first copy landed would remove the next rule.
+    """
+    if method not in _IDEMPOTENT_WRITES:
+        return False
+    return operation == GENERAL_OPERATION or operation in RESEND_SAFE
+
+
+def send_any(
+    client, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None, status_codes: tuple[int, ...] = (200,)
+) -> tuple[str, int, Any]:
+    """``(operation, status, answer)`` of one request to any endpoint, paced as the operation its path is.
+
+    ``path`` and ``query`` must have passed ``api_path_problem`` and ``query_problems``. A GET is re-sent after an
+    uncertain outcome, a write only when ``is_resend_safe``; any other uncertain write fails saying it may or may
+    not have been applied. A throttle is re-sent whatever the method (the API did not process it).
+    """
+    operation = operation_for(method, path)
+    status, answer = client.request(
+        method,
+        path,
+        body=body,
+        expected=tuple(status_codes),
+        query=query_values(query),
+        operation=operation,
+        resend_safe=is_resend_safe(method, operation),
+        with_status=True,
+    )
+    return operation, status, answer

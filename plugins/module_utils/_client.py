@@ -174,7 +174,7 @@ def _session(session, plain_http):
 
 
 # One request: what is sent, and what it is (a read, a resend-safe write, a write to confirm).
-_Call = namedtuple("_Call", "method path url operation headers data query expected read resend_safe confirm_write")
+_Call = namedtuple("_Call", "method path url operation headers data query expected read resend_safe confirm_write with_status")
 
 
 class _Attempts:
@@ -278,15 +278,20 @@ class VictorOpsClient:
 
     # -- one request, with retries ----------------------------------------------------------
 
-    def request(self, method, template, params=None, body=None, expected=(200,), resend_safe=None, confirm_write=None, query=None, operation=None):
+    def request(
+        self, method, template, params=None, body=None, expected=(200,), resend_safe=None, confirm_write=None, query=None, operation=None, with_status=False
+    ):
         """Send ``method template`` (placeholders filled from ``params``) and return the decoded JSON body.
 
         ``operation`` is the operation's name (``_api.OPERATIONS``), under which the request is paced and
         counted; without it, ``"METHOD template"``. ``expected`` lists the success statuses; an empty success
         body is None. ``resend_safe`` says that a write may be re-sent after an uncertain outcome (reads always
         may; writes may not unless told). ``confirm_write()`` reads whether the write was applied: it returns
-        ``(True, result)`` or ``(False, None)``, or raises.
+        ``(True, result)`` or ``(False, None)``, or raises. ``with_status`` returns ``(status, body)`` instead of the
+        body (for a request without ``confirm_write``, whose answer always comes from the API).
         """
+        if with_status and confirm_write is not None:
+            raise ValueError("with_status is for requests without confirm_write: a confirmed write's result comes from a read")
         method = method.upper()
         problem = path_problem(template, params)
         if problem is not None:
@@ -309,6 +314,7 @@ class VictorOpsClient:
             read,
             read or bool(resend_safe),
             confirm_write,
+            with_status,
         )
         return self._run(call)
 
@@ -373,7 +379,8 @@ class VictorOpsClient:
 
     def _success(self, call, response, attempts):
         result = self._decode(call, response, attempts)
-        refused = refusal(result)
+        # A refusal in a success body; an answer the caller accepts with another status is its own.
+        refused = refusal(result) if 200 <= response.status < 300 else None
         if refused is not None:
             refused = snippet(refused, 500, self._redact)
             raise ValidationError(
@@ -386,7 +393,7 @@ class VictorOpsClient:
                 attempts=attempts.attempts,
                 url=call.url,
             )
-        return result
+        return (response.status, result) if call.with_status else result
 
     # -- carrying decisions out -------------------------------------------------------------------
 

@@ -170,7 +170,7 @@ class PolicyChangedError(UncertainWriteError):
 class PlanExecutionError(CollectionError):
     """A write of the plan failed; ``applied`` and ``pending`` are the summaries of the writes on each side."""
 
-    def __init__(self, applied: list[str], pending: list[str], error: Exception) -> None:
+    def __init__(self, applied: list[str], pending: list[str], error: Exception, subject: str = "the paging policy") -> None:
         self.applied = list(applied)
         self.pending = list(pending)
         self.error = error
@@ -178,7 +178,8 @@ class PlanExecutionError(CollectionError):
         # The failed write (pending[0]) may have taken effect when its error is uncertain; it is named apart.
         self.uncertain = self.pending[0] if is_uncertain(error) and self.pending else None
         not_applied = self.pending[1:] if self.uncertain else self.pending
-        message = "Changing the paging policy failed at %r: %s. Applied: %s.%s Not applied: %s." % (
+        message = "Changing %s failed at %r: %s. Applied: %s.%s Not applied: %s." % (
+            subject,
             self.pending[0] if self.pending else "?",
             error,
             "; ".join(self.applied) if self.applied else "none",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
+from ansible_collections.victorops.oncall.plugins.module_utils._api import GENERAL_OPERATION, OPERATIONS
 from ansible_collections.victorops.oncall.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -250,7 +250,8 @@ class VictorOpsModule:
                 problems.append("%s must be %s, got %s" % (name, "0 or more" if inclusive else "greater than 0", value))
         try:
             # The one check of rate_limits, before any request; the pacer takes the result as it is.
-            self._rate_limits = check_rate_limits(p["rate_limits"], OPERATIONS)
+            # GENERAL_OPERATION: the paths victorops_api sends that no operation of the collection is.
+            self._rate_limits = check_rate_limits(p["rate_limits"], list(OPERATIONS) + [GENERAL_OPERATION])
         except ValueError as exc:
             problems.append(str(exc))
         return problems

@@ -174,6 +174,14 @@ def team_list(body, what):
     return result
 
 
+def team_detail(body, what):
+    """A ``TeamDetail`` (the answer to creating or renaming a team) to ``{name, slug}``."""
+    body = expect_dict(body, what)
+    if not body.get("slug"):
+        raise UnexpectedResponseError(what, "the team has no slug")
+    return dict(name=body.get("name"), slug=body["slug"])
+
+
 def user_team_list(body, what):
     """A user's teams (``{"teams": [...]}``, or a bare array) to ``[{name, slug}]``."""
     return team_list(body, what)

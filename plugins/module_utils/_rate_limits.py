@@ -73,6 +73,10 @@ TABLES: dict[str, dict[str, Limit]] = {
         "list_timeout_types": per_minute(60),
         "take_on_call": per_minute(60),
         "get_paging_policy": per_minute(20),
+        # The Teams tag: 60 a minute for each team operation (the 2018 spec has no team create, rename or delete).
+        "create_team": per_minute(60),
+        "rename_team": per_minute(60),
+        "delete_team": per_minute(60),
     },
     # The 2018 spec (0.0.2): the strictest table, and the floor of the adaptive profile.
     "2018": {

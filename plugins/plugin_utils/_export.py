@@ -8,6 +8,7 @@
 * :func:`read_problems` checks what ``victorops_user_info`` read (unknown users, users without a paging policy).
 * :func:`export` turns the users ``victorops_user_info`` read whole into the input of the role
   victorops.oncall.user_onboarding, with a note per step that pages the same contact twice.
+* :func:`export_teams` turns the team list and those users into the role's ``user_onboarding_teams``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ def export(users):
         people.append(person)
         notes.extend(repeated)
     return dict(people=people, notes=notes)
+
+
+def export_teams(users, teams, every_user=True):
+    """``user_onboarding_teams``: each team (``[{name, slug}]``) with the exported users who are its members.
+
+    Members are never purged by the entries (``purge_members: false``). When only some users are exported
+    (``every_user`` false), only their teams are, with them as members.
+    """
+    result = []
+    for team in teams:
+        members = [user["username"] for user in users if team["slug"] in [t.get("slug") for t in user.get("teams") or []]]
+        if members or every_user:
+            result.append(dict(name=team["name"], members=members, purge_members=False))
+    return result
 
 
 def _person_contacts(user, email):

@@ -403,20 +403,27 @@ def _team_slug(team, teams):
     )
 
 
-def resolve_teams(plans, teams=None):
+def resolve_teams(plans, teams=None, pending=None):
     """The plans with ``team_slugs`` filled from ``teams`` (the team list, ``[{name, slug}]``).
 
     A team that cannot be resolved sets the person's ``error`` (unless one is set already), so that person
-    fails before their user is created. Slug-shaped values are taken as they are.
+    fails before their user is created. Slug-shaped values are taken as they are. ``pending``: the names of the
+    teams that a check-mode run would create (``user_onboarding_teams``); a person's team that names one of them
+    stays a name, in ``teams_pending`` too, since it has no slug yet.
     """
     teams = teams or []
+    waiting = {name.casefold(): name for name in pending or []}
     result = []
     for plan in plans:
-        plan = dict(plan)
+        plan = dict(plan, teams_pending=[])
         slugs, errors = [], []
         for team in plan["teams"]:
             if TEAM_SLUG.match(team):
                 slugs.append(team)
+                continue
+            if team.casefold() in waiting and not [t for t in teams if (t.get("name") or "").casefold() == team.casefold()]:
+                slugs.append(team)
+                plan["teams_pending"].append(team)
                 continue
             slug, problem = _team_slug(team, teams)
             if problem:
@@ -502,7 +509,8 @@ def outcome(plan, results=None, check_mode=False, failure=None, user_pending=Fal
             changes.append(_contact_phrase(contact, check_mode))
     team_results = (results.get("teams") or {}).get("results") or []
     for i, item in enumerate(team_results):
-        if _changed(item):
+        # A team that check mode would create first: its membership task was skipped, and would join it.
+        if _changed(item) or (check_mode and plan["teams"][i] in plan.get("teams_pending", []) and not failure):
             changes.append(("would join team %s" if check_mode else "joined team %s") % plan["teams"][i])
     policy = results.get("policy") or {}
     if _changed(policy) or ((user_pending or policy_pending) and not failure):
@@ -570,3 +578,53 @@ def preview(plan):
     teams = plan.get("team_slugs") or plan["teams"]
     after = dict(username=plan["username"], contact_methods=contacts, teams=list(teams), paging_policy=dict(username=plan["username"], steps=steps))
     return dict(changes=changes, before={}, after=after)
+
+
+# -- the teams of user_onboarding_teams --------------------------------------------------------------
+
+
+def _team_entries(teams):
+    return [team for team in teams or [] if isinstance(team, dict)]
+
+
+def team_problems(teams, people):
+    """Every problem of ``teams`` (``user_onboarding_teams``) that can be found before any call, each naming the entry.
+
+    Names must be unique without regard to case (the API may not tell them apart). Purging the members of a team that
+    people of this run join (listed among its members, or naming it in their ``teams``) is refused: the team's task runs
+    before them, and leaves them to their own ``teams`` (their user may not exist yet).
+    """
+    problems, seen = [], {}
+    by_username = {person.get("username"): person for person in people or [] if isinstance(person, dict)}
+    for index, team in enumerate(_team_entries(teams)):
+        where = "user_onboarding_teams[%d] (%s)" % (index, team.get("name"))
+        name = team.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append("user_onboarding_teams[%d].name must not be empty" % index)
+            continue
+        if name.casefold() in seen:
+            problems.append("%s: the team %r is given twice (also user_onboarding_teams[%d])" % (where, name, seen[name.casefold()]))
+        seen.setdefault(name.casefold(), index)
+        joining = _joining(team, by_username)
+        if team.get("purge_members") and joining:
+            problems.append("%s: purge_members would remove %s, onboarded in this run; purge in a later run" % (where, ", ".join(joining)))
+    return problems
+
+
+def _joining(team, by_username):
+    """The people of this run listed among the members of ``team`` or naming it (by name) in their ``teams``."""
+    listed = team.get("members") or []
+    return [username for username, person in by_username.items() if username in listed or team.get("name") in (person.get("teams") or [])]
+
+
+def team_tasks(teams, people):
+    """The arguments of the ``victorops_team`` task of each team, run before the people.
+
+    Members who are people of this run are left to their own ``teams`` (their user may not exist yet).
+    """
+    usernames = {person.get("username") for person in people or [] if isinstance(person, dict)}
+    tasks = []
+    for team in _team_entries(teams):
+        members = [username for username in team.get("members") or [] if username not in usernames]
+        tasks.append(dict(name=team["name"], members=members, purge_members=bool(team.get("purge_members")), replacement=team.get("replacement")))
+    return tasks

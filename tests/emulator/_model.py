@@ -93,6 +93,7 @@ class Organisation:
         self.variants = frozenset(variants)
         self.state = {"users": {}, "teams": {}, "oncall": {}, "next_contact_id": FIRST_CONTACT_ID, "next_user_id": FIRST_USER_ID}
         self._build(seed)
+        self._build_routing_keys(seed)
 
     # ----- variant-dependent storage forms ---------------------------------------------------------
     def key(self, username):
@@ -425,3 +426,17 @@ class Organisation:
         contact = self._new_contact(kind, label, value, rank, "unverified")
         user["contact_methods"][kind].append(contact)
         return contact
+
+    # ----- routing keys and maintenance mode ----------------------------------------------------------
+    def _build_routing_keys(self, seed):
+        """``routing_keys``: ``{name: {"routingKey", "targets": [policy slug], "isDefault"}}``; ``maintenance``: the active instances."""
+        self.state["routing_keys"], self.state["maintenance"] = {}, []
+        for entry in seed.get("routing_keys") or []:
+            for slug in entry.get("targets") or []:
+                if self.find_policy(slug) is None:
+                    raise ValueError("routing key %r targets unknown policy %r" % (entry["routingKey"], slug))
+            self.state["routing_keys"][entry["routingKey"]] = {
+                "routingKey": entry["routingKey"],
+                "targets": list(entry.get("targets") or []),
+                "isDefault": bool(entry.get("isDefault", False)),
+            }

@@ -5,6 +5,9 @@
 Each function takes ``(org, params, body)`` and returns the 200 response body, or raises ``ApiError``.
 """
 
+import time
+import uuid
+
 from ._model import API, CONTACT_TYPE_NAME, NOTIFICATION_TYPES, TIMEOUTS, ApiError
 from ._variants import Variant
 
@@ -415,3 +418,129 @@ def match(method, path, variants=frozenset()):
             if best is None or literal > best[0]:
                 best = (literal, template, params, handler)
     return None if best is None else best[1:]
+
+
+# ----- teams: create, rename, remove ----------------------------------------------------------------------
+def _team_detail(team):
+    base = "%s/team/%s" % (API, team["slug"])
+    return {
+        "name": team["name"],
+        "slug": team["slug"],
+        "memberCount": len(team["members"]),
+        "version": team["version"],
+        "isDefaultTeam": team["isDefaultTeam"],
+        "_selfUrl": base,
+        "_policiesUrl": base + "/policies",
+        "_membersUrl": base + "/members",
+        "_adminsUrl": base + "/admins",
+    }
+
+
+def _team_name(org, body, slug=None):
+    """The team name of ``body``, refused (422) when another team has it (in any case under case-insensitive-teams)."""
+    name = _require_object(body).get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(400, "name is required")
+    fold = Variant.CASE_INSENSITIVE_TEAMS in org.variants
+    for team in org.state["teams"].values():
+        if team["slug"] != slug and (team["name"].lower() == name.lower() if fold else team["name"] == name):
+            raise ApiError(422, "Team name %s is unavailable" % name)
+    return name
+
+
+def create_team(org, params, body):
+    name = _team_name(org, body)
+    # The API chooses the slug: team- and 16 letters or digits, like the seed's.
+    slug = "team-" + uuid.uuid4().hex[:16]
+    org.state["teams"][slug] = {"name": name, "slug": slug, "version": 1, "isDefaultTeam": False, "members": [], "policies": []}
+    return _team_detail(org.state["teams"][slug])
+
+
+def rename_team(org, params, body):
+    team = org.team(params["team"])
+    team["name"] = _team_name(org, body, slug=team["slug"])
+    team["version"] += 1
+    return _team_detail(team)
+
+
+def delete_team(org, params, body):
+    team = org.team(params["team"])
+    if team["policies"]:
+        raise ApiError(422, "Team %s still has escalation policies: %s" % (team["name"], ", ".join(p["slug"] for p in team["policies"])))
+    if team["members"] and Variant.TEAM_DELETE_WITH_MEMBERS not in org.variants:
+        raise ApiError(422, "Team %s still has members: remove them first" % team["name"])
+    del org.state["teams"][team["slug"]]
+    return {"result": "Team %s deleted" % team["name"]}
+
+
+TEAM_ROUTES = [
+    ("POST", API + "/team", create_team),
+    ("PUT", API + "/team/{team}", rename_team),
+    ("DELETE", API + "/team/{team}", delete_team),
+]
+ROUTES += TEAM_ROUTES
+_SPLIT_ROUTES += [(method, template, template.split("/"), handler, ()) for method, template, handler in TEAM_ROUTES]
+
+
+# ----- routing keys and maintenance mode (enough for victorops_api's examples) --------------------------------
+COMPANY_ID = "demo-company"
+# The emulator does not tie API keys to users; the real API names the user behind the key.
+STARTED_BY = "public-api"
+
+
+def routing_keys(org, params, body):
+    keys = []
+    for key in org.state["routing_keys"].values():
+        targets = []
+        for slug in key["targets"]:
+            team, policy = org.find_policy(slug)
+            targets.append({"policyName": policy["name"], "policySlug": slug, "_teamUrl": "%s/team/%s" % (API, team["slug"])})
+        keys.append({"routingKey": key["routingKey"], "targets": targets, "isDefault": key["isDefault"]})
+    return {"routingKeys": keys, "_selfUrl": API + "/org/routing-keys"}
+
+
+def maintenance_state(org, params, body):
+    return {"companyId": COMPANY_ID, "activeInstances": [dict(instance) for instance in org.state["maintenance"]]}
+
+
+def start_maintenance(org, params, body):
+    body = _require_object(body)
+    if body.get("type", "RoutingKeys") != "RoutingKeys":
+        raise ApiError(400, "type must be RoutingKeys")
+    names = body.get("names") or []
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ApiError(400, "names must be a list of routing keys")
+    unknown = [name for name in names if name not in org.state["routing_keys"]]
+    if unknown:
+        raise ApiError(400, "Unknown routing key(s): %s" % ", ".join(unknown))
+    if not names and any(instance["isGlobal"] for instance in org.state["maintenance"]):
+        raise ApiError(409, "A global maintenance mode is already active")
+    org.state["maintenance"].append(
+        {
+            "instanceId": str(uuid.uuid4()),
+            "startedBy": STARTED_BY,
+            "startedAt": int(time.time() * 1000),
+            "targets": [{"type": "RoutingKeys", "names": list(names)}],
+            "isGlobal": not names,
+        }
+    )
+    return maintenance_state(org, params, body)
+
+
+def end_maintenance(org, params, body):
+    active = org.state["maintenance"]
+    for position, instance in enumerate(active):
+        if instance["instanceId"] == params["maintenancemodeid"]:
+            del active[position]
+            return maintenance_state(org, params, body)
+    raise ApiError(404, "Maintenance mode %s is not active" % params["maintenancemodeid"])
+
+
+MAINTENANCE_ROUTES = [
+    ("GET", API + "/org/routing-keys", routing_keys),
+    ("GET", API + "/maintenancemode", maintenance_state),
+    ("POST", API + "/maintenancemode/start", start_maintenance),
+    ("PUT", API + "/maintenancemode/{maintenancemodeid}/end", end_maintenance),
+]
+ROUTES += MAINTENANCE_ROUTES
+_SPLIT_ROUTES += [(method, template, template.split("/"), handler, ()) for method, template, handler in MAINTENANCE_ROUTES]

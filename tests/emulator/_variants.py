@@ -30,6 +30,11 @@ class Variant(enum.StrEnum):
     ERROR_200 = "error-200", 'refusals (422, duplicate contact methods) answer HTTP 200 {"error": "..."} and change nothing'
     LATE_WRITES = "late-writes", "the first write of each operation answers 504 at once and is carried out late_write_delay seconds later"
     CONTACTLESS_RULES = "contactless-rules", "push rules come back with no contact at all"
+    CASE_INSENSITIVE_TEAMS = (
+        "case-insensitive-teams",
+        "team names are unique without regard to case: creating or renaming a team to a name that differs from another team's in case alone is refused (422)",
+    )
+    TEAM_DELETE_WITH_MEMBERS = "team-delete-with-members", "DELETE /team/{team} removes a team that still has members (their memberships go with it)"
     RATE_2PS = "rate-2ps", "the 2ps rate-limit table: 2 requests per rolling second per operation, 1 for GET /profile/{username}/policies"
     RATE_2020 = "rate-2020", "the 2020 rate-limit table"
 

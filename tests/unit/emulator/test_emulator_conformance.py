@@ -137,7 +137,7 @@ DEVIATIONS = {
     "team-member-verified-boolean": ("team members' verified is a boolean, the spec says string [FIXTURE]", team_member_verified_boolean),
 }
 # The spec declares no 200 body for these; the emulator's answers are documented in docs/emulator.md.
-NO_SCHEMA = {"DELETE /api-public/v1/user/{user}", "DELETE /api-public/v1/team/{team}/members/{user}"}
+NO_SCHEMA = {"DELETE /api-public/v1/user/{user}", "DELETE /api-public/v1/team/{team}/members/{user}", "DELETE /api-public/v1/team/{team}"}
 
 
 # ----- one successful request per operation -----------------------------------------------------------
@@ -148,6 +148,21 @@ def _contact(emu, username, kind, label):
 def _delete_new_email(emu, api):
     created = api.json("POST", "/user/cnguyen/contact-methods/emails", {"label": "Home", "email": "home@example.org"})
     return api("DELETE", "/user/cnguyen/contact-methods/emails/" + created["extId"])
+
+
+def _start_maintenance(api, names=("database",)):
+    return api("POST", "/maintenancemode/start", {"type": "RoutingKeys", "names": list(names), "purpose": "upgrade"})
+
+
+def _read_maintenance(emu, api):
+    _start_maintenance(api)  # one instance active, so that the strict check sees every field of one
+    return api("GET", "/maintenancemode")
+
+
+def _end_maintenance(emu, api):
+    _start_maintenance(api, names=())  # a global one stays active after the other ends
+    started = _start_maintenance(api).json()["activeInstances"][-1]["instanceId"]
+    return api("PUT", "/maintenancemode/%s/end" % started)
 
 
 CAPS_AND_PUSH = ["contact-type-capitalised", "push-rule-device-contact"]
@@ -230,6 +245,14 @@ REQUESTS = {
     "GET /api-public/v1/team/{team}/members": (lambda emu, api: api("GET", "/team/%s/members" % OPS), ["team-member-verified-boolean"]),
     "POST /api-public/v1/team/{team}/members": (lambda emu, api: api("POST", "/team/%s/members" % DB, {"username": "jdoe"}), ["team-member-verified-boolean"]),
     "DELETE /api-public/v1/team/{team}/members/{user}": (lambda emu, api: api("DELETE", "/team/%s/members/cnguyen" % DB, {"replacement": "asmith"}), []),
+    "POST /api-public/v1/team": (lambda emu, api: api("POST", "/team", {"name": "Platform"}), []),
+    "PUT /api-public/v1/team/{team}": (lambda emu, api: api("PUT", "/team/%s" % DB, {"name": "Databases"}), []),
+    "DELETE /api-public/v1/team/{team}": (lambda emu, api: api("DELETE", "/team/" + api("POST", "/team", {"name": "Short-lived"}).json()["slug"]), []),
+    "GET /api-public/v1/org/routing-keys": (lambda emu, api: api("GET", "/org/routing-keys"), []),
+    # With one instance active, so that the strict check sees every field of one.
+    "GET /api-public/v1/maintenancemode": (_read_maintenance, []),
+    "POST /api-public/v1/maintenancemode/start": (lambda emu, api: _start_maintenance(api), []),
+    "PUT /api-public/v1/maintenancemode/{maintenancemodeid}/end": (_end_maintenance, []),
 }
 
 

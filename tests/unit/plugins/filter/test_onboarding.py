@@ -597,7 +597,17 @@ def test_report_lines():
 
 def test_every_filter_is_registered_and_documented():
     assert sorted(filters.FilterModule().filters()) == sorted(
-        ["paging_steps", "onboarding_plan", "onboarding_problems", "onboarding_teams", "onboarding_estimate", "onboarding_outcome", "onboarding_preview"]
+        [
+            "paging_steps",
+            "onboarding_plan",
+            "onboarding_problems",
+            "onboarding_teams",
+            "onboarding_team_problems",
+            "onboarding_team_tasks",
+            "onboarding_estimate",
+            "onboarding_outcome",
+            "onboarding_preview",
+        ]
     )
     registered = [name for module in (filters, offboarding, lifecycle) for name in module.FilterModule().filters()]
     docs = sorted(path.stem for path in (Path(filters.__file__).parent).glob("*.yml"))
