@@ -45,7 +45,7 @@ from _collection import importable_collection
 
 COLLECTIONS_ROOT = importable_collection()
 
-from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import operation_name
+from ansible_collections.victorops.oncall.plugins.module_utils._api import logged_operation
 from ansible_collections.victorops.oncall.tests.emulator import LIMIT_PERIODS, LIMIT_TABLES, Emulator
 
 import naive_client
@@ -133,7 +133,7 @@ def run_minimum(people, new):
 def table_limits(table, window):
     """``(count per operation name, default count, span in real seconds)`` of an emulator limit table."""
     by_template, default = LIMIT_TABLES[table]
-    counts = {operation_name(template): count for template, count in by_template.items()}
+    counts = {logged_operation(template): count for template, count in by_template.items()}
     return counts, default, window * LIMIT_PERIODS[table] / WORLD_WINDOW
 
 
@@ -298,7 +298,7 @@ class Bench:
         log = emu.log
         calls, throttled, timeline = {}, {}, []
         for entry in log:
-            operation = operation_name(entry["operation"] or "%s %s" % (entry["method"], entry["path"]))
+            operation = logged_operation(entry["operation"] or "%s %s" % (entry["method"], entry["path"]))
             calls[operation] = calls.get(operation, 0) + 1
             if entry["status"] == 429:
                 throttled[operation] = throttled.get(operation, 0) + 1

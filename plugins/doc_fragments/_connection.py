@@ -109,7 +109,8 @@ options:
     description:
       - Per-operation overrides of the pacing limits, as calls per O(rate_window).
       - Keys are operation names such as V(get_paging_policy) or V(list_escalation_policies) (the keys of C(api.operations) in every result),
-        or V(default) for every other operation.
+        or V(default) for every other operation. V(general) is the operation of the paths C(victorops.oncall.victorops_api) sends
+        that are none of the collection's operations.
       - A key that names no operation is an error listing the known ones.
     type: dict
   rate_window:

@@ -495,7 +495,7 @@ API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _IDEMPOTENT_WRITES = frozenset(["PUT", "DELETE"])
 MAX_PATH_LENGTH = 2048
 # Characters a path segment may hold: each is sent as it is (nothing is percent-encoded, which the API does not decode).
-_SEGMENT = re.compile(r"^[A-Za-z0-9._~@+:=,-]+$")
+_SEGMENT = re.compile(r"[A-Za-z0-9._~@+:=,-]+")
 _SEGMENT_CHARACTERS = "letters, digits, '.', '_', '~', '-', '@', '+', ':', '=' and ','"
 
 
@@ -504,8 +504,8 @@ def _segment_problem(segment: str) -> str | None:
         return "it has an empty segment ('//', or a '/' at the end)"
     if ".." in segment or segment == ".":
         return "it contains a dot segment ('.' or '..')"
-    if not _SEGMENT.match(segment):
-        bad = next(char for char in segment if not _SEGMENT.match(char))
+    if not _SEGMENT.fullmatch(segment):
+        bad = next(char for char in segment if not _SEGMENT.fullmatch(char))
         return "it contains %r, which would change its meaning; each segment may only contain %s" % (bad, _SEGMENT_CHARACTERS)
     return None
 
@@ -564,7 +564,7 @@ def _literals_matched(template: str, segments: list[str]) -> int | None:
     for part, segment in zip(parts, segments):
         if part.startswith("{"):
             continue
-        if part != segment:
+        if part.lower() != segment.lower():  # the API may not tell case apart: a path in another case is the same operation
             return None
         literal += 1
     return literal
@@ -581,16 +581,26 @@ def operation_for(method: str, path: str) -> str:
     return best
 
 
+def logged_operation(key: str) -> str:
+    """The operation a request log names ``"METHOD /path"`` (a path or a template) is; a name, or a path none is, unchanged."""
+    method, _sep, path = " ".join(str(key).split()).partition(" ")
+    if not path:
+        return key
+    name = operation_for(method.upper(), path.rstrip("/") or "/")
+    return key if name == GENERAL_OPERATION else name
+
+
 def is_resend_safe(method: str, operation: str) -> bool:
     """Whether ``method`` on a path paced as ``operation`` may be re-sent after an uncertain outcome.
 
-    POST and PATCH never: nothing can confirm an arbitrary write. PUT and DELETE on a path the collection does not
-    know: yes (HTTP makes them idempotent). On a known operation's path the collection's own rule (``RESEND_SAFE``) wins:
-    an index-addressed DELETE re-sent after the first copy landed would remove the next rule.
+    POST and PATCH never: nothing can confirm an arbitrary write. A PUT to a path the collection does not know: yes (it
+    sets the same content at the same path again). A DELETE there: no, since the API addresses some objects by
+    position, and a DELETE re-sent after the first copy landed late would remove the next one. On a known operation's
+    path the collection's own rule (``RESEND_SAFE``) decides.
     """
-    if method not in _IDEMPOTENT_WRITES:
-        return False
-    return operation == GENERAL_OPERATION or operation in RESEND_SAFE
+    if method == "PUT" and operation == GENERAL_OPERATION:
+        return True
+    return method in _IDEMPOTENT_WRITES and operation in RESEND_SAFE
 
 
 def send_any(

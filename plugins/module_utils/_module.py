@@ -15,7 +15,6 @@ import copy
 import json
 import re
 import traceback
-import unicodedata
 from typing import Any
 from collections.abc import Callable, Iterable
 
@@ -39,6 +38,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, pacing_key
 from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import check_rate_limits
 from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import (
+    name_problem,
     CONTACT_KINDS,
     OBJECT_SLUG,
     POLICY_SLUG_PREFIX,
@@ -120,7 +120,6 @@ CONTACT_METHODS_OPTION = dict(
 )
 
 PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
-MAX_NAME_LENGTH = 255
 
 
 def _shown(value: Any) -> str:
@@ -310,11 +309,8 @@ class VictorOpsModule:
         value = self.params.get(option)
         if not isinstance(value, str) or not value.strip():
             return []
-        if len(value) > MAX_NAME_LENGTH:
-            return ["%s %s is not a valid name or slug: it is longer than %d characters" % (option, _shown(value), MAX_NAME_LENGTH)]
-        if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in value):
-            return ["%s %s is not a valid name or slug: it contains a control character" % (option, _shown(value))]
-        return []
+        problem = name_problem(value)
+        return ["%s %s is not a valid name or slug: %s" % (option, _shown(value), problem)] if problem else []
 
     def _policy_problems(self, option: str) -> list[str]:
         value = self.params.get(option)

@@ -89,7 +89,6 @@ TABLES: dict[str, dict[str, Limit]] = {
 # Every value of the rate_limit_profile option.
 PROFILE_CHOICES = (AUTO,) + LEVELS
 
-_PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -97,41 +96,6 @@ def check_profile(profile: str) -> str:
     if profile not in PROFILE_CHOICES:
         raise ValueError("unknown rate limit profile %r; expected one of %s" % (profile, ", ".join(PROFILE_CHOICES)))
     return profile
-
-
-def normalize_operation(operation: str) -> str:
-    """``"METHOD /path"`` with the method upper-cased, placeholders unnamed and no trailing slash (a name: unchanged)."""
-    text = " ".join(str(operation).split())
-    if " " not in text:
-        return text
-    method, _sep, path = text.partition(" ")
-    path = _PLACEHOLDER.sub("{}", path)
-    if len(path) > 1:
-        path = path.rstrip("/")
-    return "%s %s" % (method.upper(), path)
-
-
-def operation_for_path(key: str, operations: Mapping[str, tuple[str, str]] | None = None) -> str | None:
-    """The name of the one operation whose method and template match ``"METHOD /path"`` (a request log's entry), else None.
-
-    Used to name logged requests; ``rate_limits`` keys are operation names only.
-    """
-    if operations is None:
-        from ansible_collections.victorops.oncall.plugins.module_utils._api import OPERATIONS
-
-        operations = OPERATIONS
-    known: Mapping[str, tuple[str, str]] = operations
-    wanted = normalize_operation(key)
-    matches = [name for name, (method, template) in known.items() if normalize_operation("%s %s" % (method, template)) == wanted]
-    return matches[0] if len(matches) == 1 else None
-
-
-def operation_name(operation: str, operations: Mapping[str, tuple[str, str]] | None = None) -> str:
-    """The operation name of a request log's entry: names unchanged, ``"METHOD /path"`` mapped when it can be."""
-    text = normalize_operation(operation)
-    if " " in text:
-        return operation_for_path(text, operations) or text
-    return text
 
 
 def _count(value) -> int | None:
@@ -199,7 +163,7 @@ def slower(first: str, second: str) -> str:
 
 
 def limits_for(operation: str, profile: str = DEFAULT_PROFILE, level: str | None = None, overrides: Mapping[str, int] | None = None) -> tuple[Limit, ...]:
-    """Every limit pacing keeps for ``operation`` (names only; see :func:`operation_name`).
+    """Every limit pacing keeps for ``operation`` (names only; see ``_api.logged_operation``).
 
     - An override for the operation wins (calls per rate window); an overridden ``default`` applies to the
       operations that neither the profile's tables nor the overrides name.

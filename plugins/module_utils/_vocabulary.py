@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from typing import Any
 from collections.abc import Iterable
 
@@ -52,6 +53,19 @@ PHONE_DIGITS = (4, 15)
 PHONE_EXAMPLE = "+1 555 010 0100"
 
 _NOT_A_DIGIT = re.compile(r"[^0-9]")
+
+
+# The longest name or slug an option takes.
+MAX_NAME_LENGTH = 255
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a name an option gives (too long, or a control character), or None."""
+    if len(value) > MAX_NAME_LENGTH:
+        return "it is longer than %d characters" % MAX_NAME_LENGTH
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in value):
+        return "it contains a control character"
+    return None
 
 
 def email_problem(value: str) -> str | None:

@@ -23,11 +23,14 @@ description:
     any other path is paced as the operation C(general), under the documented limit every table gives the
     operations it does not name (2 requests a second in the current documentation, 60 a minute in the 2020
     one, 15 a minute in the 2018 one). All the paths the collection does not know share that one limit, and
-    what pacing learns of it, so the rate of one endpoint is never exceeded.
+    what pacing learns of it. An endpoint the documentation gives a stricter limit of its own (for example the
+    user batch, 15 a minute in the 2020 table) is not paced at it; set O(rate_limits) C(general) for such calls,
+    or let the adaptive profile learn it from the first throttle.
   - Retries. A throttled request (HTTP 429, and a 403 that says it is a throttle) is re-sent whatever its method,
     since the API did not process it. An uncertain outcome (HTTP 502, 503 or 504, a timeout, a lost answer) is re-sent
-    for V(GET), and for V(PUT) and V(DELETE) on a path the collection does not know (HTTP makes them idempotent)
-    or on a known operation that is safe to send twice. A V(POST) or V(PATCH) is never re-sent after an uncertain
+    for V(GET), for V(PUT) on a path the collection does not know, and for V(PUT) and V(DELETE) on a known
+    operation that is safe to send twice. A V(DELETE) elsewhere is not re-sent (the API addresses some objects by
+    position, so a second copy could remove another one). A V(POST) or V(PATCH) is never re-sent after an uncertain
     outcome (there is no way to confirm an arbitrary write), and the task fails saying that it may or may not have
     been applied. HTTP 500 and every other status not in O(status_code) fail at once.
 author:

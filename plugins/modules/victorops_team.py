@@ -24,7 +24,7 @@ description:
     in case alone stands for a listed username only when the API says they are one user (one read, C(get_user)).
   - Members the team has but O(members) does not list are removed only with O(purge_members=true).
   - With O(state=absent), a team that still has members is not removed unless O(purge_members=true), when its members are
-    removed first (each with O(replacement)). Before those removals the team's escalation policies are read
+    removed first (each with O(replacement)). Before any removal the team's escalation policies are read
     (C(list_team_policies)); a team that owns any is not touched, since removing it would fail or take its policies
     with it. A removal the API refuses fails the task with the API's answer and the writes already applied.
 author:
@@ -236,14 +236,14 @@ def remove_team(vo, team, notes):
     problem = _team.removal_problem(current, p["replacement"])
     if problem:
         raise OptionError(problem)
-    if current:
-        # Checked before the member removals, so that a team which cannot go is left as it was.
-        policies = _api.list_team_policies(vo.client, slug)
-        if policies:
-            raise OptionError(
-                "team %r (%s) owns the escalation policies %s: removing it would fail or take them with it; nothing was changed"
-                % (name, slug, ", ".join("%s (%s)" % (policy["name"], policy["slug"]) for policy in policies))
-            )
+    # Checked before any write, members or not: a team that owns policies is left as it was (removing it would fail,
+    # or take its policies with it).
+    policies = _api.list_team_policies(vo.client, slug)
+    if policies:
+        raise OptionError(
+            "team %r (%s) owns the escalation policies %s: removing it would fail or take them with it; nothing was changed"
+            % (name, slug, ", ".join("%s (%s)" % (policy["name"], policy["slug"]) for policy in policies))
+        )
     writes = member_writes(vo, lambda: slug, [], current)
     writes.append(("remove team %r (%s)" % (name, slug), lambda: _api.delete_team(vo.client, slug)))
     apply(vo, "team %r (%s)" % (name, slug), writes)

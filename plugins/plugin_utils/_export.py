@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import contact_key
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import contact_key, name_problem
 
 _LIST_EDGES = re.compile(r"^\s*\[|\]\s*$")
 _QUOTES = re.compile(r"^['\"]|['\"]$")
@@ -69,10 +69,13 @@ def export_teams(users, teams, every_user=True):
     """``user_onboarding_teams``: each team (``[{name, slug}]``) with the exported users who are its members.
 
     Members are never purged by the entries (``purge_members: false``). When only some users are exported
-    (``every_user`` false), only their teams are, with them as members.
+    (``every_user`` false), only their teams are, with them as members. A team whose name no option takes (a control
+    character, such as a line break, or more than 255 characters) is left out: its entry could not be applied.
     """
     result = []
     for team in teams:
+        if name_problem(team["name"]):
+            continue
         members = [user["username"] for user in users if team["slug"] in [t.get("slug") for t in user.get("teams") or []]]
         if members or every_user:
             result.append(dict(name=team["name"], members=members, purge_members=False))

@@ -27,10 +27,11 @@ def run(args, cwd, env=None):
     return proc
 
 
-@pytest.fixture
-def ee_dir(tmp_path):
+# Built once for the tests of this file: neither of them changes dist/, and the build is the slow part.
+@pytest.fixture(scope="module")
+def ee_dir(tmp_path_factory):
     """A copy of execution-environment.yml next to dist/, holding what ci/build.sh builds from this checkout."""
-    directory = tmp_path / "ee"
+    directory = tmp_path_factory.mktemp("ee")
     (directory / "dist").mkdir(parents=True)
     shutil.copy(ROOT / "execution-environment.yml", directory / "execution-environment.yml")
     env = dict(os.environ, PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")), PYTHON=sys.executable)

@@ -7,7 +7,7 @@ no lost write), or it did not happen and the task says so: a 500 fails; a write 
 (``_api.RESEND_SAFE``) and whose lost answer a read does not confirm fails as "may or may not have been
 applied", never re-sent.
 
-The tasks run in this process with the ``run_module`` fixture (``in_process.InProcessRun``), against the same
+The tasks run in this process with the ``run_module`` fixture (``tests/in_process.py``), against the same
 emulator: what is tested is the modules' and the client's handling of the fault, which ansible-playbook does not change.
 One cell of the matrix (the timeout, with ``request_timeout`` from the action group's ``module_defaults``) goes through
 a real ansible-playbook.
@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
+from ansible_collections.victorops.oncall.tests.in_process import InProcessRun
 
 pytestmark = pytest.mark.slow
 

@@ -5,14 +5,14 @@ cannot change anything but its own object, however late the lost one lands. Each
 fault matrix (paging steps and rules, a user, a contact method, a team member, an on-call handover) plus the
 resend-safe removals, with the emulator's ``late-write`` fault on each write's exact method and path, waits until
 every late write has landed, and checks the emulator's state: only the asked-for change, or the task said it may or
-may not have been applied; never a second change. The tasks run in this process (``in_process.InProcessRun``)
+may not have been applied; never a second change. The tasks run in this process (``tests/in_process.py``)
 against the same emulator, with the same ``request_timeout``; the read-only key's test, which also checks what
 ansible-playbook prints, runs a real ansible-playbook.
 """
 
 import pytest
 
-from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
+from ansible_collections.victorops.oncall.tests.in_process import InProcessRun
 from ansible_collections.victorops.oncall.tests.e2e.test_faults import (
     OBSERVE,
     PROFILE,

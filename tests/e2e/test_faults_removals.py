@@ -7,13 +7,13 @@ always answered "applied" would hide a refused re-send of something never remove
 answered "not applied" would fail a removal that happened. Each test runs the three removals, each aimed at
 its own object so that a fault on one's exact method and path hits it alone, and then checks the emulator's
 request log (what was sent, how many times) and its state (removed exactly once, or untouched when the task
-failed). The tasks run in this process (``in_process.InProcessRun``) against the same emulator; test_faults.py
+failed). The tasks run in this process (``tests/in_process.py``) against the same emulator; test_faults.py
 runs the fault matrix's writes through a real ansible-playbook.
 """
 
 import pytest
 
-from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
+from ansible_collections.victorops.oncall.tests.in_process import InProcessRun
 from ansible_collections.victorops.oncall.tests.e2e.test_faults import FAULTS, expected_sends, faulted_sends
 
 pytestmark = pytest.mark.slow

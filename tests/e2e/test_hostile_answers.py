@@ -2,14 +2,14 @@
 missing the expected keys, an enormous body. Each must end in a clear failure: never a traceback,
 never a wrong "no change", never a write decided on a misread state.
 
-The tasks run in this process (``in_process.InProcessRun``, the ``run_module`` fixture against the same emulator),
+The tasks run in this process (``tests/in_process.py``, the ``run_module`` fixture against the same emulator),
 except the confirming read answered with truncated JSON, which goes through a real ansible-playbook.
 """
 
 import pytest
 import yaml
 
-from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
+from ansible_collections.victorops.oncall.tests.in_process import InProcessRun
 
 pytestmark = pytest.mark.slow
 

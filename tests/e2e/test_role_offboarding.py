@@ -5,6 +5,7 @@ import json
 import os
 import re
 import stat
+import sys
 
 import pytest
 import yaml
@@ -178,34 +179,53 @@ def test_a_replacement_outside_the_persons_teams_fails_before_any_write(emulator
     assert emulator.writes() == []
 
 
-@pytest.mark.parametrize(
-    "people, extra, message",
-    [
-        pytest.param([{"username": "jdoe", "replacement": "jdoe"}], {}, "jdoe: the replacement must be another user", id="self"),
-        pytest.param(LEAVERS + [{"username": "jdoe", "replacement": "cnguyen"}], {}, "username jdoe appears more than once", id="duplicate"),
-        pytest.param(
-            [{"username": "jdoe", "replacement": "bwong"}, {"username": "bwong", "replacement": "asmith"}],
-            {},
-            "jdoe: the replacement bwong is offboarded too; choose a replacement who stays",
-            id="replacement-leaves",
-        ),
-        pytest.param([{"username": "jdoe"}], {}, "missing required arguments: replacement found in user_offboarding_people", id="no-replacement"),
-        pytest.param(
-            LEAVERS,
-            {"victorops_api_url": "https://api.example.com"},
-            "victorops_api_url is set but victorops_api_key is not: a key from the environment goes only to VICTOROPS_API_URL",
-            id="url-without-key",
-        ),
-    ],
-)
-def test_bad_input_is_rejected_before_any_api_call(emulator, run_playbook, tmp_path, people, extra, message):
-    run, report, _file = offboard(run_playbook, tmp_path, people, extra=extra)
+def run_role_per_host(run_playbook, tmp_path, role, cases):
+    """One ansible-playbook run of ``role`` on one host per case (``cases``: host name -> the role's variables).
+
+    A failure ends only its own host's play, so inputs that cannot interfere share one process; returns the run
+    and each host's task records.
+    """
+    hosts = {name: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable) for name, variables in cases.items()}
+    (tmp_path / "cases.yml").write_text(yaml.safe_dump({"cases": {"hosts": hosts}}))
+    play = "- name: the role once per host\n  hosts: cases\n  gather_facts: false\n  roles:\n    - role: %s\n" % role
+    run = run_playbook(play=play, extra_args=("-i", "cases.yml"))
+    assert sorted({r["host"] for r in run.records}) == sorted(cases), run
+    return run, {name: [r for r in run.records if r["host"] == name] for name in cases}
+
+
+# Each case, by host name: the people, other variables of the role, and a part of the one failure message.
+BAD_INPUT = {
+    "self": ([{"username": "jdoe", "replacement": "jdoe"}], {}, "jdoe: the replacement must be another user"),
+    "duplicate": (LEAVERS + [{"username": "jdoe", "replacement": "cnguyen"}], {}, "username jdoe appears more than once"),
+    "replacement-leaves": (
+        [{"username": "jdoe", "replacement": "bwong"}, {"username": "bwong", "replacement": "asmith"}],
+        {},
+        "jdoe: the replacement bwong is offboarded too; choose a replacement who stays",
+    ),
+    "no-replacement": ([{"username": "jdoe"}], {}, "missing required arguments: replacement found in user_offboarding_people"),
+    "url-without-key": (
+        LEAVERS,
+        {"victorops_api_url": "https://api.example.com"},
+        "victorops_api_url is set but victorops_api_key is not: a key from the environment goes only to VICTOROPS_API_URL",
+    ),
+}
+
+
+def test_bad_input_is_rejected_before_any_api_call(emulator, run_playbook, tmp_path):
+    # One host per case, in one run: a host's failure ends only its own play.
+    cases = {
+        name: dict(extra, user_offboarding_people=people, user_offboarding_report_file=str(tmp_path / ("report-%s.json" % name)))
+        for name, (people, extra, _message) in BAD_INPUT.items()
+    }
+
+    run, records = run_role_per_host(run_playbook, tmp_path, "victorops.oncall.user_offboarding", cases)
 
     assert run.rc == 2, run
-    failed = [r for r in run.records if r["status"] == "failed"]
-    assert len(failed) == 1, run
-    assert message in failed[0]["result"]["msg"]
-    assert report is None
+    for name, (_people, _extra, message) in BAD_INPUT.items():
+        failed = [r for r in records[name] if r["status"] == "failed"]
+        assert len(failed) == 1, (name, run)
+        assert message in failed[0]["result"]["msg"], name
+        assert not (tmp_path / ("report-%s.json" % name)).exists(), name
     assert emulator.log == []
 
 
@@ -300,10 +320,25 @@ def test_offboarding_jdoe_s_namesake_touches_only_her(emulator, run_playbook, tm
     assert "jdoe" in emulator.state["users"] and emulator.state["oncall"][OPERATIONS] == ["jdoe"]
 
 
-def test_a_username_in_another_case_names_nobody_on_an_api_that_tells_case_apart(emulator, run_playbook, tmp_path):
-    run, report, _file = offboard(run_playbook, tmp_path, [{"username": "BWONG", "replacement": "asmith"}])
-    assert run.rc == 0, run
-    assert report["people"] == [entry("BWONG", [], found=False)]
+def test_a_username_or_a_replacement_in_another_case_names_nobody_on_an_api_that_tells_case_apart(emulator, run_playbook, tmp_path):
+    # Two offboardings that only read, one host each, in one run.
+    cases = {
+        "username": {"user_offboarding_people": [{"username": "BWONG", "replacement": "asmith"}]},
+        "replacement": {"user_offboarding_people": [{"username": "jdoe", "replacement": "JDOE"}]},
+    }
+    for name, variables in cases.items():
+        variables["user_offboarding_report_file"] = str(tmp_path / ("report-%s.json" % name))
+
+    run, records = run_role_per_host(run_playbook, tmp_path, "victorops.oncall.user_offboarding", cases)
+
+    # BWONG names nobody: no change, and no failure.
+    assert [r["task"] for r in records["username"] if r["status"] == "failed"] == []
+    assert json.loads((tmp_path / "report-username.json").read_text())["people"] == [entry("BWONG", [], found=False)]
+    # JDOE is nobody either, so not a replacement: that person fails, and with them the play.
+    assert [r["task"] for r in records["replacement"] if r["status"] == "failed"][-1] == FAIL_TASK
+    report = json.loads((tmp_path / "report-replacement.json").read_text())["people"]
+    assert report[0]["failed"] == "Check the replacement of jdoe: replacement JDOE is not a VictorOps user"
+    assert run.rc == 2, run
     assert emulator.writes() == []
     assert "bwong" in emulator.state["users"]
 
@@ -325,20 +360,13 @@ def test_a_username_matching_two_users_in_another_case_is_an_error_naming_them(e
     assert emulator.writes() == []
 
 
-@pytest.mark.parametrize(
-    "emulator, reason",
-    [
-        ({}, "replacement JDOE is not a VictorOps user"),
-        ({"variants": ["case-insensitive-users"]}, "the replacement JDOE is jdoe themself: choose another user"),
-    ],
-    indirect=["emulator"],
-    ids=["api-tells-case-apart", "api-folds-case"],
-)
-def test_a_replacement_in_another_case_is_who_the_api_says_and_fails_before_any_write(emulator, reason, run_playbook, tmp_path):
+@pytest.mark.emulator(variants=["case-insensitive-users"])
+def test_a_replacement_in_another_case_is_who_the_api_says_and_fails_before_any_write(emulator, run_playbook, tmp_path):
+    # The API folds case: JDOE is jdoe, the person themself (on an API that tells case apart, JDOE is nobody: above).
     run, report, _file = offboard(run_playbook, tmp_path, [{"username": "jdoe", "replacement": "JDOE"}])
 
     assert run.rc == 2, run
-    assert report["people"][0]["failed"] == "Check the replacement of jdoe: " + reason
+    assert report["people"][0]["failed"] == "Check the replacement of jdoe: the replacement JDOE is jdoe themself: choose another user"
     assert emulator.writes() == []
 
 

@@ -69,7 +69,7 @@ CALLS = {
     "purge platform": {"list_teams": 1, "list_team_members": 1, "add_team_member": 1, "remove_team_member": 1},
     "rename storage": {"list_teams": 1, "rename_team": 1, "list_team_members": 1},
     "empty archive": {"list_teams": 1, "list_team_members": 1, "remove_team_member": 1},
-    "remove archive": {"list_teams": 1, "list_team_members": 1, "delete_team": 1},
+    "remove archive": {"list_teams": 1, "list_team_members": 1, "list_team_policies": 1, "delete_team": 1},
     "remove archive again": {"list_teams": 1},
 }
 UNCHANGED = {"platform again", "storage again", "platform in another case", "remove archive again"}

@@ -2,7 +2,7 @@
 
 Each variant (tests/emulator/_variants.py, docs/emulator.md "Variants") runs the scenarios below that the
 variant can affect, each aimed at its own user or team, twice: the module tasks in this process
-(``in_process.InProcessRun``, the ``run_module`` fixture against the same emulator: the variants change what the
+(``tests/in_process.py``, the ``run_module`` fixture against the same emulator: the variants change what the
 API answers, which the modules and their client handle, not ansible-playbook), then the role (O) through a real
 ``ansible-playbook``. The first run must leave the emulator's state exactly as desired; the second must
 send no write and report no change. From the state and the request log the test counts duplicates
@@ -31,7 +31,7 @@ import json
 import pytest
 import yaml
 
-from ansible_collections.victorops.oncall.tests.e2e.in_process import InProcessRun
+from ansible_collections.victorops.oncall.tests.in_process import InProcessRun
 
 pytestmark = pytest.mark.slow
 

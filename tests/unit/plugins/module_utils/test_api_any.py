@@ -62,7 +62,7 @@ def test_the_most_literal_template_wins(monkeypatch):
     "method,operation,safe",
     [
         ("PUT", "general", True),
-        ("DELETE", "general", True),
+        ("DELETE", "general", False),  # a DELETE by position re-sent after a late landing removes the next object
         ("POST", "general", False),
         ("PATCH", "general", False),
         ("PUT", "update_user", True),
@@ -118,11 +118,28 @@ def test_a_post_answered_500_is_sent_once(make):
     assert len(session.calls) == 1
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-def test_an_uncertain_get_put_or_delete_of_an_unknown_path_is_re_sent(make, method):
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_an_uncertain_get_or_put_of_an_unknown_path_is_re_sent(make, method):
     client, session, _pacer = make(BAD_GATEWAY, FakeResponse(200, {"ok": True}))
     assert _api.send_any(client, method, "/api-public/v1/maintenancemode/abc/end") == ("general", 200, {"ok": True})
     assert len(session.calls) == 2 and client.stats["retries"] == 1
+
+
+def test_an_uncertain_delete_of_an_unknown_path_is_not_re_sent(make):
+    # The API addresses some objects by position: a second DELETE after a late first one would remove the next.
+    client, session, _pacer = make(BAD_GATEWAY, FakeResponse(200, {"ok": True}))
+    with pytest.raises(AmbiguousWriteError, match="may or may not have been applied"):
+        _api.send_any(client, "DELETE", "/api-public/v1/maintenancemode/abc")
+    assert len(session.calls) == 1
+
+
+def test_a_known_operation_in_another_case_is_judged_as_that_operation(make):
+    assert _api.operation_for("DELETE", "/api-public/v1/Profile/jdoe/policies/0/1") == "delete_rule"
+    assert not _api.is_resend_safe("DELETE", _api.operation_for("DELETE", "/api-public/v1/Profile/jdoe/policies/0/1"))
+
+
+def test_a_segment_with_a_line_break_is_refused():
+    assert "path" in _api.api_path_problem("/api-public/v1\n/profile/jdoe/policies")
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])

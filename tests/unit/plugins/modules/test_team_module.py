@@ -90,7 +90,7 @@ def test_remove_an_empty_team(team, emulator):
     emulator.clear_log()
     predicted, first, again = four_steps(team, emulator, name="Platform", state="absent")
     assert predicted["team"] == {} and json.loads(predicted["diff"]["before"]) == {"slug": slug, "name": "Platform", "members": []}
-    assert ops(first) == {"list_teams": 1, "list_team_members": 1, "delete_team": 1}  # fewest possible: 3
+    assert ops(first) == {"list_teams": 1, "list_team_members": 1, "list_team_policies": 1, "delete_team": 1}  # fewest that are safe: 4
     assert slug not in emulator.state["teams"]
     assert ops(again) == {"list_teams": 1}
 
@@ -128,15 +128,16 @@ def test_a_team_with_policies_is_left_as_it_was(team, emulator):
     assert emulator.writes() == [] and emulator.state["teams"][OPS]["members"] == ["jdoe", "asmith", "bwong"]
 
 
-def test_the_api_refusing_a_removal_is_reported(team, emulator):
-    # No members, so nothing is read about policies: the API's own refusal is what the task reports.
+def test_a_team_that_owns_policies_is_not_removed_even_without_members(team, emulator):
+    # No members left: the policies are read all the same, and the team is left as it was, before any write.
     for member in ("asmith", "cnguyen"):
         emulator.state["teams"][DB]["members"].remove(member)
+    emulator.clear_log()
     refused = team(slug=DB, state="absent")
-    assert refused["failed"] and refused["error"] == "refused" and refused["status"] == 422
-    assert refused["msg"].startswith("Changing team 'Database' (%s) failed at \"remove team 'Database' (%s)\"" % (DB, DB))
-    assert "still has escalation policies" in refused["msg"] and "Applied: none." in refused["msg"]
-    assert DB in emulator.state["teams"]
+    assert refused["failed"] and refused["error"] == "option"
+    assert refused["msg"].startswith("team 'Database' (%s) owns the escalation policies " % DB), refused["msg"]
+    assert refused["msg"].endswith("removing it would fail or take them with it; nothing was changed")
+    assert emulator.writes() == [] and DB in emulator.state["teams"]
 
 
 def test_a_failed_member_add_names_what_was_applied(team, emulator):
