@@ -607,14 +607,26 @@ def team_problems(teams, people):
         seen.setdefault(name.casefold(), index)
         joining = _joining(team, by_username)
         if team.get("purge_members") and joining:
-            problems.append("%s: purge_members would remove %s, onboarded in this run; purge in a later run" % (where, ", ".join(joining)))
+            problems.append(
+                "%s: purge_members could remove %s, onboarded in this run (listed, or naming this team or a team by slug); purge in a later run"
+                % (where, ", ".join(joining))
+            )
     return problems
 
 
 def _joining(team, by_username):
-    """The people of this run listed among the members of ``team`` or naming it (by name) in their ``teams``."""
+    """The people of this run who may join ``team``: listed among its members, or naming it in their ``teams``.
+
+    A name is compared without regard to case (the team module matches so). A slug cannot be told apart from this
+    team's before any call, so a person naming any team by slug counts too.
+    """
     listed = team.get("members") or []
-    return [username for username, person in by_username.items() if username in listed or team.get("name") in (person.get("teams") or [])]
+    name = str(team.get("name") or "").casefold()
+
+    def names_it(person):
+        return any(isinstance(given, str) and (given.casefold() == name or TEAM_SLUG.match(given)) for given in person.get("teams") or [])
+
+    return [username for username, person in by_username.items() if username in listed or names_it(person)]
 
 
 def team_tasks(teams, people):

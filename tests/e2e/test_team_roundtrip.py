@@ -94,8 +94,9 @@ def test_a_purge_that_would_remove_people_of_the_run_fails_before_any_call(emula
 
     assert run.rc != 0
     assert run.result(ROLE + "Check the teams")["msg"] == (
-        "Invalid user_onboarding_teams: user_onboarding_teams[0] (Platform): purge_members would remove mgarcia, onboarded in this run; "
-        "purge in a later run; user_onboarding_teams[1] (platform): the team 'platform' is given twice (also user_onboarding_teams[0])"
+        "Invalid user_onboarding_teams: user_onboarding_teams[0] (Platform): purge_members could remove mgarcia, onboarded in this run "
+        "(listed, or naming this team or a team by slug); purge in a later run; user_onboarding_teams[1] (platform): the team 'platform' "
+        "is given twice (also user_onboarding_teams[0])"
     )
     assert emulator.log == []
 

@@ -20,7 +20,21 @@ def test_team_tasks_leave_people_of_the_run_to_their_own_teams():
 
 
 def test_team_problems():
-    assert onboarding.onboarding_team_problems([{"name": "Platform"}, {"name": "Storage", "purge_members": True}], PEOPLE) == []
+    assert onboarding.onboarding_team_problems([{"name": "Platform"}, {"name": "Storage", "purge_members": True}], PEOPLE[:1]) == []
+    # pstone names a team by slug, which may be Storage's: its purge could remove her, so it waits for a later run.
+    assert onboarding.onboarding_team_problems([{"name": "Storage", "purge_members": True}], PEOPLE) == [
+        (
+            "user_onboarding_teams[0] (Storage): purge_members could remove pstone, onboarded in this run (listed, or naming this team "
+            "or a team by slug); purge in a later run"
+        )
+    ]
+    # A person naming the team in another case joins it all the same.
+    assert onboarding.onboarding_team_problems([{"name": "platform", "purge_members": True}], PEOPLE[:1]) == [
+        (
+            "user_onboarding_teams[0] (platform): purge_members could remove mgarcia, onboarded in this run (listed, or naming this team "
+            "or a team by slug); purge in a later run"
+        )
+    ]
     assert onboarding.onboarding_team_problems(
         [
             {"name": "Platform", "purge_members": True},
@@ -30,10 +44,16 @@ def test_team_problems():
         ],
         PEOPLE,
     ) == [
-        "user_onboarding_teams[0] (Platform): purge_members would remove mgarcia, onboarded in this run; purge in a later run",
+        (
+            "user_onboarding_teams[0] (Platform): purge_members could remove mgarcia, pstone, onboarded in this run (listed, or naming this "
+            "team or a team by slug); purge in a later run"
+        ),
         "user_onboarding_teams[1] (PLATFORM): the team 'PLATFORM' is given twice (also user_onboarding_teams[0])",
         "user_onboarding_teams[2].name must not be empty",
-        "user_onboarding_teams[3] (Ops): purge_members would remove pstone, onboarded in this run; purge in a later run",
+        (
+            "user_onboarding_teams[3] (Ops): purge_members could remove pstone, onboarded in this run (listed, or naming this team or a "
+            "team by slug); purge in a later run"
+        ),
     ]
 
 
