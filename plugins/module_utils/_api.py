@@ -448,7 +448,15 @@ def create_team(client, name: str, known: list[str]) -> dict[str, Any]:
         answer = call(client, "create_team", body=dict(name=name), confirm_write=confirm_write)
     except ValidationError as exc:
         raise OptionError("name %r: the API refused to create the team: %s" % (name, exc)) from None
-    return found[0] if found else team_detail(answer, describe("create_team"))
+    if found:
+        return found[0]
+    try:
+        return team_detail(answer, describe("create_team"))
+    except UnexpectedResponseError:
+        # Accepted, but the answer does not say which team: the list does (a new slug with that name), else it stays unclear.
+        if confirm_write()[0]:
+            return found[0]
+        raise
 
 
 def rename_team(client, team: str, name: str) -> dict[str, Any]:

@@ -194,7 +194,7 @@ def create(vo, teams, notes):
 
     writes = [("create team %r" % p["name"], send_create)] + member_writes(vo, lambda: created["slug"], wanted, [])
     apply(vo, "team %r" % p["name"], writes)
-    after = dict(slug=created.get("slug"), name=created.get("name", p["name"]), members=wanted)
+    after = dict(slug=created.get("slug"), name=created.get("name") or p["name"], members=wanted)
     return result(True, {}, after, notes, add=wanted)
 
 

@@ -223,3 +223,13 @@ def test_an_uncertain_create_is_confirmed_by_the_team_list_never_sent_twice(team
     assert created["members"] == ["bwong"]
     assert len(emulator.calls(method="POST", path="/api-public/v1/team")) == 1
     assert result["api"]["operations"]["list_teams"] >= 2
+
+
+def test_a_create_answered_without_a_slug_is_settled_by_the_team_list(team, emulator):
+    # The answer names no team; the list shows none was made: the task fails saying so, after one POST.
+    emulator.inject("POST", "/api-public/v1/team", "missing-keys")
+    result = team(name="Platform")
+    assert result["failed"] and "the team has no slug" in result["msg"], result
+    assert by_name(emulator, "Platform") == []
+    assert len(emulator.calls(method="POST", path="/api-public/v1/team")) == 1
+    assert ops(result)["list_teams"] == 2  # the team's lookup, then the settling read
