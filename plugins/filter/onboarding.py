@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding, _onboarding_cost
+from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding, _onboarding_cost, _onboarding_teams
 
 
 def _checked(function, *args, **kwargs):
@@ -48,11 +48,11 @@ def onboarding_teams(plans, teams=None, pending=None):
 
 
 def onboarding_team_problems(teams, people=None):
-    return _onboarding.team_problems(teams, people)
+    return _onboarding_teams.team_problems(teams, people)
 
 
 def onboarding_team_tasks(teams, people=None):
-    return _onboarding.team_tasks(teams, people)
+    return _onboarding_teams.team_tasks(teams, people)
 
 
 def onboarding_estimate(plans, rate_window=60):

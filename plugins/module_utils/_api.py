@@ -14,7 +14,6 @@ under which the client paces and counts requests, and the keys of the rate-limit
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from collections.abc import Callable
 
@@ -43,6 +42,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary impor
     OBJECT_SLUG,
     contact_key,
     match_username,
+    query_values,
     nearest,
     parse_contact_method,
 )
@@ -497,70 +497,8 @@ def list_users(client) -> list[dict[str, Any]]:
 # The operation name under which a path the collection does not know is paced and counted: one name for all of them,
 # so that they share the tables' general limit (``default``) and what pacing learns of it.
 GENERAL_OPERATION = "general"
-API_ROOTS = ("/api-public/", "/api-reporting/")
-API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # HTTP says PUT and DELETE are idempotent; on a path of a known operation the collection's own judgement wins.
 _IDEMPOTENT_WRITES = frozenset(["PUT", "DELETE"])
-MAX_PATH_LENGTH = 2048
-# Characters a path segment may hold: each is sent as it is (nothing is percent-encoded, which the API does not decode).
-_SEGMENT = re.compile(r"[A-Za-z0-9._~@+:=,-]+")
-_SEGMENT_CHARACTERS = "letters, digits, '.', '_', '~', '-', '@', '+', ':', '=' and ','"
-
-
-def _segment_problem(segment: str) -> str | None:
-    if segment == "":
-        return "it has an empty segment ('//', or a '/' at the end)"
-    if ".." in segment or segment == ".":
-        return "it contains a dot segment ('.' or '..')"
-    if not _SEGMENT.fullmatch(segment):
-        bad = next(char for char in segment if not _SEGMENT.fullmatch(char))
-        return "it contains %r, which would change its meaning; each segment may only contain %s" % (bad, _SEGMENT_CHARACTERS)
-    return None
-
-
-def api_path_problem(path: Any) -> str | None:
-    """Why ``path`` cannot be sent as a path of the API (a message naming ``path``), or None."""
-    if not isinstance(path, str) or not path.strip():
-        return "path must be a path under %s, got %r" % (" or ".join(API_ROOTS), path)
-    shown = path if len(path) <= 80 else path[:80] + "..."
-    if "://" in path or not path.startswith("/"):
-        return "path %r must be a path only, without scheme or host (the host is api_url), starting with %s" % (shown, " or ".join(API_ROOTS))
-    if "?" in path or "#" in path:
-        return "path %r must not carry a query or a fragment: give the query parameters in query" % shown
-    if len(path) > MAX_PATH_LENGTH:
-        return "path is longer than %d characters" % MAX_PATH_LENGTH
-    if not path.startswith(API_ROOTS):
-        return "path %r must start with %s" % (shown, " or ".join(API_ROOTS))
-    for segment in path.split("/")[1:]:
-        problem = _segment_problem(segment)
-        if problem is not None:
-            return "path %r is refused: %s" % (shown, problem)
-    return None
-
-
-def query_problems(query: Any) -> list[str]:
-    """Why ``query`` cannot be sent as query parameters: a mapping of names to strings, numbers or lists of them."""
-    if query is None:
-        return []
-    if not isinstance(query, dict):
-        return ["query must be a mapping of parameter names to values, got %s" % type(query).__name__]
-    problems = []
-    for name, value in query.items():
-        values = value if isinstance(value, list) else [value]
-        if not all(isinstance(item, (str, int, float)) for item in values):
-            problems.append("query[%r] must be a string, a number, a boolean or a list of them" % name)
-    return problems
-
-
-def query_values(query: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The query as sent: booleans as ``true``/``false`` (as the API spells them), everything else as given."""
-    if not query:
-        return None
-
-    def text(item):
-        return str(item).lower() if isinstance(item, bool) else item
-
-    return {str(name): [text(i) for i in value] if isinstance(value, list) else text(value) for name, value in query.items()}
 
 
 def _literals_matched(template: str, segments: list[str]) -> int | None:

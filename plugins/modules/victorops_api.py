@@ -173,6 +173,7 @@ api:
 from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import OptionError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import API_METHODS, api_path_problem, query_problems, query_values
 
 # Never an acceptable answer: a throttled request is re-sent.
 THROTTLE_STATUS = 429
@@ -181,10 +182,10 @@ THROTTLE_STATUS = 429
 def request_problems(params):
     """Every problem of the request's options, before any request."""
     problems = []
-    path_problem = _api.api_path_problem(params["path"])
+    path_problem = api_path_problem(params["path"])
     if path_problem is not None:
         problems.append(path_problem)
-    problems += _api.query_problems(params["query"])
+    problems += query_problems(params["query"])
     body = params["body"]
     if body is not None and not isinstance(body, (dict, list)):
         problems.append("body must be a mapping or a list (sent as JSON), got %s" % type(body).__name__)
@@ -205,7 +206,7 @@ def send(vo):
     if problems:
         raise OptionError("; ".join(problems))
     method, path = p["method"], p["path"]
-    request = dict(method=method, path=path, query=_api.query_values(p["query"]), body=p["body"], sent=True)
+    request = dict(method=method, path=path, query=query_values(p["query"]), body=p["body"], sent=True)
     operation = _api.operation_for(method, path)
     if vo.check_mode and method != "GET":
         request["sent"] = False
@@ -217,7 +218,7 @@ def send(vo):
 def main():
     vo = VictorOpsModule(
         argument_spec=dict(
-            method=dict(type="str", choices=list(_api.API_METHODS), default="GET"),
+            method=dict(type="str", choices=list(API_METHODS), default="GET"),
             path=dict(type="str", required=True),
             query=dict(type="dict"),
             body=dict(type="raw"),

@@ -1,7 +1,7 @@
 """The door to any endpoint (``_api.send_any`` and its checks) and the client's ``with_status``, against a scripted session."""
 
 import pytest
-from ansible_collections.victorops.oncall.plugins.module_utils import _api
+from ansible_collections.victorops.oncall.plugins.module_utils import _api, _vocabulary
 from ansible_collections.victorops.oncall.plugins.module_utils._client import AmbiguousWriteError, ServerError, ValidationError, VictorOpsClient
 from ansible_collections.victorops.oncall.tests.unit.plugins.module_utils.client_fakes import FakeResponse, FakeSession, FakeTime, RecordingPacer, TopOfRangeRng
 
@@ -77,14 +77,14 @@ def test_which_writes_may_be_re_sent(method, operation, safe):
 
 def test_good_paths_pass():
     for path in ("/api-public/v1/user/first.last+ops@example.com", "/api-reporting/v2/incidents", "/api-public/v1/maintenancemode/a-1:b=c,d~e/end"):
-        assert _api.api_path_problem(path) is None, path
+        assert _vocabulary.api_path_problem(path) is None, path
 
 
 def test_query_values_spell_booleans_as_the_api_does():
-    assert _api.query_values({"a": True, "b": [False, 2], "c": "x"}) == {"a": "true", "b": ["false", 2], "c": "x"}
-    assert _api.query_values({}) is None and _api.query_values(None) is None
-    assert _api.query_problems({"a": None}) == ["query['a'] must be a string, a number, a boolean or a list of them"]
-    assert _api.query_problems(["a"]) == ["query must be a mapping of parameter names to values, got list"]
+    assert _vocabulary.query_values({"a": True, "b": [False, 2], "c": "x"}) == {"a": "true", "b": ["false", 2], "c": "x"}
+    assert _vocabulary.query_values({}) is None and _vocabulary.query_values(None) is None
+    assert _vocabulary.query_problems({"a": None}) == ["query['a'] must be a string, a number, a boolean or a list of them"]
+    assert _vocabulary.query_problems(["a"]) == ["query must be a mapping of parameter names to values, got list"]
 
 
 def test_send_any_returns_the_status_and_paces_as_general(make):
@@ -139,7 +139,7 @@ def test_a_known_operation_in_another_case_is_judged_as_that_operation(make):
 
 
 def test_a_segment_with_a_line_break_is_refused():
-    assert "path" in _api.api_path_problem("/api-public/v1\n/profile/jdoe/policies")
+    assert "path" in _vocabulary.api_path_problem("/api-public/v1\n/profile/jdoe/policies")
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
