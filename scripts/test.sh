@@ -67,23 +67,24 @@ install_get_pip_shim() {  # ansible-test downloads a get-pip script from a host 
 }
 
 [ -n "$PY311" ] || { echo "Python 3.11 is required (python3.11 on PATH or VICTOROPS_PY311)"; exit 1; }
-gate "setup: .venv (Python 3.11, ansible-core 2.19)" venv "$ROOT/.venv" "$PY311" requirements-dev.txt
-[ ${#FAILED[@]} -eq 0 ] || { echo "setup failed"; exit 1; }
+# Everything the run writes goes below one directory only this user can write (mktemp -d creates it with mode 0700).
+STAGE=$(mktemp -d "${TMPDIR:-/tmp}/victorops-oncall-ci.XXXXXX")
+trap 'rm -rf "$STAGE"' EXIT
+LANES="$STAGE/lanes"
+mkdir -p "$LANES"
+# The three virtual environments are made side by side (pip spends much of its time waiting for files and indexes).
 HAVE_312=false
-if [ -x "$PY312" ]; then
-    gate "setup: .venv312 (Python 3.12, ansible-core 2.21)" venv "$ROOT/.venv312" "$PY312" requirements-py312.txt
-    HAVE_312=true
-else
-    echo "NOTE: $PY312 not found: the ansible-core 2.21 gates are skipped (set VICTOROPS_PY312)." >&2
-fi
-gate "setup: .venv-importer (galaxy-importer)" venv "$ROOT/.venv-importer" "$PY311" ci/requirements-importer.txt
+[ -x "$PY312" ] && HAVE_312=true
+(lane_gate venv311 "setup: .venv (Python 3.11, ansible-core 2.19)" venv "$ROOT/.venv" "$PY311" requirements-dev.txt) &
+$HAVE_312 && (lane_gate venv312 "setup: .venv312 (Python 3.12, ansible-core 2.21)" venv "$ROOT/.venv312" "$PY312" requirements-py312.txt) &
+(lane_gate importer "setup: .venv-importer (galaxy-importer)" venv "$ROOT/.venv-importer" "$PY311" ci/requirements-importer.txt) &
+if $HAVE_312; then lanes_done venv311 venv312 importer; else lanes_done venv311 importer; fi
+$HAVE_312 || echo "NOTE: $PY312 not found: the ansible-core 2.21 gates are skipped (set VICTOROPS_PY312)." >&2
+[ ${#FAILED[@]} -eq 0 ] || { echo "setup failed"; exit 1; }
 install_get_pip_shim "$ROOT/.venv"
 $HAVE_312 && install_get_pip_shim "$ROOT/.venv312"
 
-# Stage the collection at a real path ending in collections/ansible_collections/victorops/oncall,
-# inside a directory only this user can write (mktemp -d creates it with mode 0700).
-STAGE=$(mktemp -d "${TMPDIR:-/tmp}/victorops-oncall-ci.XXXXXX")
-trap 'rm -rf "$STAGE"' EXIT
+# Stage the collection at a real path ending in collections/ansible_collections/victorops/oncall.
 COLLECTIONS="$STAGE/collections"
 COLL="$COLLECTIONS/ansible_collections/victorops/oncall"
 "$ROOT/.venv/bin/python" "$ROOT/ci/stage.py" "$ROOT" "$COLL"
@@ -111,8 +112,6 @@ gate "antsibull-changelog lint" env PATH="$PATH311" antsibull-changelog lint
 gate "ansible-doc (every module and role)" env PATH="$PATH311" bash "$ROOT/ci/ansible_doc_all.sh"
 # ansible-test on each ansible-core version in its own lane: sanity (one core) then units (both cores). The 2.21 lane
 # works on a second staged copy, so that the two never share tests/output.
-LANES="$STAGE/lanes"
-mkdir -p "$LANES"
 (
     lane_gate s219 "ansible-test sanity (2.19, Python 3.11)" env PATH="$PATH311" ansible-test sanity --local --python 3.11 --color no
     lane_gate u219 "ansible-test units (2.19, Python 3.11)" env PATH="$PATH311" ansible-test units --venv --requirements --python 3.11 --color no
@@ -131,12 +130,9 @@ else
     lanes_done s219 u219
 fi
 rm -rf tests/output
-# The unit tests ran above under both ansible-core versions; this gate runs the end-to-end tests, and the emulator's
-# conformance to the official spec (it needs VICTOROPS_API_SPEC, which ansible-test does not pass on).
-gate "pytest (end-to-end, emulator conformance)" env PATH="$PATH311" pytest -q -n 2 -p no:cacheprovider --durations=20 tests/e2e tests/unit/emulator/test_emulator_conformance.py
 # The demo as a user runs it (its own venv of requirements-demo.txt, the built tarball installed), with the rate
-# window compressed to 2 s; it fails unless both re-runs send no write. Beside it, in a second lane, the linters of
-# the collection's content and the build.
+# window compressed to 2 s; it fails unless both re-runs send no write. It mostly waits (for ansible-playbook, for the
+# rate window), so it runs in a lane beside the end-to-end tests, as do the linters of the content and the build.
 (
     lane_gate demo "scripts/demo.sh (2-second rate window)" env VICTOROPS_RATE_WINDOW=2 VICTOROPS_PYTHON="$PY311" bash "$ROOT/scripts/demo.sh"
 ) &
@@ -146,6 +142,10 @@ gate "pytest (end-to-end, emulator conformance)" env PATH="$PATH311" pytest -q -
     lane_gate ref "docs/reference matches the code" env PATH="$PATH311" bash ci/docs_reference.sh
     lane_gate build "build + tarball contents + galaxy-importer" env PATH="$PATH311" bash ci/build_and_import.sh "$ROOT/.venv-importer" "$STAGE/dist"
 ) &
+# The unit tests ran above under both ansible-core versions; this gate runs the end-to-end tests, and the emulator's
+# conformance to the official spec (it needs VICTOROPS_API_SPEC, which ansible-test does not pass on). Work stealing
+# keeps both workers busy to the end (a few tests take half a minute or more).
+gate "pytest (end-to-end, emulator conformance)" env PATH="$PATH311" pytest -q -n 2 --dist worksteal -p no:cacheprovider --durations=20 tests/e2e tests/unit/emulator/test_emulator_conformance.py
 lanes_done demo lint docs ref build
 
 echo

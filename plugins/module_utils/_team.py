@@ -29,7 +29,8 @@ def find_team(teams: list[dict[str, Any]], name: str | None, slug: str | None) -
     """
     if slug:
         return next((team for team in teams if team["slug"] == slug), None), None
-    assert name is not None
+    if name is None:  # the module requires one of name and slug
+        raise ValueError("find_team needs a name or a slug")
     exact = [team for team in teams if team["name"] == name]
     if len(exact) > 1:
         raise _ambiguous("name", name, exact, "exactly")

@@ -69,5 +69,5 @@ def test_check_and_diff_from_the_command_line_then_a_run_and_a_rerun_without_wri
     # same value written otherwise, with its own label, is no change and no warning.
     assert run.result("other label")["warnings"] == [LABEL_WARNING]
     assert "warnings" not in run.result("same phone") and "warnings" not in run.result("same email other case")
-    assert LABEL_WARNING.split(";")[0] in run.stdout + run.stderr
+    assert LABEL_WARNING.split(";", maxsplit=1)[0] in run.stdout + run.stderr
     assert emulator.state["users"]["jdoe"] == seeded["users"]["jdoe"]

@@ -68,5 +68,5 @@ def test_check_and_diff_from_the_command_line_then_a_run_and_a_rerun_without_wri
     # address in another case is the same address.
     assert run.result("changed email")["warnings"] == [EMAIL_WARNING]
     assert "warnings" not in run.result("other email")
-    assert EMAIL_WARNING.split(";")[0] in run.stdout + run.stderr
+    assert EMAIL_WARNING.split(";", maxsplit=1)[0] in run.stdout + run.stderr
     assert emulator.state["users"]["asmith"]["email"] == "alice.smith@example.com"
