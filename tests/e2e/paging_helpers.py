@@ -14,6 +14,15 @@ PUT_RULE = "update_rule"
 DELETE_RULE = "delete_rule"
 DELETE_STEP = "delete_step"
 
+# The seed's contact methods of jdoe as plans name them (the vocabulary's text form).
+MOBILE = "phone +1-555-0100 (Mobile)"
+WORK = "email jdoe.work@example.com (Work)"
+DEFAULT = "email john.doe@example.com (Default)"
+# The same contact methods as results show them beside their ids (null when the task did not read them).
+MOBILE_C = {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}
+WORK_C = {"kind": "email", "value": "jdoe.work@example.com", "label": "Work"}
+DEFAULT_C = {"kind": "email", "value": "john.doe@example.com", "label": "Default"}
+
 
 def diff_of(result):
     """A module's diff (rendered as text, so that non-ASCII names stay readable) back as data."""

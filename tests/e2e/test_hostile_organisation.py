@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 OFFBOARD = "- name: offboard\n  ansible.builtin.import_playbook: victorops.oncall.offboard\n"
 API_KEY = "demo-api-key"
 SLUG = "team-Hostile000000001"
+SLUG2 = "team-Hostile000000002"
 
 
 def hostile_seed(marker):
@@ -69,7 +70,9 @@ def hostile_seed(marker):
                 "slug": SLUG,
                 "members": ["hostile.one", "keeper"],
                 "policies": [{"name": "{{ '%s' }} policy" % API_KEY[:4] + leak, "slug": SLUG}],
-            }
+            },
+            # A name any option takes, Jinja and all: exported, then given to the team task of the onboarding role.
+            {"name": touch + " {{ 7 * 7 }} team two", "slug": SLUG2, "members": ["hostile.two"], "policies": []},
         ],
         "oncall": [{"policy": SLUG, "users": ["hostile.one"]}],
     }
@@ -100,8 +103,9 @@ def test_a_hostile_organisation_survives_export_onboard_and_offboard_byte_for_by
         seed["users"][1]["lastName"],
         seed["users"][1]["contact_methods"]["phones"][0]["label"],
     )
-    # The team's name holds a line break, which no option takes: its entry could not be applied, so it is left out.
-    assert seed["teams"][0]["name"] not in [team["name"] for team in load_export(path).get("user_onboarding_teams") or []]
+    # The first team's name holds a line break, which no option takes: its entry could not be applied, so it is left
+    # out. The second's Jinja is exported as it is, to reach the role's team task as data.
+    assert load_export(path)["user_onboarding_teams"] == [{"name": seed["teams"][1]["name"], "members": ["hostile.two"], "purge_members": False}]
     text = path.read_text()
     assert "first_name: !unsafe '{{ lookup(''pipe''" in text
     assert_nothing_evaluated(emulator, marker)

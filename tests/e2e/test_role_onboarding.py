@@ -12,6 +12,7 @@ import typing
 
 import pytest
 import yaml
+from ansible_collections.victorops.oncall.tests.onboarding_people import PEOPLE
 
 pytestmark = pytest.mark.slow
 
@@ -23,41 +24,6 @@ FAIL_TASK = ROLE + "Fail when anyone could not be onboarded"
 PREVIEW_TASK = ROLE + "Show what would be set up for %s"
 OPERATIONS = "team-Q2opsDemoTeam001"
 DATABASE = "team-Db4DemoTeamAb002"
-
-# One person with a phone, a second email and explicit steps, one on a named template, one without a phone.
-PEOPLE = [
-    {
-        "username": "pstone",
-        "first_name": "Pat",
-        "last_name": "Stone",
-        "email": "pat.stone@example.com",
-        "phone": "+15550109001",
-        "phone_label": "Work mobile",
-        "contact_methods": [{"type": "email", "value": "pat.alias@example.com", "label": "Alias"}],
-        "teams": ["Operations"],
-        "paging_steps": [
-            {"timeout": 1, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}, {"type": "email", "contact": "Alias"}]},
-            {"timeout": 15, "rules": [{"type": "phone", "contact": "+15550109001"}, {"type": "email", "contact": "email"}]},
-        ],
-    },
-    {
-        "username": "rdiaz",
-        "first_name": "Rosa",
-        "last_name": "Diaz",
-        "email": "rosa.diaz@example.com",
-        "phone": "+15550109002",
-        "teams": [DATABASE, "Operations"],
-        "paging_template": "phone_first",
-    },
-    {
-        "username": "eonly",
-        "first_name": "Emil",
-        "last_name": "Only",
-        "email": "emil.only@example.com",
-        "teams": ["database"],
-        "paging_template": "email_only",
-    },
-]
 
 # The calls of a first run over PEOPLE, per operation: the fewest the API allows (see the role README's table).
 FIRST_RUN_CALLS = {

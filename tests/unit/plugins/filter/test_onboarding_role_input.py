@@ -9,42 +9,13 @@ import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.victorops.oncall.plugins.filter import onboarding
+from ansible_collections.victorops.oncall.tests.onboarding_people import PEOPLE
 
 ROLE = Path(__file__).resolve().parents[4] / "roles" / "user_onboarding"
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 
-PAT = {
-    "username": "pstone",
-    "first_name": "Pat",
-    "last_name": "Stone",
-    "email": "pat.stone@example.com",
-    "phone": "+15550109001",
-    "phone_label": "Work mobile",
-    "contact_methods": [{"type": "email", "value": "pat.alias@example.com", "label": "Alias"}],
-    "teams": ["Operations"],
-    "paging_steps": [
-        {"timeout": 1, "rules": [{"type": "push"}, {"type": "sms", "contact": "phone"}, {"type": "email", "contact": "Alias"}]},
-        {"timeout": 15, "rules": [{"type": "phone", "contact": "+15550109001"}, {"type": "email", "contact": "email"}]},
-    ],
-}
-ROSA = {
-    "username": "rdiaz",
-    "first_name": "Rosa",
-    "last_name": "Diaz",
-    "email": "rosa.diaz@example.com",
-    "phone": "+15550109002",
-    "teams": ["team-Db4DemoTeamAb002", "Operations"],
-    "paging_template": "phone_first",
-}
-EMIL = {
-    "username": "eonly",
-    "first_name": "Emil",
-    "last_name": "Only",
-    "email": "emil.only@example.com",
-    "teams": ["database"],
-    "paging_template": "email_only",
-}
+PAT, ROSA, EMIL = PEOPLE
 
 
 def role_input_problem(people):

@@ -6,6 +6,12 @@ are asserted exactly, with the fewest calls the API allows written beside them.
 """
 
 from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
+    MOBILE,
+    WORK,
+    DEFAULT,
+    MOBILE_C,
+    WORK_C,
+    DEFAULT_C,
     diff_of,
     DELETE_RULE,
     GET_CONTACTS,
@@ -22,16 +28,6 @@ from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
 MODULE = "victorops.oncall.victorops_paging_policy"
 
 task = module_task(MODULE)
-
-
-# The contact methods of jdoe as plans name them (the vocabulary's text form).
-MOBILE = "phone +1-555-0100 (Mobile)"
-WORK = "email jdoe.work@example.com (Work)"
-DEFAULT = "email john.doe@example.com (Default)"
-# The same contact methods as results show them beside their ids.
-MOBILE_C = {"kind": "phone", "value": "+1-555-0100", "label": "Mobile"}
-WORK_C = {"kind": "email", "value": "jdoe.work@example.com", "label": "Work"}
-DEFAULT_C = {"kind": "email", "value": "john.doe@example.com", "label": "Default"}
 
 
 def indexed(steps, contacts=None):

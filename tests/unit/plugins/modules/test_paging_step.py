@@ -6,6 +6,8 @@ are asserted exactly, with the fewest calls the API allows written beside them.
 """
 
 from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
+    DEFAULT,
+    DEFAULT_C,
     diff_of,
     DELETE_RULE,
     GET_CONTACTS,
@@ -21,14 +23,6 @@ from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import (
 MODULE = "victorops.oncall.victorops_paging_step"
 
 task = module_task(MODULE)
-
-
-# The contact methods of jdoe as plans name them (the vocabulary's text form).
-MOBILE = "phone +1-555-0100 (Mobile)"
-WORK = "email jdoe.work@example.com (Work)"
-DEFAULT = "email john.doe@example.com (Default)"
-# The same contact method as results show it beside its id (null when the task did not read the contact methods).
-DEFAULT_C = {"kind": "email", "value": "john.doe@example.com", "label": "Default"}
 
 
 def test_present_update_create_and_unchanged(emulator, run_tasks, contact_id):
