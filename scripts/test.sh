@@ -110,29 +110,33 @@ gate "version only in galaxy.yml" env PATH="$PATH311" python ci/version.py --che
 gate "yamllint" env PATH="$PATH311" yamllint -s .
 gate "antsibull-changelog lint" env PATH="$PATH311" antsibull-changelog lint
 gate "ansible-doc (every module and role)" env PATH="$PATH311" bash "$ROOT/ci/ansible_doc_all.sh"
-# ansible-test on each ansible-core version in its own lane: sanity (one core) then units (both cores). The 2.21 lane
-# works on a second staged copy, so that the two never share tests/output.
+# Every slower gate runs in a lane beside the end-to-end gate, so that both cores stay busy to the end: ansible-test
+# on each ansible-core version (sanity on one core, then units on two), each on its own staged copy (they never
+# share tests/output, and no file the end-to-end tests leave behind is seen by sanity); the demo (it mostly waits,
+# for ansible-playbook and for the rate window); and the linters of the content and the build.
+stage_copy() {  # stage_copy NAME: a second staged copy of the collection, printed as its path
+    local copy="$STAGE/$1/collections/ansible_collections/victorops/oncall"
+    "$ROOT/.venv/bin/python" "$ROOT/ci/stage.py" "$ROOT" "$copy" >/dev/null
+    echo "$copy"
+}
+COLL219=$(stage_copy py311)
 (
+    cd "$COLL219"
+    export ANSIBLE_COLLECTIONS_PATH="$STAGE/py311/collections"
     lane_gate s219 "ansible-test sanity (2.19, Python 3.11)" env PATH="$PATH311" ansible-test sanity --local --python 3.11 --color no
     lane_gate u219 "ansible-test units (2.19, Python 3.11)" env PATH="$PATH311" ansible-test units --venv --requirements --python 3.11 --color no
 ) &
+UNIT_LANES=(s219 u219)
 if $HAVE_312; then
-    COLL312="$STAGE/py312/collections/ansible_collections/victorops/oncall"
-    "$ROOT/.venv/bin/python" "$ROOT/ci/stage.py" "$ROOT" "$COLL312" >/dev/null
+    COLL312=$(stage_copy py312)
     (
         cd "$COLL312"
         export ANSIBLE_COLLECTIONS_PATH="$STAGE/py312/collections"
         lane_gate s221 "ansible-test sanity (2.21, Python 3.12)" env PATH="$PATH312" ansible-test sanity --local --python 3.12 --color no
         lane_gate u221 "ansible-test units (2.21, Python 3.12)" env PATH="$PATH312" ansible-test units --venv --requirements --python 3.12 --color no
     ) &
-    lanes_done s219 u219 s221 u221
-else
-    lanes_done s219 u219
+    UNIT_LANES+=(s221 u221)
 fi
-rm -rf tests/output
-# The demo as a user runs it (its own venv of requirements-demo.txt, the built tarball installed), with the rate
-# window compressed to 2 s; it fails unless both re-runs send no write. It mostly waits (for ansible-playbook, for the
-# rate window), so it runs in a lane beside the end-to-end tests, as do the linters of the content and the build.
 (
     lane_gate demo "scripts/demo.sh (2-second rate window)" env VICTOROPS_RATE_WINDOW=2 VICTOROPS_PYTHON="$PY311" bash "$ROOT/scripts/demo.sh"
 ) &
@@ -142,11 +146,11 @@ rm -rf tests/output
     lane_gate ref "docs/reference matches the code" env PATH="$PATH311" bash ci/docs_reference.sh
     lane_gate build "build + tarball contents + galaxy-importer" env PATH="$PATH311" bash ci/build_and_import.sh "$ROOT/.venv-importer" "$STAGE/dist"
 ) &
-# The unit tests ran above under both ansible-core versions; this gate runs the end-to-end tests, and the emulator's
-# conformance to the official spec (it needs VICTOROPS_API_SPEC, which ansible-test does not pass on). Work stealing
-# keeps both workers busy to the end (a few tests take half a minute or more).
+# The unit tests run in the lanes under both ansible-core versions; this gate runs the end-to-end tests, and the
+# emulator's conformance to the spec (it needs VICTOROPS_API_SPEC, which ansible-test does not pass on). Work
+# stealing keeps both workers busy to the end (a few tests take half a minute or more).
 gate "pytest (end-to-end, emulator conformance)" env PATH="$PATH311" pytest -q -n 2 --dist worksteal -p no:cacheprovider --durations=20 tests/e2e tests/unit/emulator/test_emulator_conformance.py
-lanes_done demo lint docs ref build
+lanes_done "${UNIT_LANES[@]}" demo lint docs ref build
 
 echo
 printf '%s\n' "${TIMINGS[@]}"
