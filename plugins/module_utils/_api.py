@@ -4,7 +4,7 @@
 """The whole VictorOps public API surface this collection uses: one function per operation.
 
 Each function owns its operation's path template (one placeholder vocabulary: ``username``,
-``team``, ``policy``, ``step``, ``rule``, ``contact_id``), its method, the normaliser of its
+``team``, ``policy``, ``step``, ``rule``, ``contact_id``, ``override``), its method, the normaliser of its
 answer, what a 404 means for it, and how a write whose outcome is uncertain is confirmed. Modules
 and the paging executor call these functions; nothing else names an API path.
 
@@ -48,6 +48,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary impor
 )
 
 V1 = "/api-public/v1"
+V2 = "/api-public/v2"
 PROFILE = V1 + "/profile/{username}/policies"
 CONTACT_METHODS = V1 + "/user/{username}/contact-methods"
 
@@ -87,6 +88,14 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "create_team": ("POST", V1 + "/team"),
     "rename_team": ("PUT", V1 + "/team/{team}"),
     "delete_team": ("DELETE", V1 + "/team/{team}"),
+    "list_overrides": ("GET", V1 + "/overrides"),
+    "get_override": ("GET", V1 + "/overrides/{override}"),
+    "create_override": ("POST", V1 + "/overrides"),
+    "delete_override": ("DELETE", V1 + "/overrides/{override}"),
+    "assign_override": ("PUT", V1 + "/overrides/{override}/assignments/{policy}"),
+    "unassign_override": ("DELETE", V1 + "/overrides/{override}/assignments/{policy}"),
+    "get_team_schedule": ("GET", V2 + "/team/{team}/oncall/schedule"),
+    "get_user_schedule": ("GET", V2 + "/user/{username}/oncall/schedule"),
 }
 
 # The writes that may be re-sent after an uncertain outcome (a timeout, a lost answer, a 502/503/504): each is addressed
@@ -94,7 +103,23 @@ OPERATIONS: dict[str, tuple[str, str]] = {
 # lands at any later time changes nothing but its own object, to the same value. Every other write (index-addressed
 # paging writes, creates by POST, the on-call handover) is never re-sent: it is confirmed by a read, or reported
 # as "may or may not have been applied".
-RESEND_SAFE = frozenset(["update_user", "delete_user", "add_team_member", "remove_team_member", "delete_email", "delete_phone", "rename_team", "delete_team"])
+RESEND_SAFE = frozenset(
+    [
+        "update_user",
+        "delete_user",
+        "add_team_member",
+        "remove_team_member",
+        "delete_email",
+        "delete_phone",
+        "rename_team",
+        "delete_team",
+        # An override is addressed by its publicId, an assignment by (publicId, policy): a late copy sets the same
+        # replacement or removes the same object again.
+        "delete_override",
+        "assign_override",
+        "unassign_override",
+    ]
+)
 
 # The read-only operations whose answers list types; option value -> (operation, answer key, result key).
 TYPE_LISTS = {

@@ -77,6 +77,16 @@ TABLES: dict[str, dict[str, Limit]] = {
         "create_team": per_minute(60),
         "rename_team": per_minute(60),
         "delete_team": per_minute(60),
+        # The Scheduled Overrides and On-call tags: 60 a minute for each call (absent from the 2018 spec, which
+        # paces them at its default).
+        "list_overrides": per_minute(60),
+        "get_override": per_minute(60),
+        "create_override": per_minute(60),
+        "delete_override": per_minute(60),
+        "assign_override": per_minute(60),
+        "unassign_override": per_minute(60),
+        "get_team_schedule": per_minute(60),
+        "get_user_schedule": per_minute(60),
     },
     # The 2018 spec (0.0.2): the strictest table, and the floor of the adaptive profile.
     "2018": {
