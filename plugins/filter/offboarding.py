@@ -23,8 +23,8 @@ def offboarding_team_readers(entries):
     return _offboarding.team_readers(entries or [])
 
 
-def offboarding_plan(entries, with_teams=None, on_call=None):
-    return _offboarding.plan(entries or [], with_teams or [], on_call or [])
+def offboarding_plan(entries, with_teams=None, on_call=None, overrides=None):
+    return _offboarding.plan(entries or [], with_teams or [], on_call or [], overrides or [])
 
 
 def offboarding_outcome(entry, results=None, check_mode=False, failure=None, not_attempted=None):

@@ -135,10 +135,19 @@ def describe(operation: str) -> str:
     return "%s %s" % (method, template)
 
 
-def call(client, operation: str, params: dict[str, Any] | None = None, body: Any = None, confirm_write: Callable[[], tuple[bool, Any]] | None = None) -> Any:
+def call(
+    client,
+    operation: str,
+    params: dict[str, Any] | None = None,
+    body: Any = None,
+    confirm_write: Callable[[], tuple[bool, Any]] | None = None,
+    query: dict[str, Any] | None = None,
+) -> Any:
     """Send one operation through the client and return its decoded answer."""
     method, template = OPERATIONS[operation]
-    return client.request(method, template, params=params, body=body, confirm_write=confirm_write, operation=operation, resend_safe=operation in RESEND_SAFE)
+    return client.request(
+        method, template, params=params, body=body, query=query, confirm_write=confirm_write, operation=operation, resend_safe=operation in RESEND_SAFE
+    )
 
 
 def _confirmed_by(check: Callable[[], bool]) -> Callable[[], tuple[bool, Any]]:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import traceback
 from typing import Any
 from collections.abc import Callable, Iterable
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.victorops.oncall.plugins.module_utils._api import GENERAL_OPERATION, OPERATIONS
 from ansible_collections.victorops.oncall.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -35,8 +33,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._errors import (
     UnexpectedResponseError,
     VictorOpsError,
 )
-from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, pacing_key
-from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import check_rate_limits
+from ansible_collections.victorops.oncall.plugins.module_utils._connection import DEFAULT_API_URL, build_client, connection_problems, setting
 from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import (
     name_problem,
     CONTACT_KINDS,
@@ -53,16 +50,6 @@ from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary impor
     phone_problem,
 )
 
-DEFAULT_API_URL = "https://api.victorops.com"
-DEFAULTS = dict(
-    request_timeout=30.0,
-    retries=6,
-    retry_timeout=120.0,
-    deadline=300.0,
-    rate_window=60.0,
-    rate_limit_profile="auto",
-    pacing=True,
-)
 RATE_LIMIT_PROFILES = ["auto", "2ps", "2020", "2018"]
 # A module that waited longer than this for the rate limit says so.
 LONG_PACING_WAIT = 10.0
@@ -87,13 +74,6 @@ CONNECTION_ARGSPEC = dict(
     rate_window=dict(type="float", fallback=(env_fallback, ["VICTOROPS_RATE_WINDOW"])),
     pacing_state_dir=dict(type="path", fallback=(env_fallback, ["VICTOROPS_PACING_STATE_DIR"])),
 )
-CREDENTIAL_SOURCES = {
-    "api_id": "set the api_id option, the VICTOROPS_API_ID environment variable (an AWX VictorOps credential sets it), "
-    "or the victorops_api_id variable of the collection's roles",
-    "api_key": "set the api_key option, the VICTOROPS_API_KEY environment variable (an AWX VictorOps credential sets it), "
-    "or the victorops_api_key variable of the collection's roles",
-}
-
 # Argument spec pieces shared by modules (their documentation: the doc fragment victorops.oncall._paging).
 STATE_OPTION = dict(type="str", choices=list(STATES), default="present")
 RULE_OPTIONS = dict(
@@ -118,8 +98,6 @@ CONTACT_METHODS_OPTION = dict(
         value=dict(type="str", required=True),
     ),
 )
-
-PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 
 
 def _shown(value: Any) -> str:
@@ -194,8 +172,7 @@ class VictorOpsModule:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client: VictorOpsClient | None = None
-        self._rate_limits: dict[str, int] = {}
-        problems = self._connection_problems()
+        problems, self._rate_limits = connection_problems(self.params)
         if problems:
             self.fail("Invalid connection options: " + "; ".join(problems), error="option")
         declared = dict(
@@ -226,34 +203,9 @@ class VictorOpsModule:
 
     def setting(self, name: str) -> Any:
         """A connection option's value, its code default when unset."""
-        value = self.params.get(name)
-        return DEFAULTS.get(name) if value is None else value
+        return setting(self.params, name)
 
     # -- checks, before any request ----------------------------------------------------------
-
-    def _connection_problems(self) -> list:
-        p = self.params
-        problems = []
-        for name in ("api_id", "api_key"):
-            value = p[name]
-            if value is None or not value.strip():
-                problems.append("%s %s: %s" % (name, "is missing" if value is None else "must not be empty", CREDENTIAL_SOURCES[name]))
-            elif not PRINTABLE_ASCII.match(value) or value != value.strip():
-                # The value is not repeated: it is a secret, or half of one.
-                problems.append("%s must be printable ASCII without leading or trailing spaces (check for a pasted non-ASCII character or line break)" % name)
-        for name, inclusive in (("request_timeout", False), ("deadline", False), ("retries", True), ("retry_timeout", True), ("rate_window", False)):
-            value = p[name]
-            if value is None:
-                continue
-            if value < 0 or (value == 0 and not inclusive):
-                problems.append("%s must be %s, got %s" % (name, "0 or more" if inclusive else "greater than 0", value))
-        try:
-            # The one check of rate_limits, before any request; the pacer takes the result as it is.
-            # GENERAL_OPERATION: the paths victorops_api sends that no operation of the collection is.
-            self._rate_limits = check_rate_limits(p["rate_limits"], list(OPERATIONS) + [GENERAL_OPERATION])
-        except ValueError as exc:
-            problems.append(str(exc))
-        return problems
 
     def _option_problems(self, declared: dict[str, Any]) -> list[str]:
         """Every problem of the declared checks, in the order of the checks."""
@@ -356,42 +308,13 @@ class VictorOpsModule:
     def client(self) -> VictorOpsClient:
         """The one API client of this module run, built on first use."""
         if self._client is None:
-            p = self.params
-            window = self.setting("rate_window")
-            api_url = p["api_url"] or DEFAULT_API_URL
-            pacer = Pacer(
-                key=pacing_key(api_url, p["api_id"], p["api_key"]),
-                window=window,
-                profile=self.setting("rate_limit_profile"),
-                overrides=self._rate_limits or None,
-                state_dir=p["pacing_state_dir"],
-                enabled=self.setting("pacing"),
-            )
             try:
-                self._client = VictorOpsClient(
-                    api_url=api_url,
-                    api_id=p["api_id"],
-                    api_key=p["api_key"],
-                    timeout=self.setting("request_timeout"),
-                    validate_certs=p["validate_certs"],
-                    ca_path=p["ca_path"],
-                    retries=self.setting("retries"),
-                    retry_timeout=self.setting("retry_timeout"),
-                    rate_window=window,
-                    pacer=pacer,
-                    warn=self.module.warn,
-                    **self._client_extras(),
-                )
-            except (VictorOpsError, ValueError) as exc:
-                self.fail("Invalid connection options: %s" % exc, error="option")
-            if not p["validate_certs"]:
-                self.module.warn("validate_certs is false: the API's TLS certificate is not verified.")
+                self._client = build_client(self.params, warn=self.module.warn, rate_limits=self._rate_limits)
+            except OptionError as exc:
+                self.fail(str(exc), error="option")
         if self._client is None:  # fail() above does not return
             raise RuntimeError("the API client was not built")
         return self._client
-
-    def _client_extras(self) -> dict[str, Any]:
-        return dict(deadline=self.setting("deadline"), allow_insecure_http=self.params["allow_insecure_http"])
 
     def _pacing_warnings(self) -> None:
         pacer = self._client.pacer if self._client is not None else None

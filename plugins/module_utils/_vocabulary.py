@@ -8,13 +8,15 @@
 * the canonical forms two values are compared in (``contact_key``) and the matching of a given username;
 * the one parser of contact methods (one object, or the whole ``list_contact_methods`` answer);
 * the one rendering of paging steps and of a contact method, as data and as text;
-* the paths and query parameters ``victorops_api`` accepts.
+* the paths and query parameters ``victorops_api`` accepts;
+* instants and time zones: the one parser of an instant (ISO 8601 or epoch milliseconds) and its one UTC text.
 
 Pure: no I/O; it imports only ``_errors``. Modules, the planner, ``_api`` and the roles' plugin code import it.
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import unicodedata
@@ -22,6 +24,13 @@ from typing import Any
 from collections.abc import Iterable
 
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import MalformedPolicyError, OptionError
+
+try:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    HAS_ZONEINFO = True
+except ImportError:  # Python before 3.9 on a managed node: only UTC and instants with an offset are understood
+    HAS_ZONEINFO = False
 
 # -- the API's values -----------------------------------------------------------------------------
 
@@ -317,3 +326,90 @@ def query_values(query: dict[str, Any] | None) -> dict[str, Any] | None:
         return str(item).lower() if isinstance(item, bool) else item
 
     return {str(name): [text(i) for i in value] if isinstance(value, list) else text(value) for name, value in query.items()}
+
+
+# -- instants and time zones ---------------------------------------------------------------------
+
+# The API's schedules look at most this many days ahead (``daysForward``).
+MAX_DAYS_FORWARD = 30
+UTC = datetime.timezone.utc  # noqa: UP017 (datetime.UTC is Python 3.11+)
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+INSTANT_EXAMPLE = "2026-03-02T09:00:00Z"
+_EPOCH_MS = re.compile(r"^-?[0-9]+$")
+_DATE_ONLY = re.compile(r"^[0-9]{4}-?[0-9]{2}-?[0-9]{2}$")
+_UTC_NAMES = ("UTC", "Etc/UTC", "Z")
+
+
+def _zone(name: str) -> datetime.tzinfo:
+    if name in _UTC_NAMES:
+        return UTC
+    if not HAS_ZONEINFO:
+        raise ValueError("time zone %r is not understood on this Python (zoneinfo needs Python 3.9 or later); give UTC" % name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError("time zone %r is not a known IANA time zone (for example UTC, Europe/Paris, America/New_York)" % name) from None
+
+
+def timezone_problem(name: Any) -> str | None:
+    """Why ``name`` is not an IANA time zone this system knows, or None."""
+    if not isinstance(name, str) or not name.strip():
+        return "a time zone must be a name such as UTC or Europe/Paris"
+    try:
+        _zone(name)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _from_epoch_ms(value: int) -> datetime.datetime:
+    try:
+        return datetime.datetime.fromtimestamp(value / 1000.0, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("%r is out of range for epoch milliseconds" % value) from None
+
+
+def _local(naive: datetime.datetime, timezone: str, text: str) -> datetime.datetime:
+    """``naive`` read as wall-clock time in ``timezone``; a time the clocks skip (spring forward) is refused."""
+    zone = _zone(timezone)
+    aware = naive.replace(tzinfo=zone)
+    back = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back != naive:
+        raise ValueError("%r does not exist in %s (the clocks skip it when daylight saving time starts); give another time or an offset" % (text, timezone))
+    return aware
+
+
+def parse_instant(value: Any, timezone: str = "UTC") -> datetime.datetime:
+    """An aware UTC datetime from ISO 8601 (with or without an offset, seconds or fraction) or epoch milliseconds.
+
+    A value without an offset is wall-clock time in ``timezone``; in the hour repeated when daylight saving time
+    ends, the first (earlier) occurrence is meant. A date alone is refused: an absence starts at a time of day.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError("%r is not an instant: give ISO 8601 such as %s, or epoch milliseconds" % (value, INSTANT_EXAMPLE))
+    if isinstance(value, int):
+        return _from_epoch_ms(value)
+    if isinstance(value, float) and value.is_integer():
+        return _from_epoch_ms(int(value))
+    text = value.strip() if isinstance(value, str) else None
+    if not text:
+        raise ValueError("%r is not an instant: give ISO 8601 such as %s, or epoch milliseconds" % (value, INSTANT_EXAMPLE))
+    if _EPOCH_MS.match(text) and not _DATE_ONLY.match(text):
+        return _from_epoch_ms(int(text))
+    if _DATE_ONLY.match(text):
+        raise ValueError("%r is a date without a time of day: give the time too, for example %sT09:00" % (text, text))
+    iso = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
+    try:
+        parsed = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        raise ValueError("%r is not an ISO 8601 instant such as %s or 2026-03-02T10:00+01:00" % (text, INSTANT_EXAMPLE)) from None
+    if parsed.tzinfo is None:
+        parsed = _local(parsed, timezone, text)
+    return parsed.astimezone(UTC)
+
+
+def instant_text(moment: datetime.datetime) -> str:
+    """The one text of an instant: UTC to the second, ``YYYY-MM-DDTHH:MM:SSZ``."""
+    if moment.tzinfo is None:
+        raise ValueError("an instant without a time zone cannot be written as UTC")
+    return moment.astimezone(UTC).strftime(INSTANT_FORMAT)

@@ -43,13 +43,14 @@ options:
     type: raw
   format:
     description:
-      - V(yaml) writes O(data) as YAML with its strings tagged C(!unsafe); V(json) writes indented JSON.
+      - V(yaml) writes O(data) as YAML with its strings tagged C(!unsafe); V(json) writes indented JSON; V(text) writes O(data),
+        a string (an HTML page, a Markdown table), as it is.
     type: str
-    choices: [json, yaml]
+    choices: [json, text, yaml]
     default: yaml
   header:
     description:
-      - Lines written as a YAML comment above the data (ignored for V(json)).
+      - Lines written as a YAML comment above the data (ignored for V(json) and V(text)).
     type: str
     default: ""
   check_only:

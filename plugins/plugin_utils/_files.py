@@ -172,4 +172,11 @@ def json_text(data):
     return json.dumps(plain(data), indent=4, ensure_ascii=False) + "\n"
 
 
-RENDERERS = {"yaml": yaml_text, "json": lambda data, header="": json_text(data)}
+def text_text(data):
+    """``data`` (a string: a rendered page or table) as it is; anything else is a mistake of the caller."""
+    if not isinstance(data, str):
+        raise OutputFileError("format text writes a string, not %s" % type(data).__name__)
+    return data
+
+
+RENDERERS = {"yaml": yaml_text, "json": lambda data, header="": json_text(data), "text": lambda data, header="": text_text(data)}

@@ -7,7 +7,8 @@
 * :func:`resolve` finds each person and replacement among the users ``victorops_user_info`` found: a username matches
   exactly; a user whose username differs in case alone stands in only where the API itself answered so (with a note),
   and two or more are a problem naming them.
-* :func:`team_readers` names the users whose teams are read; :func:`plan` makes one plan per person from what was read.
+* :func:`team_readers` names the users whose teams are read; :func:`plan` makes one plan per person from what was read,
+  with :func:`covers`, the future absences of others the person covers, handed to their replacement.
 * :func:`outcome` turns a person's registered results into their report entry (the shape of every role's report).
 """
 
@@ -97,17 +98,43 @@ def _outside_teams(user, replacement, teams, theirs):
     )
 
 
-def plan(entries, with_teams=None, on_call=None):
-    """One plan per person: the entry of :func:`resolve` with ``exists``, ``teams`` (``[{name, slug}]``) and ``policies``
-    (``[{policy, name}]`` the person is on call for now); a replacement outside the person's teams is a ``problem``."""
+def covers(user, replacement, overrides):
+    """The future scheduled overrides in which ``user`` covers someone's absence, each with the assignments to hand to
+    ``replacement``: ``[{id, username, start, end, label, assignments: [{policy, replacement}]}]``. Nobody covers their own
+    absence, so where the replacement is the absent person the assignment is left unassigned."""
+    found = []
+    for override in overrides or []:
+        held = [a for a in override.get("assignments") or [] if a.get("replacement") == user]
+        if not held or override.get("username") == user:
+            continue
+        to = None if replacement == override.get("username") else replacement
+        found.append(
+            dict(
+                id=override.get("id"),
+                username=override["username"],
+                start=override["start"],
+                end=override["end"],
+                label="%s from %s to %s" % (override["username"], override["start"], override["end"]),
+                assignments=[dict(policy=a["policy"], replacement=to) for a in held],
+                to=to,
+            )
+        )
+    return found
+
+
+def plan(entries, with_teams=None, on_call=None, overrides=None):
+    """One plan per person: the entry of :func:`resolve` with ``exists``, ``teams`` (``[{name, slug}]``), ``policies``
+    (``[{policy, name}]`` the person is on call for now) and ``covers`` (the future absences they cover, see
+    :func:`covers`); a replacement outside the person's teams is a ``problem``."""
     teams_of = {user["username"]: user.get("teams") or [] for user in with_teams or []}
     plans = []
     for entry in entries:
-        entry = dict(entry, exists=entry["user"] is not None, teams=[], policies=[])
+        entry = dict(entry, exists=entry["user"] is not None, teams=[], policies=[], covers=[])
         user, replacement = entry["user"], entry["replacement_user"]
         if user is not None:
             entry["teams"] = [dict(name=team["name"], slug=team["slug"]) for team in teams_of.get(user, [])]
             entry["policies"] = [dict(policy=p["policy"], name=p["name"]) for p in on_call or [] if user in (p.get("users") or [])]
+            entry["covers"] = covers(user, replacement, overrides)
         if user is not None and replacement is not None and entry["problem"] is None:
             theirs = {team["slug"] for team in teams_of.get(replacement, [])}
             entry["problem"] = _outside_teams(user, replacement, entry["teams"], theirs)
@@ -126,20 +153,27 @@ def _steps(entry):
         ("policy", p["policy"], "handed the on-call shift of %s to %s" % (p["name"], to), "hand the on-call shift of %s to %s" % (p["name"], to))
         for p in policies
     ]
+    for cover in entry.get("covers") or []:
+        whom = "to %s" % cover["to"] if cover["to"] else "as unassigned"
+        steps.append(("cover", cover["id"], "handed the cover of %s %s" % (cover["label"], whom), "hand the cover of %s %s" % (cover["label"], whom)))
     steps += [("team", t["slug"], "left team %s" % t["name"], "leave team %s" % t["name"]) for t in teams]
     if entry.get("exists"):
         steps.append(("user", None, "user removed", "remove the user"))
     return steps
 
 
+_ITEM_KEYS = {"policy": ("user_offboarding_policy", "policy"), "cover": ("user_offboarding_cover", "id"), "team": ("user_offboarding_team", "slug")}
+
+
 def _item_key(kind, item):
-    return item.get("user_offboarding_policy", {}).get("policy") if kind == "policy" else item.get("user_offboarding_team", {}).get("slug")
+    loop_var, key = _ITEM_KEYS[kind]
+    return item.get(loop_var, {}).get(key)
 
 
 def _step_results(results):
-    """``{(kind, key): result}`` of the registered results (``handover``, ``teams`` loops and ``user``)."""
+    """``{(kind, key): result}`` of the registered results (``handover``, ``covers``, ``teams`` loops and ``user``)."""
     found = {}
-    for kind, name in (("policy", "handover"), ("team", "teams")):
+    for kind, name in (("policy", "handover"), ("cover", "covers"), ("team", "teams")):
         for item in (results.get(name) or {}).get("results") or []:
             found[(kind, _item_key(kind, item))] = item
     user = results.get("user") or {}

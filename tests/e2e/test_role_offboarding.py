@@ -93,9 +93,10 @@ def test_offboards_two_people_then_a_second_run_changes_nothing(emulator, run_pl
         ("DELETE", "/api-public/v1/team/%s/members/bwong" % OPERATIONS, {"replacement": "asmith"}),
         ("DELETE", "/api-public/v1/user/bwong", {"replacement": "asmith"}),
     ]
-    # Reads: who exists (one list), the teams of the leavers and of their replacement, who is on call (once),
-    # then each module's own read before its write.
+    # Reads: who exists (one list), the teams of the leavers and of their replacement, who is on call (once), the
+    # scheduled overrides (once: future absences a leaver covers), then each module's own read before its write.
     assert operation_counts(emulator) == {
+        "GET /api-public/v1/overrides": 1,
         "GET /api-public/v1/user": 2,
         "GET /api-public/v1/user/{user}/teams": 3,
         "GET /api-public/v1/oncall/current": 2,

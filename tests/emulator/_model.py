@@ -12,8 +12,12 @@ The state is plain data (dicts and lists) so that tests can assert on it directl
       "teams": {slug: {"name", "slug", "version": int, "isDefaultTeam": bool, "members": [username],
                        "policies": [{"name", "slug"}]}},
       "oncall": {policy_slug: [username]},
+      "rotations": {policy_slug: {"members": [username], "rotates": bool, "anchor": int, "anchor_week": int}},
+      "overrides": {publicId: {"publicId", "username", "timezone", "start", "end", "assignments": {policy_slug: username | None}}},
       "next_contact_id": int, "next_user_id": int,
     }
+
+``oncall`` is who is on call in the current week; ``rotations`` and ``overrides`` are described in _schedule.py.
 
 A contact is ``{"id": int, "label", "value", "contactType": "Email"|"Phone", "rank": int,
 "verified": "verified"|"unverified", "extId": uuid4}``; a device is ``{"id": int, "label", "deviceType", "extId"}``.
@@ -23,6 +27,7 @@ Push rules store ``contact_id: None``.
 import copy
 import datetime
 import os
+import time
 import uuid
 
 import yaml
@@ -42,6 +47,15 @@ PUSH_CONTACT = {"id": 0, "type": "Device"}
 DEFAULT_RANK = 500
 FIRST_CONTACT_ID = 100001
 FIRST_USER_ID = 450001
+WEEK = 7 * 86400
+# 1970-01-05, the first Monday 00:00 UTC of the epoch: rotations hand over every Monday at 00:00 UTC.
+FIRST_MONDAY = 4 * 86400
+
+
+def week_start(seconds):
+    """The Monday 00:00 UTC (epoch seconds) that starts the week holding ``seconds``."""
+    seconds = int(seconds // 1)
+    return seconds - (seconds - FIRST_MONDAY) % WEEK
 
 
 class ApiError(Exception):
@@ -89,11 +103,18 @@ def parse_timeout(value):
 class Organisation:
     """The mutable state and every operation's semantics. Callers hold the emulator lock."""
 
-    def __init__(self, seed, variants=frozenset()):
+    def __init__(self, seed, variants=frozenset(), clock=None):
         self.variants = frozenset(variants)
+        # The real clock by default; a test may pass another callable returning epoch seconds.
+        self.clock = clock or time.time
         self.state = {"users": {}, "teams": {}, "oncall": {}, "next_contact_id": FIRST_CONTACT_ID, "next_user_id": FIRST_USER_ID}
         self._build(seed)
         self._build_routing_keys(seed)
+        self._build_rotations(seed)
+
+    def now(self):
+        """The instant (epoch seconds, a float) the organisation lives at."""
+        return self.clock()
 
     # ----- variant-dependent storage forms ---------------------------------------------------------
     def key(self, username):
@@ -389,6 +410,35 @@ class Organisation:
                 else:
                     users[position] = replacement
 
+    def hand_over_rotations(self, username, replacement, policy_slugs=None):
+        """Give ``username``'s places in rotations to ``replacement`` (a user leaving a team or the organisation)."""
+        username, replacement = self.key(username), self.key(replacement)
+        for slug, rotation in self.state["rotations"].items():
+            members = rotation["members"]
+            if (policy_slugs is not None and slug not in policy_slugs) or username not in members:
+                continue
+            position = members.index(username)
+            if replacement in members:
+                members.pop(position)
+                # The anchor keeps naming the same person (or the next one when it was the one who left).
+                if position < rotation["anchor"]:
+                    rotation["anchor"] -= 1
+                elif rotation["anchor"] >= len(members):
+                    rotation["anchor"] = 0
+            else:
+                members[position] = replacement
+
+    def forget_overrides_of(self, username):
+        """A deleted user's overrides go, and assignments that named them become unassigned."""
+        username = self.key(username)
+        overrides = self.state["overrides"]
+        for public_id in [key for key, override in overrides.items() if override["username"] == username]:
+            del overrides[public_id]
+        for override in overrides.values():
+            for policy, replacement in override["assignments"].items():
+                if replacement == username:
+                    override["assignments"][policy] = None
+
     def rules_using(self, user, contact_id):
         return [rule for step in user["paging_policy"] for rule in step["rules"] if rule["contact_id"] == contact_id]
 
@@ -440,3 +490,24 @@ class Organisation:
                 "targets": list(entry.get("targets") or []),
                 "isDefault": bool(entry.get("isDefault", False)),
             }
+
+    # ----- rotations and scheduled overrides ----------------------------------------------------------
+    def _build_rotations(self, seed):
+        """Each policy's rotation: its seed ``rotation`` (one member a week), else its on-call list (all every week)."""
+        self.state["rotations"], self.state["overrides"] = {}, {}
+        this_week = week_start(self.now())
+        for entry in seed.get("teams") or []:
+            for policy in entry.get("policies") or []:
+                slug = policy["slug"]
+                current = self.state["oncall"].get(slug, [])
+                if policy.get("rotation") is None:
+                    self.state["rotations"][slug] = {"members": list(current), "rotates": False, "anchor": 0, "anchor_week": this_week}
+                    continue
+                members = [self.key(username) for username in policy["rotation"]]
+                unknown = [username for username in members if username not in self.state["users"]]
+                if unknown or not members or len(set(members)) != len(members):
+                    raise ValueError("policy %s: the rotation must list distinct known users (unknown: %s)" % (slug, ", ".join(unknown) or "none"))
+                # This week is the on-call list's; the rotation goes on from its first on-call person, or, when the
+                # list names nobody of the rotation, starts with its first member next week.
+                anchor = members.index(current[0]) if current and current[0] in members else len(members) - 1
+                self.state["rotations"][slug] = {"members": members, "rotates": True, "anchor": anchor, "anchor_week": this_week}

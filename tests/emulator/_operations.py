@@ -8,6 +8,7 @@ Each function takes ``(org, params, body)`` and returns the 200 response body, o
 import time
 import uuid
 
+from . import _schedule
 from ._model import API, CONTACT_TYPE_NAME, NOTIFICATION_TYPES, TIMEOUTS, ApiError
 from ._variants import Variant
 
@@ -63,10 +64,12 @@ def take_oncall(org, params, body):
 
 def oncall_current(org, params, body):
     teams = []
+    instant = org.now()
     for team in org.state["teams"].values():
         now = []
         for policy in team["policies"]:
-            users = [{"onCalluser": {"username": u}} for u in org.state["oncall"].get(policy["slug"], [])]
+            # The current on-call list with the scheduled overrides active now applied.
+            users = [{"onCalluser": {"username": u}} for u in _schedule.oncall_at(org, policy["slug"], instant, instant)]
             now.append({"escalationPolicy": {"name": policy["name"], "slug": policy["slug"]}, "users": users})
         # The real API spells these keys oncallNow / onCalluser (the spec says onCallNow / onCallUser).
         teams.append({"team": {"name": team["name"], "slug": team["slug"]}, "oncallNow": now})
@@ -236,6 +239,8 @@ def delete_user(org, params, body):
     user = org.user(params["user"])
     replacement = _replacement(org, user["username"], body)
     org.hand_over_oncall(user["username"], replacement)
+    org.hand_over_rotations(user["username"], replacement)
+    org.forget_overrides_of(user["username"])
     for team in org.state["teams"].values():
         if user["username"] in team["members"]:
             team["members"].remove(user["username"])
@@ -338,6 +343,7 @@ def remove_team_member(org, params, body):
         raise ApiError(404, "User not found")
     replacement = _replacement(org, username, body)
     org.hand_over_oncall(username, replacement, policy_slugs=[p["slug"] for p in team["policies"]])
+    org.hand_over_rotations(username, replacement, policy_slugs=[p["slug"] for p in team["policies"]])
     team["members"].remove(username)
     team["version"] += 1
     return org.render_members(team)
@@ -544,3 +550,8 @@ MAINTENANCE_ROUTES = [
 ]
 ROUTES += MAINTENANCE_ROUTES
 _SPLIT_ROUTES += [(method, template, template.split("/"), handler, ()) for method, template, handler in MAINTENANCE_ROUTES]
+
+
+# ----- scheduled overrides and schedules (_schedule.py) -------------------------------------------------------------
+ROUTES += _schedule.SCHEDULE_ROUTES
+_SPLIT_ROUTES += [(method, template, template.split("/"), handler, ()) for method, template, handler in _schedule.SCHEDULE_ROUTES]

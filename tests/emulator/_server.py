@@ -29,6 +29,17 @@ LIMIT_TABLES = {
             "GET /api-public/v1/policies/types/timeouts": 60,
             "PATCH /api-public/v1/policies/{policy}/oncall/user": 60,
             "GET /api-public/v1/profile/{username}/policies": 20,
+            # The Scheduled Overrides and On-call tags: 60 a minute for each call (the other tables' defaults cover them).
+            "GET /api-public/v1/overrides": 60,
+            "POST /api-public/v1/overrides": 60,
+            "GET /api-public/v1/overrides/{publicId}": 60,
+            "DELETE /api-public/v1/overrides/{publicId}": 60,
+            "GET /api-public/v1/overrides/{publicId}/assignments": 60,
+            "GET /api-public/v1/overrides/{publicId}/assignments/{policySlug}": 60,
+            "PUT /api-public/v1/overrides/{publicId}/assignments/{policySlug}": 60,
+            "DELETE /api-public/v1/overrides/{publicId}/assignments/{policySlug}": 60,
+            "GET /api-public/v2/team/{team}/oncall/schedule": 60,
+            "GET /api-public/v2/user/{user}/oncall/schedule": 60,
         },
         60,
     ),
@@ -146,6 +157,7 @@ class Emulator:
         port=0,
         variants=(),
         late_write_delay=DEFAULT_LATE_WRITE_DELAY,
+        clock=None,
     ):
         if limits is not None and limits not in LIMIT_TABLES:
             raise ValueError("limits must be one of %s" % ", ".join(sorted(LIMIT_TABLES)))
@@ -157,6 +169,10 @@ class Emulator:
         self._limits_argument = limits
         self._base_variants = check_variants(variants, "variants")
         self.late_write_delay = float(late_write_delay)
+        if clock is not None and not callable(clock):
+            raise ValueError("clock must be a callable returning epoch seconds")
+        # Rotations, overrides and schedules live on this clock: the real one unless a test passes its own.
+        self.clock = clock
         self.rate_limit_status = rate_limit_status
         self.retry_after = retry_after
         self.tls = tls
@@ -184,7 +200,7 @@ class Emulator:
         return variants, tables[0] if tables else (self._limits_argument or "seed")
 
     def _restore(self):
-        self._org = Organisation(self._seed, self.variants)
+        self._org = Organisation(self._seed, self.variants, clock=self.now)
         self._keys = {}
         for entry in self._seed.get("api_keys") or []:
             self._keys[str(entry["api_id"])] = (str(entry["api_key"]), bool(entry.get("read_only", False)))
@@ -235,6 +251,10 @@ class Emulator:
             self._late_seen = set()
 
     # ----- inspection ----------------------------------------------------------------------------------
+    def now(self):
+        """The instant (epoch seconds, a float) rotations, overrides and schedules are computed at."""
+        return time.time() if self.clock is None else self.clock()
+
     @property
     def state(self):
         return self._org.state
@@ -467,7 +487,8 @@ class Emulator:
                 entry["fault"] = "late-write"
                 return self._schedule_late(route, entry, body, self.late_write_delay)
             try:
-                return _Answer(200, operation(self._org, params, body))
+                # Path parameters and, for the reads that take them, the query string (daysForward).
+                return _Answer(200, operation(self._org, dict(params, query=entry["query"]), body))
             except ApiError as error:
                 if error.refusal and Variant.ERROR_200 in self.variants:
                     return _Answer(200, {"error": error.message})

@@ -37,6 +37,12 @@ class Variant(enum.StrEnum):
     TEAM_DELETE_WITH_MEMBERS = "team-delete-with-members", "DELETE /team/{team} removes a team that still has members (their memberships go with it)"
     RATE_2PS = "rate-2ps", "the 2ps rate-limit table: 2 requests per rolling second per operation, 1 for GET /profile/{username}/policies"
     RATE_2020 = "rate-2020", "the 2020 rate-limit table"
+    OVERRIDE_UNDER_SCHEDULE = "override-under-schedule", "the answer to creating a scheduled override carries it under `schedule` (the spec), not `override`"
+    ASSIGNMENT_USERNAME_BODY = (
+        "assignment-username-body",
+        "an override assignment PUT takes exactly {username, acceptOverlap} (the SDK's body) and refuses {policy, username} with 400",
+    )
+    EPOCH_INSTANTS = "epoch-instants", "every instant in answers (override start and end, schedule rolls) is epoch milliseconds, an integer"
 
 
 # Name -> description, for help texts and docs.

@@ -125,6 +125,32 @@ def team_member_verified_boolean(body):
     return body
 
 
+def override_under_override(body):
+    assert "override" in body and "schedule" not in body
+    return dict(body, schedule=body.pop("override"))
+
+
+def unassigned_without_user(body):
+    found = 0
+    for node in _walk(body):
+        if node.get("assigned") is False:
+            assert "user" not in node
+            node["user"] = ""  # a stand-in, so that the rest of the assignment is still checked
+            found += 1
+    assert found
+    return body
+
+
+def entry_without_override_user(body):
+    found = 0
+    for node in _walk(body):
+        if "onCallType" in node and "overrideOnCallUser" not in node:
+            node["overrideOnCallUser"] = {"username": ""}
+            found += 1
+    assert found
+    return body
+
+
 DEVIATIONS = {
     "user-list-nested": ("GET /user nests the user list in one more list [REAL]", user_list_nested),
     "oncall-current-casing": ("oncallNow / onCalluser instead of onCallNow / onCallUser [REAL]", oncall_current_casing),
@@ -135,9 +161,17 @@ DEVIATIONS = {
     "contact-methods-envelope": ("contact-method lists are {_selfUrl, contactMethods}, the spec says bare arrays [REAL]", contact_methods_envelope),
     "contact-method-fields": ("email/phone contacts are {id, label, value, contactType, rank, verified, extId}, no deviceType [REAL]", contact_method_fields),
     "team-member-verified-boolean": ("team members' verified is a boolean, the spec says string [FIXTURE]", team_member_verified_boolean),
+    "override-under-override": ("the created override is under override, the spec says schedule [REAL go-victorops]", override_under_override),
+    "unassigned-without-user": ("an unassigned assignment has no user [emulator choice]", unassigned_without_user),
+    "entry-without-override-user": ("an on-call entry nobody overrides now has no overrideOnCallUser [emulator choice]", entry_without_override_user),
 }
 # The spec declares no 200 body for these; the emulator's answers are documented in docs/emulator.md.
-NO_SCHEMA = {"DELETE /api-public/v1/user/{user}", "DELETE /api-public/v1/team/{team}/members/{user}", "DELETE /api-public/v1/team/{team}"}
+NO_SCHEMA = {
+    "DELETE /api-public/v1/user/{user}",
+    "DELETE /api-public/v1/team/{team}/members/{user}",
+    "DELETE /api-public/v1/team/{team}",
+    "DELETE /api-public/v1/overrides/{publicId}",
+}
 
 
 # ----- one successful request per operation -----------------------------------------------------------
@@ -163,6 +197,70 @@ def _end_maintenance(emu, api):
     _start_maintenance(api, names=())  # a global one stays active after the other ends
     started = _start_maintenance(api).json()["activeInstances"][-1]["instanceId"]
     return api("PUT", "/maintenancemode/%s/end" % started)
+
+
+def _iso(seconds):
+    import datetime
+
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _override(emu, api, username="jdoe"):
+    """An override of ``username`` from a minute ago for two days; its publicId."""
+    now = emu.now()
+    body = {"username": username, "start": _iso(now - 60), "end": _iso(now + 2 * 86400), "timezone": "Etc/UTC"}
+    return api.json("POST", "/overrides", body)["override"]["publicId"]
+
+
+def _assigned_override(emu, api):
+    """jdoe away now, covered in both Operations policies (so that every override entry names its replacement)."""
+    public_id = _override(emu, api)
+    for policy, replacement in ((OPS, "bwong"), ("pol-Hs7opsDemoPol001", "cnguyen")):
+        api.json("PUT", "/overrides/%s/assignments/%s" % (public_id, policy), {"policy": policy, "username": replacement})
+    return public_id
+
+
+def _list_overrides(emu, api):
+    _override(emu, api)
+    return api("GET", "/overrides")
+
+
+def _schedule_of(kind, name):
+    def read(emu, api):
+        _assigned_override(emu, api)
+        return api("GET", "%s/api-public/v2/%s/%s/oncall/schedule?daysForward=15" % (emu.url, kind, name))
+
+    return read
+
+
+ASSIGNMENT = "/overrides/%s/assignments/" + OPS
+OVERRIDE_REQUESTS = {
+    "GET /api-public/v1/overrides": (_list_overrides, ["unassigned-without-user"]),
+    "POST /api-public/v1/overrides": (
+        lambda emu, api: api("POST", "/overrides", {"username": "jdoe", "start": "2030-01-07T09:00", "end": "2030-01-14T09:00", "timezone": "Europe/Paris"}),
+        ["override-under-override", "unassigned-without-user"],
+    ),
+    "GET /api-public/v1/overrides/{publicId}": (lambda emu, api: api("GET", "/overrides/" + _override(emu, api)), ["unassigned-without-user"]),
+    "DELETE /api-public/v1/overrides/{publicId}": (lambda emu, api: api("DELETE", "/overrides/" + _override(emu, api)), []),
+    "GET /api-public/v1/overrides/{publicId}/assignments": (
+        lambda emu, api: api("GET", "/overrides/%s/assignments" % _override(emu, api)),
+        ["unassigned-without-user"],
+    ),
+    "GET /api-public/v1/overrides/{publicId}/assignments/{policySlug}": (
+        lambda emu, api: api("GET", ASSIGNMENT % _assigned_override(emu, api)),
+        [],
+    ),
+    "PUT /api-public/v1/overrides/{publicId}/assignments/{policySlug}": (
+        lambda emu, api: api("PUT", ASSIGNMENT % _override(emu, api), {"policy": OPS, "username": "cnguyen"}),
+        [],
+    ),
+    "DELETE /api-public/v1/overrides/{publicId}/assignments/{policySlug}": (
+        lambda emu, api: api("DELETE", ASSIGNMENT % _assigned_override(emu, api)),
+        ["unassigned-without-user"],
+    ),
+    "GET /api-public/v2/team/{team}/oncall/schedule": (_schedule_of("team", OPS), ["entry-without-override-user"]),
+    "GET /api-public/v2/user/{user}/oncall/schedule": (_schedule_of("user", "jdoe"), ["entry-without-override-user"]),
+}
 
 
 CAPS_AND_PUSH = ["contact-type-capitalised", "push-rule-device-contact"]
@@ -253,6 +351,7 @@ REQUESTS = {
     "GET /api-public/v1/maintenancemode": (_read_maintenance, []),
     "POST /api-public/v1/maintenancemode/start": (lambda emu, api: _start_maintenance(api), []),
     "PUT /api-public/v1/maintenancemode/{maintenancemodeid}/end": (_end_maintenance, []),
+    **OVERRIDE_REQUESTS,
 }
 
 

@@ -12,8 +12,8 @@ import yaml
 from .test_emulator_cli import collections_root, free_port, get, wait_for
 
 KNOWN = (
-    "case-insensitive-teams, case-insensitive-users, contactless-rules, error-200, keep-empty-steps, late-writes, no-extid, rate-2020, rate-2ps, "
-    "reformat-contacts, step-delete, team-delete-with-members, throttle-403"
+    "assignment-username-body, case-insensitive-teams, case-insensitive-users, contactless-rules, epoch-instants, error-200, keep-empty-steps, "
+    "late-writes, no-extid, override-under-schedule, rate-2020, rate-2ps, reformat-contacts, step-delete, team-delete-with-members, throttle-403"
 )
 
 
@@ -49,7 +49,7 @@ def test_unknown_variant_names_are_refused_with_the_known_ones():
     with pytest.raises(ValueError) as caught:
         Emulator(variants=("reformat-contacts", "keep-empty-step"))
     assert str(caught.value) == "unknown emulator variant 'keep-empty-step' in variants (known: %s)" % KNOWN
-    with pytest.raises(ValueError, match=r"unknown emulator variant 'slow' in the seed's variants \(known: case-insensitive-teams, case-insensitive-users, "):
+    with pytest.raises(ValueError, match=r"unknown emulator variant 'slow' in the seed's variants \(known: assignment-username-body, case-insensitive-teams, "):
         Emulator(seed=demo_seed(variants=["slow"]))
     with pytest.raises(TypeError, match="variants must be a list of variant names, got 'no-extid'"):
         Emulator(variants="no-extid")

@@ -173,3 +173,39 @@ def test_a_not_attempted_line_carries_the_first_cause_short_not_ansible_s_summar
     assert reason.endswith("…; fix the connection or credentials and run again")
     assert len(reason) < 300
     assert lifecycle.lifecycle_not_attempted(failure).startswith("Add the team memberships of mid1: GET http")
+
+
+def cover_override(id, username, **assignments):
+    return {
+        "id": id,
+        "username": username,
+        "start": "2030-03-10T09:00:00Z",
+        "end": "2030-03-17T09:00:00Z",
+        "timezone": "UTC",
+        "assignments": [{"policy": policy, "policy_name": policy, "team": "t", "replacement": who} for policy, who in sorted(assignments.items())],
+    }
+
+
+def test_the_absences_a_leaver_covers_go_to_their_replacement_or_stay_unassigned():
+    found = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}], USERS, [])
+    overrides = [
+        cover_override("ov-1", "bwong", ops="jdoe", db="Carol"),  # jdoe covers Operations only
+        cover_override("ov-2", "asmith", ops="jdoe"),  # the replacement cannot cover their own absence
+        cover_override("ov-3", "jdoe", ops="bwong"),  # jdoe's own absence: nothing to hand over
+        cover_override("ov-4", "Carol", ops="JDoe"),  # another user
+    ]
+    [entry] = filters.offboarding_plan(found, [], [], overrides)
+    assert [(c["id"], c["username"], c["assignments"], c["to"]) for c in entry["covers"]] == [
+        ("ov-1", "bwong", [{"policy": "ops", "replacement": "asmith"}], "asmith"),
+        ("ov-2", "asmith", [{"policy": "ops", "replacement": None}], None),
+    ]
+    results = {"covers": {"results": [{"changed": True, "user_offboarding_cover": {"id": "ov-1"}}, {"failed": True, "user_offboarding_cover": {"id": "ov-2"}}]}}
+    failure = {"task": "Hand over", "result": {"failed": True, "msg": "boom"}}
+    report = filters.offboarding_outcome(entry, results, False, failure)
+    assert report["changed"] == ["handed the cover of bwong from 2030-03-10T09:00:00Z to 2030-03-17T09:00:00Z to asmith"]
+    assert report["not_done"] == ["hand the cover of asmith from 2030-03-10T09:00:00Z to 2030-03-17T09:00:00Z as unassigned", "remove the user"]
+
+
+def test_a_person_not_found_covers_nothing():
+    found = filters.offboarding_resolve([{"username": "gone", "replacement": "asmith"}], USERS, ["gone"])
+    assert filters.offboarding_plan(found, [], [], [cover_override("ov-1", "bwong", ops="gone")])[0]["covers"] == []

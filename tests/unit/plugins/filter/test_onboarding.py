@@ -7,7 +7,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.victorops.oncall.plugins.filter import lifecycle, offboarding
+from ansible_collections.victorops.oncall.plugins.filter import cover, lifecycle, offboarding
 from ansible_collections.victorops.oncall.plugins.filter import onboarding as filters
 from ansible_collections.victorops.oncall.plugins.plugin_utils import _onboarding, _onboarding_cost
 
@@ -609,6 +609,6 @@ def test_every_filter_is_registered_and_documented():
             "onboarding_preview",
         ]
     )
-    registered = [name for module in (filters, offboarding, lifecycle) for name in module.FilterModule().filters()]
+    registered = [name for module in (filters, offboarding, lifecycle, cover) for name in module.FilterModule().filters()]
     docs = sorted(path.stem for path in (Path(filters.__file__).parent).glob("*.yml"))
     assert docs == sorted(registered)
