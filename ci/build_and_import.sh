@@ -24,6 +24,9 @@ if [ -n "$BAD" ]; then
 fi
 echo "tarball: $(basename "$TARBALL"), $(tar -tzf "$TARBALL" | wc -l) entries, $(du -k "$TARBALL" | cut -f1) KiB"
 cd "$OUT"
-"$IMPORTER_VENV/bin/python" -m galaxy_importer.main "$TARBALL" > importer.log 2>&1 || { cat importer.log; exit 1; }
+# galaxy-importer runs ansible-lint --profile production on the tarball with a fixed 180 s limit, which a loaded
+# machine can reach; the same ansible-lint, same profile, on the same content, is a gate of its own (scripts/test.sh),
+# so the importer's copy of it is left out: GALAXY_IMPORTER_RUN_ANSIBLE_LINT=false.
+GALAXY_IMPORTER_RUN_ANSIBLE_LINT=false "$IMPORTER_VENV/bin/python" -m galaxy_importer.main "$TARBALL" > importer.log 2>&1 || { cat importer.log; exit 1; }
 grep -E "ERROR" importer.log && { echo "galaxy-importer reported errors"; exit 1; }
 tail -n 3 importer.log

@@ -194,11 +194,21 @@ def resolve_team(client, team: str, option: str = "team") -> str:
     return team if OBJECT_SLUG.match(team) else pick_by_name_or_slug(list_teams(client), team, option, "team", "teams")
 
 
-def resolve_escalation_policy(client, policy: str, option: str = "policy") -> str:
-    """The slug of ``policy``; a value that is not slug-shaped costs one read of the escalation policy list."""
+def resolve_escalation_policy(client, policy: str, option: str = "policy", known: dict[str, dict[str, Any]] | None = None) -> str:
+    """The slug of ``policy``; a value that is not slug-shaped costs one read of the escalation policy list.
+
+    ``known`` (``{slug: {"name": ...}}``, as ``get_oncall_current`` returns it) is a read the caller already made: a
+    name found there costs nothing. The list is read only for a name it does not hold (the list is allowed once a
+    minute in the 2018 limits, so this saves a minute's wait on a second run).
+    """
     if OBJECT_SLUG.match(policy):
         return policy
-    return pick_by_name_or_slug(list_escalation_policies(client), policy, option, "escalation policy", "escalation policies")
+    nouns = ("escalation policy", "escalation policies")
+    if known:
+        items = [dict(name=entry.get("name"), slug=slug) for slug, entry in known.items()]
+        if any(policy.lower() in (item["slug"].lower(), (item["name"] or "").lower()) for item in items):
+            return pick_by_name_or_slug(items, policy, option, *nouns)
+    return pick_by_name_or_slug(list_escalation_policies(client), policy, option, *nouns)
 
 
 # -- escalation policies, types, on-call --------------------------------------------------------

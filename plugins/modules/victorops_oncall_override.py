@@ -28,8 +28,10 @@ options:
     description:
       - The escalation policy, by slug (V(pol-) followed by 16 letters or digits, or V(team-...) for a team's default policy)
         or by name.
-      - A name costs one read of the escalation policy list (operation C(list_escalation_policies), allowed once a minute
-        in the 2018 limits) to find the slug; it is matched exactly, then ignoring case. An unknown name fails, listing the known policies.
+      - A name is looked up in the one read of who is on call now, which lists every team's policies with their names;
+        it is matched exactly, then ignoring case. Only a name that read does not hold costs a read of the escalation policy
+        list (operation C(list_escalation_policies), allowed once a minute in the 2018 limits). An unknown name fails,
+        listing the known policies.
     type: str
     required: true
   from_user:
@@ -62,7 +64,7 @@ EXAMPLES = r"""
     to_user: bwong
   register: handover
 
-- name: Hand the policy named "Database Primary" from Chloe to Alice (one read of the policy list finds its slug)
+- name: Hand the policy named "Database Primary" from Chloe to Alice (found by name in the on-call read)
   victorops.oncall.victorops_oncall_override:
     policy: Database Primary
     from_user: cnguyen
@@ -110,8 +112,9 @@ from ansible_collections.victorops.oncall.plugins.module_utils._module import Vi
 def take_on_call(vo):
     p = vo.params
     from_user, to_user = p["from_user"], p["to_user"]
-    policy = _api.resolve_escalation_policy(vo.client, p["policy"])
-    users = _api.on_call_users(vo.client, policy)
+    current = _api.get_oncall_current(vo.client)
+    policy = _api.resolve_escalation_policy(vo.client, p["policy"], known=current)
+    users = list(current[policy]["users"]) if policy in current else None
     before = dict(policy=policy, users=users or [])
     taker, note = _api.find_username(vo.client, to_user, users or [], "to_user")
     if taker is not None:

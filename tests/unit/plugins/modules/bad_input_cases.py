@@ -185,8 +185,9 @@ def problems_of(case, status, result):
 
 
 def policy_name_cases():
-    """victorops_oncall_override takes a policy by name too: values that are not slug-shaped are names looked up (one
-    read of the policy list), those no name can have (control characters, 10 kB) are refused before any request."""
+    """victorops_oncall_override takes a policy by name too: values that are not slug-shaped are names looked up (in the
+    on-call read, then, as no policy has such a name, in the policy list), those no name can have (control characters,
+    10 kB) are refused before any request."""
     looked_up = [(label, value) for label, value in PATH_VALUES if label in ("dot-dot", "slash", "query", "encoded dot-dot", "fragment")]
     refused = [(label, value) for label, value in PATH_VALUES if (label, value) not in looked_up]
     cases = [
