@@ -99,27 +99,12 @@ OPERATIONS: dict[str, tuple[str, str]] = {
 }
 
 # The writes that may be re-sent after an uncertain outcome (a timeout, a lost answer, a 502/503/504): each is addressed
-# by a stable identity (a username, a team and a username, a contact method's id, a team's slug) and idempotent, so a lost copy that
-# lands at any later time changes nothing but its own object, to the same value. Every other write (index-addressed
-# paging writes, creates by POST, the on-call handover) is never re-sent: it is confirmed by a read, or reported
-# as "may or may not have been applied".
-RESEND_SAFE = frozenset(
-    [
-        "update_user",
-        "delete_user",
-        "add_team_member",
-        "remove_team_member",
-        "delete_email",
-        "delete_phone",
-        "rename_team",
-        "delete_team",
-        # An override is addressed by its publicId, an assignment by (publicId, policy): a late copy sets the same
-        # replacement or removes the same object again.
-        "delete_override",
-        "assign_override",
-        "unassign_override",
-    ]
-)
+# by a stable identity (a username, a team and a username, a contact method's id, a team's slug, an override's publicId,
+# an assignment's publicId and policy) and idempotent, so a lost copy that lands at any later time changes nothing but
+# its own object, to the same value. Every other write (index-addressed paging writes, creates by POST, the on-call
+# handover) is never re-sent: it is confirmed by a read, or reported as "may or may not have been applied".
+RESEND_SAFE = frozenset(["update_user", "delete_user", "add_team_member", "remove_team_member", "delete_email", "delete_phone", "rename_team"])
+RESEND_SAFE |= frozenset(["delete_team", "delete_override", "assign_override", "unassign_override"])
 
 # The read-only operations whose answers list types; option value -> (operation, answer key, result key).
 TYPE_LISTS = {
@@ -135,19 +120,11 @@ def describe(operation: str) -> str:
     return "%s %s" % (method, template)
 
 
-def call(
-    client,
-    operation: str,
-    params: dict[str, Any] | None = None,
-    body: Any = None,
-    confirm_write: Callable[[], tuple[bool, Any]] | None = None,
-    query: dict[str, Any] | None = None,
-) -> Any:
-    """Send one operation through the client and return its decoded answer."""
+def call(client, operation: str, params: dict[str, Any] | None = None, body: Any = None, confirm_write: Callable[..., Any] | None = None, query=None) -> Any:
+    """Send one operation through the client (``query``: its query string, as a dict) and return its decoded answer."""
     method, template = OPERATIONS[operation]
-    return client.request(
-        method, template, params=params, body=body, query=query, confirm_write=confirm_write, operation=operation, resend_safe=operation in RESEND_SAFE
-    )
+    resend_safe = operation in RESEND_SAFE
+    return client.request(method, template, params=params, body=body, query=query, confirm_write=confirm_write, operation=operation, resend_safe=resend_safe)
 
 
 def _confirmed_by(check: Callable[[], bool]) -> Callable[[], tuple[bool, Any]]:

@@ -114,12 +114,20 @@ def find_override(overrides: list[dict[str, Any]], username: str, start: str, en
     return None
 
 
-def create_override(client, username: str, start: str, end: str, timezone: str) -> dict[str, Any]:
-    """Create the override; a create whose answer is lost is confirmed by listing overrides, never re-sent."""
+def create_override(client, username: str, start: str, end: str, timezone: str, known_ids: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Create the override; a create whose answer is lost is confirmed by listing overrides, never re-sent.
+
+    ``known_ids``: the overrides listed before the create. A new one of the same period whose username differs from
+    ``username`` in case alone is this create's (an API that folds case stored it so).
+    """
     found: list[dict[str, Any]] = []
 
     def confirm_write():
-        override = find_override(list_overrides(client), username, start, end)
+        overrides = list_overrides(client)
+        override = find_override(overrides, username, start, end)
+        if override is None:
+            new = [o for o in overrides if o["id"] not in known_ids and o["username"].lower() == username.lower()]
+            override = find_override(new, new[0]["username"], start, end) if len(new) == 1 else None
         if override is not None:
             found.append(override)
         return override is not None, None
@@ -174,14 +182,26 @@ def assign_override(client, override_id: str, policy: str, username: str, style:
 
 def unassign_override(client, override_id: str, policy: str) -> None:
     """Nobody covers ``policy`` during the override (it shows as a gap)."""
-    call(client, "unassign_override", dict(override=override_id, policy=policy))
+    try:
+        call(client, "unassign_override", dict(override=override_id, policy=policy))
+    except NotFoundError as exc:
+        # Read a moment ago: the override was deleted, or the policy left it, since.
+        raise OptionError("policy %s of override %s could not be left unassigned: %s" % (policy, override_id, exc)) from None
 
 
-def replacements_exist(client, usernames: list[str], option: str = "replacement") -> None:
-    """Each replacement is a user (one ``get_user`` each), checked before the first write."""
+def replacements_exist(client, usernames: list[str], option: str = "replacement") -> dict[str, str]:
+    """Each replacement is a user (one ``get_user`` each), checked before the first write.
+
+    Returns ``{given: the username as the API spells it}``: an API that folds case answers ``ASmith`` with ``asmith``,
+    and assignments list the API's spelling, so only that spelling compares equal on the next run.
+    """
+    spelled = {}
     for username in sorted(set(usernames)):
-        if get_user(client, username) is None:
+        user = get_user(client, username)
+        if user is None:
             raise OptionError("%s %r: the API knows no such user" % (option, username))
+        spelled[username] = user["username"]
+    return spelled
 
 
 # -- the planner (pure) -----------------------------------------------------------------------------

@@ -54,8 +54,11 @@ def get_user_schedule(client, username: str, days_forward: int, option: str = "u
     schedule = []
     for team_schedule in expect_list(body.get("teamSchedules"), what, "teamSchedules"):
         schedule += normalize_team_schedule(team_schedule, what)
+    # The user as the API spells them in the answer (an API that folds case answers ASmith's schedule with asmith's shifts).
+    held = sorted({shift["username"] for entry in schedule for shift in entry["shifts"] if shift["username"]})
+    spelled = _api.find_username(client, username, held, option)[0] or username
     for entry in schedule:
-        entry["shifts"] = [shift for shift in entry["shifts"] if shift["username"] == username]
+        entry["shifts"] = [shift for shift in entry["shifts"] if shift["username"] == spelled]
     return sort_schedule(schedule)
 
 

@@ -36,7 +36,10 @@ extends_documentation_fragment:
 options:
   username:
     description:
-      - Username of the person who is away. Matched exactly against the overrides' users.
+      - Username of the person who is away, matched against the overrides' users exactly. Only when none is spelled so may
+        one user whose username differs in case alone stand in, and only when the API says they are one user (it answers
+        a read of O(username) with that spelling, one more read, C(get_user)); RV(notes) then says so.
+      - Each replacement is read once (C(get_user)) before it is written, and compared as the API spells it.
     type: str
     required: true
   start:
@@ -236,13 +239,21 @@ def overlap_notes(overrides, username, start, end, other_than):
     ]
 
 
-def with_policy_names(vo, override):
-    """The override with its policies' names, read once when a policy is given by a name the assignments do not carry."""
+def policy_names(vo):
+    """``{slug: name}`` of every escalation policy, read once, when a policy is given by something else than a slug."""
+    if all(OBJECT_SLUG.match(entry["policy"]) for entry in vo.params["assignments"] or []):
+        return None
+    return {p["slug"]: p["name"] for p in _api.list_escalation_policies(vo.client)}
+
+
+def with_policy_names(vo, override, names=None):
+    """The override with its policies' names (``names`` when already read), read once when a policy is given by a name
+    the assignments do not carry."""
     given = [entry["policy"] for entry in vo.params["assignments"] or []]
     slugs = {a["policy"] for a in override["assignments"]}
     if all(policy in slugs or OBJECT_SLUG.match(policy) for policy in given) or all(a["policy_name"] for a in override["assignments"]):
         return override
-    names = {p["slug"]: p["name"] for p in _api.list_escalation_policies(vo.client)}
+    names = names if names is not None else policy_names(vo) or {}
     assignments = [dict(a, policy_name=a["policy_name"] or names.get(a["policy"])) for a in override["assignments"]]
     return dict(override, assignments=assignments)
 
@@ -267,16 +278,26 @@ def would_create(vo, start, end, notes):
     return dict(id=None, username=p["username"], start=start, end=end, timezone=p["timezone"], assignments=sorted(requested, key=lambda a: a["policy"]))
 
 
-def create(vo, start, end, notes):
+def spelled(params, names):
+    """``replacement`` and ``assignments`` with each replacement as the API spells it (``names``: given -> API's)."""
+    assignments = params["assignments"]
+    if assignments is not None:
+        assignments = [dict(entry, replacement=names.get(entry.get("replacement"), entry.get("replacement"))) for entry in assignments]
+    return names.get(params["replacement"], params["replacement"]), assignments
+
+
+def create(vo, start, end, notes, known_ids):
     """Create the override, then write the assignments that differ from the API's."""
     p = vo.params
-    _overrides.replacements_exist(vo.client, replacements(p))
+    names = _overrides.replacements_exist(vo.client, replacements(p))
     if vo.check_mode:
         return would_create(vo, start, end, notes)
-    override = _overrides.create_override(vo.client, p["username"], start, end, p["timezone"])
+    # Read before the create (a read that fails or waits for its rate limit must not leave an override with gaps).
+    policies = policy_names(vo)
+    override = _overrides.create_override(vo.client, p["username"], start, end, p["timezone"], known_ids)
     try:
-        override = with_policy_names(vo, override)
-        writes = _overrides.plan_assignments(override["assignments"], p["replacement"], p["assignments"])
+        override = with_policy_names(vo, override, policies)
+        writes = _overrides.plan_assignments(override["assignments"], *spelled(p, names))
     except OptionError as exc:
         # The policies of an absence are known only once it exists: the override asked for cannot be made, so none is left.
         _overrides.delete_override(vo.client, override["id"])
@@ -290,9 +311,12 @@ def update(vo, current):
     p = vo.params
     current = with_policy_names(vo, current)
     writes = _overrides.plan_assignments(current["assignments"], p["replacement"], p["assignments"])
+    if writes:
+        # Each replacement to write is read once (it must be a user); as the API spells it, it may already be in place.
+        names = _overrides.replacements_exist(vo.client, [replacement for _policy, replacement in writes if replacement])
+        writes = _overrides.plan_assignments(current["assignments"], *spelled(p, names))
     if not writes:
         return False, current
-    _overrides.replacements_exist(vo.client, [replacement for _policy, replacement in writes if replacement])
     if not vo.check_mode:
         assign(vo, current, writes)
     return True, _overrides.applied(current, writes)
@@ -302,17 +326,23 @@ def manage(vo):
     p = vo.params
     start, end = period(p)
     overrides = _overrides.list_overrides(vo.client)
-    current = _overrides.find_override(overrides, p["username"], start, end)
+    # The person as the API spells them: exact, else one whose username differs in case alone, when a read of the
+    # given name answers with that spelling (an API that folds case).
+    username, note = _api.find_username(vo.client, p["username"], sorted({o["username"] for o in overrides}), "username")
+    username = username or p["username"]
+    current = _overrides.find_override(overrides, username, start, end)
+    if current is not None:
+        current = with_policy_names(vo, current)
     before = current or {}
     if p["state"] == "absent":
         if current is None:
-            return False, {}, {}, dict(override={}, created=False, notes=[])
+            return False, {}, {}, dict(override={}, created=False, notes=[note] if note else [])
         if not vo.check_mode:
             _overrides.delete_override(vo.client, current["id"])
-        return True, before, {}, dict(override={}, created=False, notes=[])
-    notes = overlap_notes(overrides, p["username"], start, end, current["id"] if current else None)
+        return True, before, {}, dict(override={}, created=False, notes=[note] if note else [])
+    notes = ([note] if note else []) + overlap_notes(overrides, username, start, end, current["id"] if current else None)
     if current is None:
-        after = create(vo, start, end, notes)
+        after = create(vo, start, end, notes, frozenset(o["id"] for o in overrides))
         return True, {}, after, dict(override=after, created=True, notes=notes)
     changed, after = update(vo, current)
     return changed, before, after, dict(override=after, created=False, notes=notes)

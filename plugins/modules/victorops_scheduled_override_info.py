@@ -28,7 +28,10 @@ attributes:
 options:
   username:
     description:
-      - Keep only the overrides of these usernames (the people who are away), matched exactly. All when not set; none for an empty list.
+      - Keep only the overrides of these usernames (the people who are away). All when not set; none for an empty list.
+      - Each is matched exactly; only when no override's user is spelled so may one whose username differs in case alone
+        stand in, when the API says they are one user (it answers a read of the name with that spelling, one C(get_user));
+        RV(notes) then says so.
     type: list
     elements: str
   future_only:
@@ -99,6 +102,12 @@ overrides:
       end: "2027-03-08T08:00:00Z"
       timezone: Europe/Paris
       assignments: [{"policy": "pol-Hs7opsDemoPol001", "policy_name": null, "team": "team-Q2opsDemoTeam001", "replacement": "bwong"}]
+notes:
+  description: What the module assumed (empty when nothing), for example a username that differs from a given one in case alone.
+  returned: success
+  type: list
+  elements: str
+  sample: []
 api:
   description: The API client's counters for this task.
   returned: always
@@ -108,7 +117,7 @@ api:
 
 import datetime
 
-from ansible_collections.victorops.oncall.plugins.module_utils import _overrides
+from ansible_collections.victorops.oncall.plugins.module_utils import _api, _overrides
 from ansible_collections.victorops.oncall.plugins.module_utils._module import VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import UTC, instant_text
 
@@ -116,13 +125,21 @@ from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary impor
 def read(vo):
     p = vo.params
     overrides = _overrides.list_overrides(vo.client)
+    notes = []
     if p["username"] is not None:
-        overrides = [o for o in overrides if o["username"] in p["username"]]
+        # Each name as the API spells it (a name differing in case alone stands in only when the API says so).
+        held = sorted({o["username"] for o in overrides})
+        wanted = set()
+        for given in p["username"]:
+            match, note = _api.find_username(vo.client, given, held, "username")
+            wanted.add(match or given)
+            notes += [note] if note else []
+        overrides = [o for o in overrides if o["username"] in wanted]
     if p["future_only"]:
         now = instant_text(datetime.datetime.now(UTC))
         overrides = [o for o in overrides if o["end"] > now]
     overrides.sort(key=lambda o: (o["username"], o["start"], o["end"], o["id"]))
-    return False, None, None, dict(overrides=overrides)
+    return False, None, None, dict(overrides=overrides, notes=notes)
 
 
 def main():

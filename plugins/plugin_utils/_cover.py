@@ -185,7 +185,8 @@ def _resolve(absence, names, missing):
 
 
 def _policy_of(override, policy):
-    """The assignment of ``override`` that ``policy`` names: by slug, by name exactly, then by name in any case."""
+    """``(assignment, problem)``: the assignment of ``override`` that ``policy`` names (by slug, by name exactly, then
+    by name in any case), or the problem of a name that several of its policies have."""
     current = override.get("assignments") or []
     for test in (
         lambda a: a.get("policy") == policy,
@@ -193,9 +194,11 @@ def _policy_of(override, policy):
         lambda a: str(a.get("policy_name") or "").casefold() == str(policy).casefold(),
     ):
         matches = [a for a in current if test(a)]
+        if len(matches) > 1:
+            return None, "policy %s names several policies of the absence (%s): give the slug" % (policy, ", ".join(a.get("policy") for a in matches))
         if matches:
-            return matches[0]
-    return None
+            return matches[0], None
+    return None, None
 
 
 def _differences(entry, override):
@@ -204,7 +207,9 @@ def _differences(entry, override):
         return any(a.get("replacement") != entry["replacement"] for a in override.get("assignments") or []), None
     differs = False
     for item in entry["assignments"]:
-        assignment = _policy_of(override, item["policy"])
+        assignment, problem = _policy_of(override, item["policy"])
+        if problem:
+            return False, problem
         if assignment is None:
             policies = ", ".join(a.get("policy_name") or a.get("policy") for a in override.get("assignments") or []) or "none"
             return False, "policy %s is not one of the policies of the absence (%s)" % (item["policy"], policies)
@@ -230,7 +235,7 @@ def _overlaps(override, start, end):
     return _vocabulary.parse_instant(override["start"]) < end and start < _vocabulary.parse_instant(override["end"])
 
 
-def _absence_entry(absence, names, missing, overrides, claimed):
+def _absence_entry(absence, names, missing, overrides, claimed, exclusive):
     start = _instant(absence["start"], absence.get("timezone") or "UTC")
     end = _instant(absence["end"], absence.get("timezone") or "UTC")
     entry = dict(username=absence["username"], state="present", start=_text(start), end=_text(end), timezone=absence.get("timezone") or "UTC")
@@ -241,7 +246,8 @@ def _absence_entry(absence, names, missing, overrides, claimed):
         return entry
     theirs = [o for o in overrides if o.get("username") == entry["user"]]
     same = [o for o in theirs if (o.get("start"), o.get("end")) == (entry["start"], entry["end"])]
-    others = [o for o in theirs if o not in same and _overlaps(o, start, end)]
+    # A changed period is another override; the one it replaces goes only when absences are managed exclusively.
+    others = [o for o in theirs if o not in same and _overlaps(o, start, end)] if exclusive and not same else []
     claimed += [o.get("id") for o in same + others]
     entry["replaces"] = [_ref(o) for o in others]
     entry["teams"] = _teams_of(same + others)
@@ -252,6 +258,19 @@ def _absence_entry(absence, names, missing, overrides, claimed):
     entry["problem"] = entry["problem"] or problem
     entry["action"] = "update" if differs else "none"
     return entry
+
+
+def _same_person_overlaps(entries):
+    """Absences of one person (as the API spells them: the input may differ in case) whose periods overlap."""
+    problems, seen = [], []
+    for entry in entries:
+        if entry["state"] != "present" or not entry.get("user"):
+            continue
+        for other in seen:
+            if other["user"] == entry["user"] and entry["start"] < other["end"] and other["start"] < entry["end"]:
+                problems.append("%s: overlaps %s, an absence of the same person; merge them into one" % (entry["label"], other["label"]))
+        seen.append(entry)
+    return problems
 
 
 def _removal(override):
@@ -273,10 +292,10 @@ def plan(absences, users, missing, overrides, exclusive=False, now=None, policie
     """``{entries, problems}``: one entry per absence (in input order), then one per override to remove.
 
     An absence entry is ``{username, user, state: present, start, end, timezone, label, replacement | assignments (as the
-    API spells the users), action (none, create or update), replaces, teams, notes, problem}``: ``replaces`` are the
-    person's other overrides that overlap the absence (a changed period: removed once the new one is in place).
-    With ``exclusive``, the listed people's future overrides that no absence matches are entries with
-    ``state: absent`` and ``action: remove``. ``problems`` fail the run before the first write. ``policies``
+    API spells the users), action (none, create or update), replaces, teams, notes, problem}``. With ``exclusive``,
+    ``replaces`` are the person's other overrides that overlap a new absence (a changed period: removed once the new
+    one is in place), and the listed people's future overrides (not yet begun) that no absence matches are entries
+    with ``state: absent`` and ``action: remove``; without it, no override is removed. ``problems`` fail the run before the first write. ``policies``
     (``[{name, slug}]``, read when :func:`needs_policy_names`) name the policies of the overrides.
     """
     now = _utcnow(now)
@@ -287,16 +306,19 @@ def plan(absences, users, missing, overrides, exclusive=False, now=None, policie
     overrides = [o for o in overrides if _vocabulary.parse_instant(o["end"]) > now]
     entries, claimed = [], []
     for absence in absences:
-        entry = _absence_entry(absence, usernames_read, missing, overrides, claimed)
+        entry = _absence_entry(absence, usernames_read, missing, overrides, claimed, exclusive)
         # The report names the policies as the input did.
         entry["cover_text"] = _who(entry)
         for item in entry.get("assignments") or []:
             item["policy"] = _slug_of(item["policy"], policies or [])
         entries.append(entry)
     if exclusive:
+        # Future overrides only: an absence under way is never cut short by leaving the input.
         people = {entry["user"] for entry in entries if entry.get("user")}
-        entries += [_removal(o) for o in overrides if o.get("username") in people and o.get("id") not in claimed]
+        future = [o for o in overrides if _vocabulary.parse_instant(o["start"]) > now]
+        entries += [_removal(o) for o in future if o.get("username") in people and o.get("id") not in claimed]
     problems = ["%s: %s" % (entry["label"], entry["problem"]) for entry in entries if entry["problem"]]
+    problems += _same_person_overlaps(entries)
     return dict(entries=entries, problems=problems)
 
 

@@ -198,10 +198,11 @@ def test_a_changed_end_replaces_the_override_and_exclusive_removes_what_left_the
     assert run.rc == 0, run
     assert len(overrides(emulator)["jdoe"]) == 2
 
-    # The end moves to Thursday: the new period is created, then the old one removed; "later" stays (not exclusive).
+    # The end moves to Thursday: the new period is created, then (absences managed exclusively) the old one removed;
+    # "later" is still in the input, so it stays.
     longer = dict(JDOE, end=text(week(3, 3)))
     emulator.clear_log()
-    run, report = cover(run_playbook, tmp_path, [longer, later])
+    run, report = cover(run_playbook, tmp_path, [longer, later], extra={"oncall_cover_exclusive": True})
     assert run.rc == 0, run
     assert overrides(emulator)["jdoe"] == [
         (longer["start"], longer["end"], {OPERATIONS: "bwong", HIGH: "bwong"}),

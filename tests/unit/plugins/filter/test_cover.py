@@ -129,12 +129,43 @@ def test_a_policy_the_absence_does_not_have_is_a_problem_naming_its_policies():
     ]
 
 
-def test_a_changed_period_replaces_the_overlapping_override_of_the_same_person():
+def test_a_changed_period_replaces_the_overlapping_override_of_the_same_person_when_exclusive():
     old = override(end="2030-03-14T09:00:00Z")
-    [entry] = plan([absence()], [old, override(id="ov-x", username="bwong")])["entries"]
+    [entry] = plan([absence()], [old, override(id="ov-x", username="bwong")], exclusive=True)["entries"]
     assert entry["action"] == "create"
     assert entry["replaces"] == [
         dict(id="ov-1", username="jdoe", start=old["start"], end=old["end"], label="jdoe from 2030-03-10T09:00:00Z to 2030-03-14T09:00:00Z")
+    ]
+
+
+def test_without_exclusive_no_override_is_removed_not_even_one_a_new_period_overlaps():
+    old = override(end="2030-03-14T09:00:00Z")
+    [entry] = plan([absence()], [old])["entries"]
+    assert (entry["action"], entry["replaces"]) == ("create", [])
+    # An exact match wins: another override of the person inside the period is someone else's doing, never replaced.
+    inside = override(id="ov-2", start="2030-03-12T09:00:00Z", end="2030-03-13T09:00:00Z")
+    entries = plan([absence()], [override(), inside], exclusive=True)["entries"]
+    assert [(e["action"], e["replaces"], e.get("id")) for e in entries] == [("none", [], None), ("remove", [], "ov-2")]
+
+
+def test_exclusive_never_removes_an_override_under_way():
+    under_way = override(id="ov-now", start="2030-02-27T09:00:00Z", end="2030-03-04T09:00:00Z")
+    entries = plan([absence()], [override(), under_way], exclusive=True)["entries"]
+    assert [(e["action"], e.get("id")) for e in entries] == [("none", None)]
+
+
+def test_absences_of_one_person_spelt_in_two_cases_may_not_overlap():
+    users = [{"username": "jdoe"}, {"username": "asmith"}]
+    result = filters.cover_plan([absence(), absence(username="JDoe", start="2030-03-12T09:00:00Z")], users, [], [], False, NOW)
+    assert [e["user"] for e in result["entries"]] == ["jdoe", "jdoe"]
+    assert len(result["problems"]) == 1 and "overlaps jdoe from 2030-03-10T09:00:00Z" in result["problems"][0]
+
+
+def test_a_policy_name_that_several_policies_of_the_absence_have_is_a_problem():
+    twins = dict(override(), assignments=[dict(OPS, replacement="asmith"), dict(OPS, policy="pol-ops2", replacement="bwong")])
+    wrong = absence(replacement=None, assignments=[{"policy": "Operations", "replacement": "asmith"}])
+    assert plan([wrong], [twins])["problems"] == [
+        "jdoe from 2030-03-10T09:00:00Z to 2030-03-17T09:00:00Z: policy Operations names several policies of the absence (pol-ops, pol-ops2): give the slug"
     ]
 
 
@@ -160,7 +191,7 @@ def module_result(changed=True, teams=("team-ops",), failed=False):
 
 
 def test_the_report_says_what_was_done_and_what_would_be():
-    [entry] = plan([absence()], [override(end="2030-03-12T09:00:00Z")])["entries"]
+    [entry] = plan([absence()], [override(end="2030-03-12T09:00:00Z")], exclusive=True)["entries"]
     replaced = dict(results=[dict(changed=True, oncall_cover_replaced=entry["replaces"][0])])
     done = filters.cover_outcome(entry, dict(override=module_result(), replaced=replaced))
     assert done["status"] == "changed"

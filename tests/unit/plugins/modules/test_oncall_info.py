@@ -147,6 +147,16 @@ def test_a_user_has_their_own_shifts_and_those_they_cover(emulator, run_tasks):
     assert result["on_call_now"] == {OPS: [], HIGH: ["bwong"]}
 
 
+@pytest.mark.parametrize("emulator", [{"variants": ["case-insensitive-users"]}], indirect=True)
+def test_a_user_spelt_in_another_case_on_an_api_that_folds_case_has_their_shifts(emulator, run_tasks):
+    start, end = monday(1) + datetime.timedelta(days=1), monday(1) + datetime.timedelta(days=2)
+    schedule_override(emulator, "jdoe", start, end, {HIGH: "bwong"})
+    result = read(run_tasks, username="BWong", days_forward=21, at=text(start))
+    # The answer spells the user bwong; one read of BWong confirms that the API takes them for one user.
+    assert result["api"]["operations"] == {"get_user_schedule": 1, "get_user": 1}
+    assert shifts(result, HIGH) == [("bwong", text(start), text(end), True)]
+
+
 def test_days_forward_at_its_bounds_and_check_mode(emulator, run_tasks):
     result = read(run_tasks, check=True, team=OPS, days_forward=30)
     assert "failed" not in result and result["changed"] is False

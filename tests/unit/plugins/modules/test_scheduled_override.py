@@ -317,3 +317,32 @@ def test_check_mode_for_a_new_absence_shows_the_requested_assignments(emulator, 
     ]
     assert diff_of(result)["after"] == result["override"]
     assert emulator.writes() == [] and emulator.state["overrides"] == {}
+
+
+@pytest.mark.emulator(variants=["case-insensitive-users"])
+def test_a_person_and_a_replacement_spelt_in_another_case_name_the_same_override_on_an_api_that_folds_case(emulator, run_tasks):
+    start, end = absence(emulator)
+    away = task("away", username="ASmith", start=z(start), end=z(end), replacement="BWong")
+    result = assert_task(run_tasks([away]), "away", True, {"list_overrides": 1, "get_user": 1, "create_override": 1, "assign_override": 2})
+    assert stored(emulator) == {("asmith", z(start), z(end)): {HIGH: "bwong", OPS: "bwong"}}
+    emulator.clear_log()
+    # Again: the API's spellings are found (one read of each confirms that the API folds case) and nothing is written.
+    result = assert_task(run_tasks([away]), "away", False, {"list_overrides": 1, "get_user": 2})
+    assert result["override"]["username"] == "asmith"
+    assert result["notes"] == ["username 'ASmith' matched the username 'asmith', which differs only in case (the API answered it so)"]
+    emulator.clear_log()
+    # Removal by the other spelling removes that one override.
+    gone = task("away", username="ASmith", start=z(start), end=z(end), state="absent")
+    assert_task(run_tasks([gone]), "away", True, {"list_overrides": 1, "get_user": 1, "delete_override": 1})
+    assert emulator.state["overrides"] == {}
+
+
+def test_on_an_api_that_keeps_case_another_spelling_is_another_person(emulator, run_tasks):
+    start, end = absence(emulator)
+    run_tasks([task("away", username="asmith", start=z(start), end=z(end), replacement="bwong")])
+    emulator.clear_log()
+    # "ASmith" is no user here: the one read says so, and asmith's override is neither matched nor touched.
+    run = run_tasks([task("away", username="ASmith", start=z(start), end=z(end), state="absent")])
+    assert run.status("away") == "ok" and run.result("away")["changed"] is False
+    assert [e["method"] for e in emulator.log] == ["GET", "GET"]
+    assert len(emulator.state["overrides"]) == 1
