@@ -42,6 +42,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary impor
     OBJECT_SLUG,
     contact_key,
     match_username,
+    name_matches,
     query_values,
     nearest,
     parse_contact_method,
@@ -141,17 +142,13 @@ def _confirmed_by(check: Callable[[], bool]) -> Callable[[], tuple[bool, Any]]:
 
 def pick_by_name_or_slug(items: list[dict[str, Any]], given: str, option: str, noun: str, nouns: str) -> str:
     """The slug of the one item of ``items`` (``[{name, slug}]``) that ``given`` names: by slug, then name, then name ignoring case."""
-    for matches in (
-        [i for i in items if i["slug"] == given],
-        [i for i in items if i["name"] == given],
-        [i for i in items if (i["name"] or "").lower() == given.lower()],
-    ):
-        if len(matches) == 1:
-            return matches[0]["slug"]
-        if len(matches) > 1:
-            raise OptionError(
-                "%s %r is ambiguous: it names the %s %s; give the slug instead" % (option, given, nouns, ", ".join(sorted(i["slug"] for i in matches)))
-            )
+    matches = name_matches(items, given)
+    if len(matches) == 1:
+        return matches[0]["slug"]
+    if len(matches) > 1:
+        raise OptionError(
+            "%s %r is ambiguous: it names the %s %s; give the slug instead" % (option, given, nouns, ", ".join(sorted(i["slug"] for i in matches)))
+        )
     guess = nearest(given, [i["name"] for i in items if i["name"]] + [i["slug"] for i in items])
     raise OptionError(
         "%s %r: no %s has that name or slug%s; known %s: %s"
@@ -183,7 +180,7 @@ def resolve_escalation_policy(client, policy: str, option: str = "policy", known
     nouns = ("escalation policy", "escalation policies")
     if known:
         items = [dict(name=entry.get("name"), slug=slug) for slug, entry in known.items()]
-        if any(policy.lower() in (item["slug"].lower(), (item["name"] or "").lower()) for item in items):
+        if name_matches(items, policy):
             return pick_by_name_or_slug(items, policy, option, *nouns)
     return pick_by_name_or_slug(list_escalation_policies(client), policy, option, *nouns)
 

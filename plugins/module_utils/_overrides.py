@@ -18,7 +18,7 @@ from typing import Any
 from ansible_collections.victorops.oncall.plugins.module_utils._api import call, describe, get_user
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import NotFoundError, OptionError, UnexpectedResponseError, ValidationError
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import expect_dict, expect_list
-from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import instant_text, parse_instant
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import instant_text, name_matches, parse_instant
 
 # -- the normaliser ---------------------------------------------------------------------------------
 
@@ -214,15 +214,11 @@ def _policy_label(assignment: dict[str, Any]) -> str:
 
 def pick_assignment(current: list[dict[str, Any]], given: str, option: str) -> dict[str, Any]:
     """The assignment of ``current`` that ``given`` names: by slug, then name, then name ignoring case."""
-    for matches in (
-        [a for a in current if a["policy"] == given],
-        [a for a in current if a.get("policy_name") == given],
-        [a for a in current if (a.get("policy_name") or "").lower() == given.lower()],
-    ):
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise OptionError("%s %r is ambiguous: it names the policies %s; give the slug" % (option, given, ", ".join(a["policy"] for a in matches)))
+    matches = name_matches(current, given, slug_key="policy", name_key="policy_name")
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise OptionError("%s %r is ambiguous: it names the policies %s; give the slug" % (option, given, ", ".join(a["policy"] for a in matches)))
     raise OptionError(
         "%s %r is not a policy of this absence; the absence has: %s"
         % (option, given, ", ".join(_policy_label(a) for a in current) or "no policy (the person is on call in no rotation)")

@@ -19,7 +19,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils import _api
 from ansible_collections.victorops.oncall.plugins.module_utils._api import call, describe
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import NotFoundError, OptionError, UnexpectedResponseError
 from ansible_collections.victorops.oncall.plugins.module_utils._normalize import expect_dict, expect_list
-from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import MAX_DAYS_FORWARD, instant_text, parse_instant
+from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import MAX_DAYS_FORWARD, instant_text, name_matches, parse_instant
 
 DAY = datetime.timedelta(days=1)
 
@@ -242,20 +242,14 @@ def _candidates_now(current: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 def _match(term: str, candidates: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The one candidate ``term`` names (slug, then name, then name ignoring case), a team before its own policies;
     None when none does."""
-    for matches in (
-        [c for c in candidates if c["slug"] == term],
-        [c for c in candidates if c["name"] == term],
-        [c for c in candidates if (c["name"] or "").lower() == term.lower()],
-    ):
-        # A team and its own policies named alike (its default policy has the team's name and slug): the team.
-        teams = {c["slug"] for c in matches if c["kind"] == "team"}
-        matches = [c for c in matches if c["kind"] == "team" or c["team"] not in teams]
-        if len(matches) > 1:
-            named = ", ".join(sorted("%s %s" % (c["kind"], c["slug"]) for c in matches))
-            raise OptionError("term %r is ambiguous: it names %s; give the slug instead" % (term, named))
-        if matches:
-            return matches[0]
-    return None
+    matches = name_matches(candidates, term)
+    # A team and its own policies named alike (its default policy has the team's name and slug): the team.
+    teams = {c["slug"] for c in matches if c["kind"] == "team"}
+    matches = [c for c in matches if c["kind"] == "team" or c["team"] not in teams]
+    if len(matches) > 1:
+        named = ", ".join(sorted("%s %s" % (c["kind"], c["slug"]) for c in matches))
+        raise OptionError("term %r is ambiguous: it names %s; give the slug instead" % (term, named))
+    return matches[0] if matches else None
 
 
 def _more_candidates(client, step: int) -> list[dict[str, Any]]:

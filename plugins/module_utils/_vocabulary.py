@@ -133,6 +133,20 @@ def match_username(given: str, candidates: Iterable[str], option: str) -> tuple[
     return folded[0], "%s %r matched the username %r, which differs only in case (the API answered it so)" % (option, given, folded[0])
 
 
+def name_matches(items: Iterable[dict[str, Any]], given: str, slug_key: str = "slug", name_key: str = "name") -> list[dict[str, Any]]:
+    """The items ``given`` names, by the first rule that finds any: the slug exactly, the name exactly, the name
+    ignoring case. More than one is for the caller to refuse as ambiguous; none, to report as unknown."""
+    items = list(items)
+    for matches in (
+        [i for i in items if i.get(slug_key) == given],
+        [i for i in items if i.get(name_key) == given],
+        [i for i in items if str(i.get(name_key) or "").lower() == str(given).lower()],
+    ):
+        if matches:
+            return matches
+    return []
+
+
 def nearest(given: str, known: Iterable[str]) -> str | None:
     """The known name closest to ``given`` (for "did you mean ...?"), or None when none is close."""
     by_fold: dict[str, str] = {}

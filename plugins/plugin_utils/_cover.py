@@ -135,11 +135,8 @@ def needs_policy_names(absences):
 def _slug_of(policy, policies):
     """The slug of the one policy named ``policy`` (exactly, else ignoring case), so that the module need not read the
     names again; ``policy`` itself when it is a slug, unknown, or the name of policies of several teams."""
-    for test in (lambda p: p.get("name") == policy, lambda p: str(p.get("name") or "").casefold() == str(policy).casefold()):
-        slugs = {p.get("slug") for p in policies if test(p)}
-        if slugs:
-            return slugs.pop() if len(slugs) == 1 else policy
-    return policy
+    slugs = {p.get("slug") for p in _vocabulary.name_matches(policies, policy)}
+    return slugs.pop() if len(slugs) == 1 else policy
 
 
 def _named(override, names):
@@ -187,18 +184,10 @@ def _resolve(absence, names, missing):
 def _policy_of(override, policy):
     """``(assignment, problem)``: the assignment of ``override`` that ``policy`` names (by slug, by name exactly, then
     by name in any case), or the problem of a name that several of its policies have."""
-    current = override.get("assignments") or []
-    for test in (
-        lambda a: a.get("policy") == policy,
-        lambda a: a.get("policy_name") == policy,
-        lambda a: str(a.get("policy_name") or "").casefold() == str(policy).casefold(),
-    ):
-        matches = [a for a in current if test(a)]
-        if len(matches) > 1:
-            return None, "policy %s names several policies of the absence (%s): give the slug" % (policy, ", ".join(a.get("policy") for a in matches))
-        if matches:
-            return matches[0], None
-    return None, None
+    matches = _vocabulary.name_matches(override.get("assignments") or [], policy, slug_key="policy", name_key="policy_name")
+    if len(matches) > 1:
+        return None, "policy %s names several policies of the absence (%s): give the slug" % (policy, ", ".join(a.get("policy") for a in matches))
+    return (matches[0] if matches else None), None
 
 
 def _differences(entry, override):
