@@ -143,7 +143,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _schedule
-from ansible_collections.victorops.oncall.plugins.module_utils._connection import build_client
+from ansible_collections.victorops.oncall.plugins.module_utils._connection import LOOKUP_CREDENTIAL_SOURCES, build_client
 from ansible_collections.victorops.oncall.plugins.module_utils._errors import CollectionError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import CONNECTION_ARGSPEC
 from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import UTC
@@ -163,7 +163,7 @@ class LookupModule(LookupBase):
             now = datetime.datetime.now(UTC)
             at = self.get_option("at")
             moment = None if at is None else _schedule.instant_option(at, now)
-            client = build_client(params, warn=display.warning)
+            client = build_client(params, warn=display.warning, sources=LOOKUP_CREDENTIAL_SOURCES)
             return _schedule.on_call_for_terms(client, terms, moment, now)
         except CollectionError as exc:
             raise AnsibleError(str(exc)) from None

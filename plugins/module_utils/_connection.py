@@ -32,11 +32,16 @@ DEFAULTS = dict(
     rate_limit_profile="auto",
     pacing=True,
 )
+# Where a missing credential can come from, as a module's task sees it (a lookup has no role variables).
 CREDENTIAL_SOURCES = {
     "api_id": "set the api_id option, the VICTOROPS_API_ID environment variable (an AWX VictorOps credential sets it), "
     "or the victorops_api_id variable of the collection's roles",
     "api_key": "set the api_key option, the VICTOROPS_API_KEY environment variable (an AWX VictorOps credential sets it), "
     "or the victorops_api_key variable of the collection's roles",
+}
+LOOKUP_CREDENTIAL_SOURCES = {
+    "api_id": "pass api_id=... to the lookup or set the VICTOROPS_API_ID environment variable (an AWX VictorOps credential sets it)",
+    "api_key": "pass api_key=... to the lookup or set the VICTOROPS_API_KEY environment variable (an AWX VictorOps credential sets it)",
 }
 PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]+$")
 
@@ -50,14 +55,15 @@ def setting(params: dict[str, Any], name: str) -> Any:
     return DEFAULTS.get(name) if value is None else value
 
 
-def connection_problems(params: dict[str, Any]) -> tuple[list[str], dict[str, int]]:
+def connection_problems(params: dict[str, Any], sources: dict[str, str] | None = None) -> tuple[list[str], dict[str, int]]:
     """``(problems, rate_limits)``: every problem of the connection options (the key's value never shown), and the
-    checked ``rate_limits``."""
+    checked ``rate_limits``. ``sources``: where a missing credential may come from, in the caller's words."""
+    sources = sources or CREDENTIAL_SOURCES
     problems = []
     for name in ("api_id", "api_key"):
         value = params.get(name)
         if value is None or not value.strip():
-            problems.append("%s %s: %s" % (name, "is missing" if value is None else "must not be empty", CREDENTIAL_SOURCES[name]))
+            problems.append("%s %s: %s" % (name, "is missing" if value is None else "must not be empty", sources[name]))
         elif not PRINTABLE_ASCII.match(value) or value != value.strip():
             # The value is not repeated: it is a secret, or half of one.
             problems.append("%s must be printable ASCII without leading or trailing spaces (check for a pasted non-ASCII character or line break)" % name)
@@ -74,13 +80,15 @@ def connection_problems(params: dict[str, Any]) -> tuple[list[str], dict[str, in
     return problems, rate_limits
 
 
-def build_client(params: dict[str, Any], warn: Callable[[str], None] | None = None, rate_limits: dict[str, int] | None = None) -> VictorOpsClient:
+def build_client(
+    params: dict[str, Any], warn: Callable[[str], None] | None = None, rate_limits: dict[str, int] | None = None, sources: dict[str, str] | None = None
+) -> VictorOpsClient:
     """The client of ``params``, paced as the modules pace; an ``OptionError`` names every problem, before any request.
 
     ``rate_limits``: the result of ``connection_problems`` when the caller has already checked the options.
     """
     if rate_limits is None:
-        problems, rate_limits = connection_problems(params)
+        problems, rate_limits = connection_problems(params, sources)
         if problems:
             raise OptionError("Invalid connection options: " + "; ".join(problems))
     window = setting(params, "rate_window")

@@ -297,8 +297,12 @@ def on_call_for_terms(client, terms: list[str], at: datetime.datetime | None = N
         by_policy = {slug: entry["users"] for slug, entry in current.items()}
         return [_users(t, by_policy, team_of) for t in targets]
     days = days_to_read(now or datetime.datetime.now(at.tzinfo), 0, at)
+    teamless = [t["slug"] for t in targets if not t["team"]]
+    if teamless:
+        # The schedule is read per team: without one, "nobody on call" would be a guess.
+        raise OptionError("no team is known for %s, so its schedule cannot be read; give the team instead" % ", ".join(teamless))
     by_policy = {}
-    for team in sorted({t["team"] for t in targets if t["team"]}):
+    for team in sorted({t["team"] for t in targets}):
         schedule = get_team_schedule(client, team, days)
         team_of.update({entry["policy"]: team for entry in schedule})
         by_policy.update(on_call_at(schedule, max(at, datetime.datetime.now(at.tzinfo))))

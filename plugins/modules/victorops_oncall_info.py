@@ -125,8 +125,10 @@ schedule:
            username: bwong, start: "2026-03-04T00:00:00Z", end: "2026-03-06T00:00:00Z", override: true}
 on_call_now:
   description:
-    - The usernames on call at RV(on_call_at), per escalation policy slug of RV(schedule); an empty list is a gap.
-    - With O(username), only the policies that user is on call for at that instant list them.
+    - The usernames on call at RV(on_call_at), per escalation policy slug of RV(schedule).
+    - With O(team), an empty list is a gap (nobody on call: an unassigned absence).
+    - With O(username), only the user's own shifts are read, so a policy lists the user when they are on call for it
+      at that instant and is empty otherwise (someone else may be on call for it).
   returned: always
   type: dict
   sample: {"pol-Hs7opsDemoPol001": ["asmith"], "pol-Lo7opsDemoPol002": []}

@@ -200,7 +200,7 @@ api:
 """
 
 from ansible_collections.victorops.oncall.plugins.module_utils import _api, _overrides
-from ansible_collections.victorops.oncall.plugins.module_utils._errors import OptionError
+from ansible_collections.victorops.oncall.plugins.module_utils._errors import OptionError, VictorOpsError
 from ansible_collections.victorops.oncall.plugins.module_utils._module import STATE_OPTION, VictorOpsModule
 from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary import OBJECT_SLUG, instant_text, parse_instant, timezone_problem
 
@@ -300,7 +300,12 @@ def create(vo, start, end, notes, known_ids):
         writes = _overrides.plan_assignments(override["assignments"], *spelled(p, names))
     except OptionError as exc:
         # The policies of an absence are known only once it exists: the override asked for cannot be made, so none is left.
-        _overrides.delete_override(vo.client, override["id"])
+        try:
+            _overrides.delete_override(vo.client, override["id"])
+        except VictorOpsError as cleanup:
+            raise OptionError(
+                "%s; the override created to learn them, %s, is left unassigned: deleting it failed (%s)" % (exc, override["id"], cleanup)
+            ) from None
         raise OptionError("%s (the override created to learn them, %s, was deleted again)" % (exc, override["id"])) from None
     assign(vo, override, writes)
     return _overrides.applied(override, writes)

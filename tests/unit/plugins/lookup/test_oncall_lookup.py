@@ -126,7 +126,10 @@ def test_missing_credentials_say_where_to_set_them_without_the_key(emulator, mon
     with pytest.raises(AnsibleError) as raised:
         run(OPS, api_url=emulator.url, api_key="sk-never-shown-1234")
     message = str(raised.value)
-    assert message.startswith("Invalid connection options: api_id is missing: set the api_id option, the VICTOROPS_API_ID environment variable")
+    assert message == (
+        "Invalid connection options: api_id is missing: pass api_id=... to the lookup or set the VICTOROPS_API_ID environment variable "
+        "(an AWX VictorOps credential sets it)"
+    )
     assert "sk-never-shown-1234" not in message and "api_key" not in message
     assert emulator.calls() == []
 
