@@ -126,7 +126,7 @@ schedule:
 on_call_now:
   description:
     - The usernames on call at RV(on_call_at), per escalation policy slug of RV(schedule).
-    - With O(team), an empty list is a gap (nobody on call: an unassigned absence).
+    - With O(team), an empty list is a gap (nobody on call, as during an unassigned absence).
     - With O(username), only the user's own shifts are read, so a policy lists the user when they are on call for it
       at that instant and is empty otherwise (someone else may be on call for it).
   returned: always

@@ -73,7 +73,11 @@ def test_builder_gathers_requests_from_the_collection(ee_dir, tmp_path):
     proc = run([BIN / "ansible-builder", "introspect", "--write-pip", pip_file, collections], cwd=tmp_path)
 
     gathered = yaml.safe_load(proc.stdout.split("\n", 1)[1])
-    wanted = ["requests>=2.25  # from collection victorops.oncall", "urllib3>=2.6  # from collection victorops.oncall"]
+    wanted = [
+        "requests>=2.25  # from collection victorops.oncall",
+        "urllib3>=2.6  # from collection victorops.oncall",
+        "tzdata>=2024.1  # from collection victorops.oncall",
+    ]
     assert gathered == {"python": wanted, "system": []}
     assert pip_file.read_text().splitlines() == wanted
     # What the builder read: the collection's own metadata, pointing at its requirements.txt.

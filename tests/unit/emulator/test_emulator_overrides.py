@@ -231,7 +231,7 @@ def test_the_log_names_the_operations_as_the_collection_does(emu, api):
 def test_rate_limits_of_the_new_operations(make_emulator, clock, limits, allowed, path):
     emulator, call = make_emulator(limits=limits, window=60)
     url = emulator.url + "/api-public/v1" + path if not path.startswith("/..") else emulator.url + "/api-public" + path[3:]
-    statuses = [call("GET", url).status_code for _ in range(allowed + 1)]
+    statuses = [call("GET", url).status_code for dummy in range(allowed + 1)]
     assert statuses[-1] == 429 and 429 not in statuses[:-1]
     clock.advance(emulator.limit_window)
     assert call("GET", url).status_code != 429

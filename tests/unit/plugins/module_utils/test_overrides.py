@@ -233,7 +233,8 @@ def test_a_policy_the_absence_does_not_have_is_refused_listing_its_policies():
     with pytest.raises(OptionError) as info:
         plan_assignments([P1, P2], None, [{"policy": "Ops High", "replacement": "x"}, {"policy": "Payments", "replacement": "bwong"}])
     assert str(info.value) == (
-        "assignments[1].policy 'Payments' is not a policy of this absence; the absence has: Ops High (pol-aaaaaaaaaaaaaaaa), Database Primary (pol-bbbbbbbbbbbbbbbb)"
+        "assignments[1].policy 'Payments' is not a policy of this absence; "
+        "the absence has: Ops High (pol-aaaaaaaaaaaaaaaa), Database Primary (pol-bbbbbbbbbbbbbbbb)"
     )
     with pytest.raises(OptionError, match=r"the absence has: no policy \(the person is on call in no rotation\)"):
         plan_assignments([], None, [{"policy": "pol-aaaaaaaaaaaaaaaa", "replacement": "bwong"}])
