@@ -147,6 +147,17 @@ attributes:
       - victorops.oncall.victorops
 """
 
+    # The modules that only read.
+    READ_ONLY = r"""
+attributes:
+  check_mode:
+    description: The module never changes anything and runs normally in check mode.
+    support: full
+  diff_mode:
+    description: The module never changes anything, so there is no diff.
+    support: none
+"""
+
     CHECK_DIFF = r"""
 attributes:
   check_mode:

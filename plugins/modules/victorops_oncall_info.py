@@ -21,13 +21,7 @@ author:
 extends_documentation_fragment:
   - victorops.oncall._connection
   - victorops.oncall._connection.attributes
-attributes:
-  check_mode:
-    description: The module never changes anything and runs normally in check mode.
-    support: full
-  diff_mode:
-    description: The module never changes anything, so there is no diff.
-    support: none
+  - victorops.oncall._connection.read_only
 options:
   team:
     description:
