@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 import requests
+from ansible_collections.victorops.oncall.tests.schedule_helpers import utc_text as text
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +32,6 @@ TASKS = """
     after: "{{ query('victorops.oncall.oncall', 'pol-Hs7opsDemoPol001', 'Operations', at=outside) }}"
     now: "{{ lookup('victorops.oncall.oncall', 'pol-Hs7opsDemoPol001') }}"
 """
-
-
-def text(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_a_scheduled_absence_in_the_module_and_the_lookup(emulator, run_playbook):

@@ -10,6 +10,7 @@ import zoneinfo
 
 import pytest
 import yaml
+from ansible_collections.victorops.oncall.tests.schedule_helpers import utc_text as text
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +31,6 @@ def week(n, day=0, hour=9):
     now = datetime.datetime.now(UTC)
     monday = datetime.datetime(now.year, now.month, now.day, tzinfo=UTC) - datetime.timedelta(days=now.weekday())
     return monday + datetime.timedelta(weeks=n, days=day, hours=hour)
-
-
-def text(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def paris(moment):

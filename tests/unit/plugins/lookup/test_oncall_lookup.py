@@ -5,28 +5,18 @@ and from options, its messages (never the key) and the exact requests."""
 import datetime
 
 import pytest
-import requests
 from ansible.errors import AnsibleError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar, trust_as_template
+from ansible_collections.victorops.oncall.tests.schedule_helpers import monday, schedule_override
+from ansible_collections.victorops.oncall.tests.schedule_helpers import utc_text as text
 
 OPS = "team-Q2opsDemoTeam001"
 HIGH = "pol-Hs7opsDemoPol001"
 ONCALL_READ = "GET /api-public/v1/oncall/current"
 SCHEDULE_READ = "GET /api-public/v2/team/{team}/oncall/schedule"
 SECRET = "demo-api-key"
-UTC = datetime.timezone.utc  # noqa: UP017 (the modules keep to Python before 3.11)
-
-
-def text(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def monday(weeks_ahead):
-    now = datetime.datetime.now(UTC)
-    this = (now - datetime.timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    return this + datetime.timedelta(weeks=weeks_ahead)
 
 
 @pytest.fixture
@@ -50,19 +40,6 @@ def operations(emulator):
     return [entry["operation"] for entry in emulator.calls()]
 
 
-def absence(emulator, username, start, end, replacements):
-    headers = {"X-VO-Api-Id": "demo-api-id", "X-VO-Api-Key": SECRET}
-    base = emulator.url + "/api-public/v1/overrides"
-    created = requests.post(base, json=dict(username=username, start=text(start), end=text(end), timezone="UTC"), headers=headers, timeout=10)
-    created.raise_for_status()
-    public_id = created.json()["override"]["publicId"]
-    for policy, replacement in replacements.items():
-        requests.put(
-            "%s/%s/assignments/%s" % (base, public_id, policy), json=dict(policy=policy, username=replacement), headers=headers, timeout=10
-        ).raise_for_status()
-    emulator.clear_log()
-
-
 def test_now_teams_and_policies_by_name_and_slug_cost_one_read(emulator, credentials):
     assert run("Operations", HIGH, "database primary", "team-Db4DemoTeamAb002") == [["asmith", "jdoe"], ["asmith"], ["cnguyen"], ["cnguyen"]]
     assert operations(emulator) == [ONCALL_READ]
@@ -74,9 +51,9 @@ def test_lookup_gives_one_terms_list_and_query_a_list_per_term(emulator, credent
     assert template("{{ lookup('victorops.oncall.oncall', 'Database', wantlist=True) }}") == [["cnguyen"]]
 
 
-def test_at_an_instant_inside_and_outside_a_scheduled_absence(emulator, credentials):
+def test_at_an_instant_inside_and_outside_a_scheduled_schedule_override(emulator, credentials):
     start, end = monday(2) + datetime.timedelta(days=1), monday(2) + datetime.timedelta(days=3)
-    absence(emulator, "asmith", start, end, {HIGH: "bwong"})
+    schedule_override(emulator, "asmith", start, end, {HIGH: "bwong"})
     inside = text(start + datetime.timedelta(hours=1))
     assert run(HIGH, "Operations", "Database", at=inside) == [["bwong"], ["bwong"], ["cnguyen"]]
     # The one on-call read finds each term's team, then one schedule read per team.
@@ -90,7 +67,7 @@ def test_at_an_instant_inside_and_outside_a_scheduled_absence(emulator, credenti
 
 def test_a_gap_at_an_instant_is_an_empty_list(emulator, credentials):
     start, end = monday(1) + datetime.timedelta(days=1), monday(1) + datetime.timedelta(days=2)
-    absence(emulator, "jdoe", start, end, {})
+    schedule_override(emulator, "jdoe", start, end, {})
     # Next week jdoe is on call for the high-severity policy, asmith for the team's other policy.
     assert run(HIGH, "Operations", at=text(start)) == [[], ["asmith"]]
     assert run(HIGH, "Operations", at=text(end)) == [["jdoe"], ["asmith", "jdoe"]]

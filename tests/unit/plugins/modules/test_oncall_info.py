@@ -10,41 +10,14 @@ Primary cnguyen every week.
 import datetime
 
 import pytest
-import requests
 import yaml
+from ansible_collections.victorops.oncall.tests.schedule_helpers import UTC, monday, schedule_override
+from ansible_collections.victorops.oncall.tests.schedule_helpers import utc_text as text
 
 OPS = "team-Q2opsDemoTeam001"
 HIGH = "pol-Hs7opsDemoPol001"
 SCHEDULE_READ = "GET /api-public/v2/team/{team}/oncall/schedule"
 TEAMS_READ = "GET /api-public/v1/team"
-UTC = datetime.timezone.utc  # noqa: UP017 (the collection's tests run on Python 3.11 and later, the modules earlier)
-
-
-def text(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def monday(weeks_ahead):
-    """Monday 00:00 UTC ``weeks_ahead`` weeks after this week's."""
-    now = datetime.datetime.now(UTC)
-    this = (now - datetime.timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    return this + datetime.timedelta(weeks=weeks_ahead)
-
-
-def schedule_override(emulator, username, start, end, assignments):
-    """A scheduled override made through the emulator's API, each policy of ``assignments`` given its replacement (or
-    left unassigned for None); the log is cleared after."""
-    headers = {"X-VO-Api-Id": "demo-api-id", "X-VO-Api-Key": "demo-api-key"}
-    base = emulator.url + "/api-public/v1/overrides"
-    answer = requests.post(base, json=dict(username=username, start=text(start), end=text(end), timezone="UTC"), headers=headers, timeout=10)
-    answer.raise_for_status()
-    public_id = answer.json()["override"]["publicId"]
-    for policy, replacement in assignments.items():
-        if replacement is not None:
-            put = requests.put("%s/%s/assignments/%s" % (base, public_id, policy), json=dict(policy=policy, username=replacement), headers=headers, timeout=10)
-            put.raise_for_status()
-    emulator.clear_log()
-    return public_id
 
 
 def task(**options):

@@ -11,6 +11,7 @@ import datetime
 import pytest
 
 from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import assert_refused_without_writes, assert_task, diff_of, module_task
+from ansible_collections.victorops.oncall.tests.schedule_helpers import utc_text as z
 
 MODULE = "victorops.oncall.victorops_scheduled_override"
 task = module_task(MODULE)
@@ -24,10 +25,6 @@ def absence(emulator, days=5, weeks_ahead=1):
     now = datetime.datetime.fromtimestamp(emulator.now(), datetime.UTC)
     monday = (now + datetime.timedelta(days=7 - now.weekday() + 7 * weeks_ahead)).replace(hour=9, minute=0, second=0, microsecond=0)
     return monday, monday + datetime.timedelta(days=days)
-
-
-def z(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def stored(emulator):

@@ -5,14 +5,11 @@ import datetime
 import pytest
 
 from ansible_collections.victorops.oncall.tests.e2e.paging_helpers import assert_task, module_task
+from ansible_collections.victorops.oncall.tests.schedule_helpers import utc_text as z
 
 task = module_task("victorops.oncall.victorops_scheduled_override")
 info = module_task("victorops.oncall.victorops_scheduled_override_info")
 LIST = {"list_overrides": 1}
-
-
-def z(moment):
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
