@@ -147,10 +147,9 @@ fi
     lane_gate build "build + tarball contents + galaxy-importer" env PATH="$PATH311" bash ci/build_and_import.sh "$ROOT/.venv-importer" "$STAGE/dist"
 ) &
 # The unit tests run in the lanes under both ansible-core versions; this gate runs the end-to-end tests, and the
-# emulator's conformance to the spec (it needs VICTOROPS_API_SPEC, which ansible-test does not pass on). Many of them
-# wait (for a late write to land, a rate window, a timeout) rather than compute: once the lanes are done, 2 workers
-# left the cores mostly idle, so 4 run side by side; work stealing keeps them busy to the end.
-gate "pytest (end-to-end, emulator conformance)" env PATH="$PATH311" pytest -q -n 4 --dist worksteal -p no:cacheprovider --durations=20 tests/e2e tests/unit/emulator/test_emulator_conformance.py
+# emulator's conformance to the spec (it needs VICTOROPS_API_SPEC, which ansible-test does not pass on). Work
+# stealing keeps both workers busy to the end (a few tests take half a minute or more).
+gate "pytest (end-to-end, emulator conformance)" env PATH="$PATH311" pytest -q -n 2 --dist worksteal -p no:cacheprovider --durations=20 tests/e2e tests/unit/emulator/test_emulator_conformance.py
 lanes_done "${UNIT_LANES[@]}" demo lint docs ref build
 
 echo

@@ -172,9 +172,10 @@ def test_a_server_that_never_answers_is_bounded_by_the_deadline_and_the_message_
     message = str(info.value)
     assert "no response within" in message or "no complete answer within" in message
     assert "the deadline of 1.2 s is reached" in message or "the time left before the deadline (1.2 s)" in message
-    # The message tells the time really spent (not only the waits between attempts): what was measured, give or take.
+    # The message tells the time really spent (not only the waits between attempts): what was measured, give or take
+    # its rounding (to a tenth of a second from 1 s on: 1.156 s is shown as 1.2 s).
     shown = float(message.split(" over ")[1].split(" s,")[0])
-    assert shown <= elapsed + 0.01
+    assert shown <= elapsed + (0.05 if shown >= 1 else 0.0005) + 0.001
     assert shown >= min(elapsed, 1.2) - 0.3
     waited = float(message.split(" s of it waiting", maxsplit=1)[0].rsplit(", ", 1)[1])
     assert waited < shown
