@@ -16,16 +16,27 @@ TIMINGS=()
 T0=$(date +%s)
 
 FAILED=()
-gate() {  # gate NAME COMMAND...: run a gate, record its time and outcome; later gates still run
+measured() {  # measured CPUFILE COMMAND...: run COMMAND in a subshell, writing the CPU seconds its processes used
+    local cpufile=$1; shift
+    (
+        rc=0
+        "$@" || rc=$?
+        # The second line of `times` is what this subshell's children used: "0m1.250s 0m0.310s" (user, system).
+        times >"$cpufile.times"  # a builtin: no pipe, which would run it in a subshell of its own that has no children
+        awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%d\n", s + 0.5 }' "$cpufile.times" >"$cpufile"
+        exit $rc
+    )
+}
+gate() {  # gate NAME COMMAND...: run a gate, record its time, CPU seconds and outcome; later gates still run
     local name=$1; shift
     local start=$SECONDS status=ok
     echo
     echo "=== $name"
-    if ! "$@"; then
+    if ! measured "$STAGE/gate.cpu" "$@"; then
         status=FAILED
         FAILED+=("$name")
     fi
-    TIMINGS+=("$(printf '%-48s %5ss  %s' "$name" $((SECONDS - start)) "$status")")
+    TIMINGS+=("$(printf '%-48s %5ss %5s CPU-s  %s' "$name" $((SECONDS - start)) "$(cat "$STAGE/gate.cpu" 2>/dev/null)" "$status")")
 }
 
 # Gates that leave a core idle (ansible-test sanity runs on one; the demo mostly waits for ansible-playbook) run in
@@ -34,19 +45,19 @@ gate() {  # gate NAME COMMAND...: run a gate, record its time and outcome; later
 lane_gate() {  # lane_gate ID NAME COMMAND...: run one gate of a lane (in that lane's subshell), output to a file
     local id=$1 name=$2; shift 2
     local start=$SECONDS status=ok
-    "$@" >"$LANES/$id.log" 2>&1 || status=FAILED
-    printf '%s\t%s\t%s\n' "$name" $((SECONDS - start)) "$status" >"$LANES/$id.status"
+    measured "$LANES/$id.cpu" "$@" >"$LANES/$id.log" 2>&1 || status=FAILED
+    printf '%s\t%s\t%s\t%s\n' "$name" $((SECONDS - start)) "$(cat "$LANES/$id.cpu" 2>/dev/null)" "$status" >"$LANES/$id.status"
 }
 lanes_done() {  # lanes_done ID...: wait for every lane, then print and record the gates IDs in order
     wait
-    local id name secs status
+    local id name secs cpu status
     for id in "$@"; do
-        IFS=$'\t' read -r name secs status <"$LANES/$id.status" || { name="lane gate $id"; secs=0; status=FAILED; }
+        IFS=$'\t' read -r name secs cpu status <"$LANES/$id.status" || { name="lane gate $id"; secs=0; cpu=; status=FAILED; }
         echo
         echo "=== $name (in a lane beside others)"
         cat "$LANES/$id.log"
         [ "$status" = ok ] || FAILED+=("$name")
-        TIMINGS+=("$(printf '%-48s %5ss  %s' "$name" "$secs" "$status (lane)")")
+        TIMINGS+=("$(printf '%-48s %5ss %5s CPU-s  %s' "$name" "$secs" "$cpu" "$status (lane)")")
     done
 }
 
@@ -154,6 +165,8 @@ lanes_done "${UNIT_LANES[@]}" demo lint docs ref build
 
 echo
 printf '%s\n' "${TIMINGS[@]}"
+times >"$STAGE/all.times"
+awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "CPU seconds of every gate together: %d\n", s + 0.5 }' "$STAGE/all.times"
 if [ ${#FAILED[@]} -gt 0 ]; then
     echo "=== FAILED gates: ${FAILED[*]} ($(( $(date +%s) - T0 ))s)"
     exit 1
