@@ -27,6 +27,16 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from hypothesis import settings as hypothesis_settings
+except ImportError:  # a requirement of the unit tests only
+    hypothesis_settings = None
+
+if hypothesis_settings is not None:
+    # A property test is judged by its examples, never by its speed: a busy machine made a 200 ms deadline fail.
+    hypothesis_settings.register_profile("victorops", deadline=None)
+    hypothesis_settings.load_profile("victorops")
+
 TESTS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 API_ID = "demo-api-id"

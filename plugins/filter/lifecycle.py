@@ -8,6 +8,8 @@ Each filter is documented in the YAML file of its name beside this file.
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.victorops.oncall.plugins.plugin_utils import _export, _lifecycle
 
 
@@ -25,6 +27,21 @@ def lifecycle_not_attempted(failure):
 
 def lifecycle_report_lines(report):
     return _lifecycle.report_lines(report or [])
+
+
+def lifecycle_lanes(items, concurrency=1, host_prefix="lane", option="concurrency", lead_host="localhost"):
+    try:
+        return _lifecycle.lanes(items, concurrency, host_prefix, option, lead_host)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def lifecycle_gather(fallback, lanes, lane_reports):
+    return _lifecycle.gather(fallback, lanes, lane_reports)
+
+
+def lifecycle_first_stop(stops):
+    return _lifecycle.first_stop(stops)
 
 
 def export_usernames(value=None):
@@ -54,6 +71,9 @@ class FilterModule:
             "lifecycle_stop_reason": lifecycle_stop_reason,
             "lifecycle_not_attempted": lifecycle_not_attempted,
             "lifecycle_report_lines": lifecycle_report_lines,
+            "lifecycle_lanes": lifecycle_lanes,
+            "lifecycle_gather": lifecycle_gather,
+            "lifecycle_first_stop": lifecycle_first_stop,
             "export_usernames": export_usernames,
             "export_problems": export_problems,
             "export_read_problems": export_read_problems,

@@ -55,12 +55,16 @@ def onboarding_team_tasks(teams, people=None):
     return _onboarding_teams.team_tasks(teams, people)
 
 
-def onboarding_estimate(plans, rate_window=60):
+def onboarding_estimate(plans, rate_window=60, lanes=1):
     try:
         window = float(rate_window)
     except (TypeError, ValueError):
         raise AnsibleFilterError("onboarding_estimate: rate_window must be a number of seconds, got %r" % (rate_window,)) from None
-    return _onboarding_cost.estimate(plans, window)
+    try:
+        at_once = int(lanes)
+    except (TypeError, ValueError):
+        raise AnsibleFilterError("onboarding_estimate: lanes must be a whole number, got %r" % (lanes,)) from None
+    return _onboarding_cost.estimate(plans, window, at_once)
 
 
 def onboarding_outcome(plan, results=None, check_mode=False, failure=None, user_pending=False, policy_pending=False, not_attempted=None):

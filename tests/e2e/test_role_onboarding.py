@@ -24,6 +24,7 @@ FAIL_TASK = ROLE + "Fail when anyone could not be onboarded"
 PREVIEW_TASK = ROLE + "Show what would be set up for %s"
 OPERATIONS = "team-Q2opsDemoTeam001"
 DATABASE = "team-Db4DemoTeamAb002"
+NEW_PEOPLE = {person["username"] for person in PEOPLE}
 
 # The calls of a first run over PEOPLE, per operation: the fewest the API allows (see the role README's table).
 FIRST_RUN_CALLS = {
@@ -73,7 +74,9 @@ def policy(emulator, username):
 
 
 def members(emulator, slug):
-    return emulator.state["teams"][slug]["members"]
+    """The team's members: those of the seed in its order, then the people who joined, sorted (lanes join at once)."""
+    seeded = [name for name in emulator.state["teams"][slug]["members"] if name not in NEW_PEOPLE]
+    return seeded + sorted(name for name in emulator.state["teams"][slug]["members"] if name in NEW_PEOPLE)
 
 
 def operation_counts(emulator):
@@ -122,7 +125,7 @@ def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_p
     assert phones == {"pstone": [("Work mobile", "+15550109001")], "rdiaz": [("Mobile", "+15550109002")], "eonly": []}
     assert [(m["label"], m["value"]) for m in users["pstone"]["contact_methods"]["emails"]][1:] == [("Alias", "pat.alias@example.com")]
     assert members(emulator, OPERATIONS) == ["jdoe", "asmith", "bwong", "pstone", "rdiaz"]
-    assert members(emulator, DATABASE) == ["asmith", "cnguyen", "rdiaz", "eonly"]
+    assert members(emulator, DATABASE) == ["asmith", "cnguyen", "eonly", "rdiaz"]
 
     pat_phone = contact_id("pstone", kind="phones", value="+15550109001")
     pat_email = contact_id("pstone", kind="emails", value="pat.stone@example.com")
@@ -147,7 +150,7 @@ def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_p
     # the estimate printed before the first person counted exactly these.
     assert operation_counts(emulator) == FIRST_RUN_CALLS
     estimate = check_estimate(run, emulator, PEOPLE)
-    assert estimate["message"].startswith("Onboarding 3 people makes at most 31 API calls (14 if nothing changes): about ")
+    assert estimate["message"].startswith("Onboarding 3 people (2 at once) makes at most 31 API calls (14 if nothing changes): about ")
 
     # Second run over the same people: nothing changes, only reads are sent.
     state_after_first = json.dumps(emulator.state, sort_keys=True)
@@ -164,11 +167,15 @@ def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_p
     assert operation_counts(emulator) == SECOND_RUN_CALLS
 
 
-def _templates():
+def _defaults():
     from pathlib import Path
 
     defaults = Path(__file__).resolve().parents[2] / "roles" / "user_onboarding" / "defaults" / "main.yml"
-    return yaml.safe_load(defaults.read_text())["user_onboarding_templates"]
+    return yaml.safe_load(defaults.read_text())
+
+
+def _templates():
+    return _defaults()["user_onboarding_templates"]
 
 
 def check_estimate(run, emulator, people):
@@ -179,8 +186,11 @@ def check_estimate(run, emulator, people):
     first_user = next(i for i, task in enumerate(tasks) if task.startswith(ROLE + "Create or update the user"))
     assert tasks.index(ESTIMATE_TASK) < first_user
     plans = _onboarding.onboarding_plan(people, _templates())
-    estimate = _onboarding_cost.estimate(plans, emulator.window)
+    # The first person alone, then the others in at most user_onboarding_concurrency lanes at once.
+    at_once = max(1, min(_defaults()["user_onboarding_concurrency"], len(plans) - 1))
+    estimate = _onboarding_cost.estimate(plans, emulator.window, at_once)
     assert run.result(ESTIMATE_TASK)["msg"] == estimate["message"]
+    assert "(%d at once)" % at_once in estimate["message"]
     assert estimate["calls"] == operation_counts(emulator)
     return estimate
 
