@@ -1,7 +1,8 @@
 """A role run driven through the real pacer against a simulated server, on a fake clock.
 
 The server enforces one documented limit table the way the emulator does (a sliding window per operation that
-counts the requests it accepts, refusing the rest); the run makes the calls of the onboarding role in order,
+counts the requests it accepts, refusing the rest; ``even=True`` also refuses a request closer than ``span / count``
+to the one accepted before it, like the emulator's ``rate-2ps-even`` variant); the run makes the calls of the onboarding role in order,
 with the client's retry loop. Nothing sleeps: the clock only moves. Used by the adaptive-pacing unit tests and by
 ``benchmarks/pacing_simulation.py``, which measures the adaptive profile at the API's real 60-second window.
 """
@@ -33,12 +34,17 @@ class FakeClock:
 
 
 class Server:
-    """Accepts at most a table's count of requests per operation in any span of that limit; ``level=None`` accepts all."""
+    """Accepts at most a table's count of requests per operation in any span of that limit; ``level=None`` accepts all.
 
-    def __init__(self, clock, level, window=60.0):
+    ``even``: a server that spaces requests evenly (a token bucket of one): it also refuses a request less than
+    ``span / count`` after the one it accepted before it.
+    """
+
+    def __init__(self, clock, level, window=60.0, even=False):
         self.clock = clock
         self.level = level
         self.window = window
+        self.even = even
         self.accepted = collections.defaultdict(collections.deque)
         self.throttled = collections.Counter()
         self.calls = collections.Counter()
@@ -52,7 +58,7 @@ class Server:
         bucket = self.accepted[operation]
         while bucket and bucket[0] <= self.clock.now - span:
             bucket.popleft()
-        if len(bucket) >= limit.count:
+        if len(bucket) >= limit.count or (self.even and bucket and self.clock.now - bucket[-1] < span / limit.count):
             self.throttled[operation] += 1
             return False
         bucket.append(self.clock.now)

@@ -20,8 +20,10 @@ Adaptive profile (``auto``): pacing starts at the fastest documented table (``2p
 an operation, :meth:`Pacer.throttled` looks at the requests of that operation in the state and picks the
 fastest slower table that those requests exceed: that table is the account's (the server's limits are per
 account, so every operation of this key's state moves to it). When no documented table explains the throttle, that operation
-alone steps down one table. Never below ``2018``. What was learnt is kept in the state file for
-``learn_ttl`` seconds (a day), so later runs start at the learnt table and a raised limit is found again.
+alone steps down one table, unless its last two requests were closer than its limit spread evenly (``seconds /
+count`` apart): then the server is taken to space requests evenly (a token bucket of one, not a count per rolling
+second), and the whole account paces every limit evenly instead (``even``). Never below ``2018``. What was learnt is
+kept in the state file for ``learn_ttl`` seconds (a day), so later runs start from it and a raised limit is found again.
 
 The state directory must belong to the effective user and must not be writable by group or others; files are
 opened relative to a descriptor of that directory, never following a symbolic link; the state is written
@@ -54,6 +56,7 @@ from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits impo
     check_profile,
     limits_for,
     slower,
+    start_level,
     table_limit,
 )
 
@@ -115,7 +118,8 @@ class PacingTimeout(Exception):
 
 
 def _empty_state() -> dict[str, Any]:
-    return {"version": STATE_VERSION, "ops": {}, "blocked": {}, "learnt": {}, "op_levels": {}}
+    # "even" came later within version 2: a file without it is read as not even, and older code ignores it.
+    return {"version": STATE_VERSION, "ops": {}, "blocked": {}, "learnt": {}, "op_levels": {}, "even": {}}
 
 
 def _finite(value) -> bool:
@@ -147,12 +151,20 @@ def _name_ok(name) -> bool:
     return isinstance(name, str) and 0 < len(name) <= MAX_NAME
 
 
-def _level_entry(value, now, ttl):
-    """A valid ``{"level", "until"}`` record, or None."""
-    if not isinstance(value, dict) or value.get("level") not in LEVELS or not _finite(value.get("until")):
+def _until(value, now, ttl):
+    """The ``until`` of a learnt record while it holds, or None."""
+    if not isinstance(value, dict) or not _finite(value.get("until")):
         return None
     until = float(value["until"])
     if until <= now or until > now + ttl:  # expired, or from a clock that went back: learn again
+        return None
+    return until
+
+
+def _level_entry(value, now, ttl):
+    """A valid ``{"level", "until"}`` record, or None."""
+    until = _until(value, now, ttl)
+    if until is None or value.get("level") not in LEVELS:
         return None
     return {"level": value["level"], "until": until}
 
@@ -166,7 +178,8 @@ def sanitize(state, now: float, ttl: float = LEARN_TTL) -> dict[str, Any]:
     blocked: Any = state.get("blocked")
     learnt: Any = state.get("learnt", {})
     op_levels: Any = state.get("op_levels", {})
-    if not all(isinstance(part, dict) for part in (ops, blocked, learnt, op_levels)):
+    even: Any = state.get("even", {})
+    if not all(isinstance(part, dict) for part in (ops, blocked, learnt, op_levels, even)):
         return clean
     for op, entries in list(ops.items())[:MAX_OPERATIONS]:
         if not _name_ok(op) or not isinstance(entries, list):
@@ -186,6 +199,9 @@ def sanitize(state, now: float, ttl: float = LEARN_TTL) -> dict[str, Any]:
         entry = _level_entry(value, now, ttl)
         if _name_ok(op) and entry is not None:
             clean["op_levels"][op] = entry
+    even_until = _until(even, now, ttl) if even else None
+    if even_until is not None:
+        clean["even"] = {"until": even_until}
     return clean
 
 
@@ -248,13 +264,17 @@ class Pacer:
             return limits_for(operation, self.profile, None, self.overrides)
         if state is None:
             state = self._read_state()
-        return limits_for(operation, AUTO, self._level(state, operation), self.overrides)
+        return limits_for(operation, AUTO, self._level(state, operation), self.overrides, even=bool(state["even"]))
 
     def learnt(self) -> dict[str, Any]:
-        """What the adaptive profile knows now: the account's table and the operations stepped down on their own."""
+        """What the adaptive profile knows now: the account's table, the operations stepped down on their own, and
+        whether the account's server spaces requests evenly (``even``)."""
         state = self._read_state()
-        account = state["learnt"].get("level", LEVELS[0]) if self.profile == AUTO else self.profile
-        return {"level": account, "operations": {op: e["level"] for op, e in sorted(state["op_levels"].items())}}
+        if self.profile != AUTO:
+            return {"level": self.profile, "operations": {}, "even": False}
+        account = state["learnt"].get("level", LEVELS[0])
+        operations = {op: e["level"] for op, e in sorted(state["op_levels"].items())}
+        return {"level": account, "operations": operations, "even": bool(state["even"])}
 
     def acquire(self, operation: str, max_wait: float | None = None):
         """Wait until ``operation`` may be sent, reserve a slot and return its token.
@@ -299,8 +319,8 @@ class Pacer:
         """The API throttled ``operation`` (call after releasing the request's token).
 
         Every process holds back from the operation for ``delay`` seconds (at most one window; the server's
-        ``Retry-After`` or the client's backoff), and the adaptive profile learns a slower table (see the
-        module's docstring). Returns the table the operation is paced at from now on, or None when disabled.
+        ``Retry-After`` or the client's backoff), and the adaptive profile learns a slower table or even spacing (see
+        the module's docstring). Returns the table the operation is paced at from now on, or None when disabled.
         """
         if not self.enabled:
             return None
@@ -313,18 +333,8 @@ class Pacer:
                 state["blocked"][op] = max(state["blocked"].get(op, 0.0), now + seconds)
             if self.profile != AUTO:
                 return self.profile
-            if op in self.overrides:
-                return self._level(state, op)
-            current = self._level(state, op)
-            if current == LEVELS[-1]:
-                return current
-            explained = self._explaining_level(state, now, op, current)
-            until = now + self.learn_ttl
-            if explained is not None:
-                account = state["learnt"].get("level", LEVELS[0])
-                state["learnt"] = {"level": slower(account, explained), "until": until}
-            else:
-                state["op_levels"][op] = {"level": LEVELS[LEVELS.index(current) + 1], "until": until}
+            if op not in self.overrides:
+                self._learn(state, now, op)
             return self._level(state, op)
 
         return self._update(learn)
@@ -364,9 +374,29 @@ class Pacer:
     # -- pacing --------------------------------------------------------------------------
 
     def _level(self, state, op) -> str:
-        level = state["learnt"].get("level", LEVELS[0])
+        level = slower(state["learnt"].get("level", LEVELS[0]), start_level(op))
         entry = state["op_levels"].get(op)
         return slower(level, entry["level"]) if entry else level
+
+    def _learn(self, state, now, op) -> None:
+        """What a throttle of ``op`` teaches: a slower table that explains it, else even spacing when its last two
+        requests came closer than that, else ``op`` alone one table down (never below the slowest)."""
+        current = self._level(state, op)
+        until = now + self.learn_ttl
+        explained = self._explaining_level(state, now, op, current)
+        if explained is not None:
+            account = state["learnt"].get("level", LEVELS[0])
+            state["learnt"] = {"level": slower(account, explained), "until": until}
+        elif not state["even"] and self._bursting(state, op):
+            state["even"] = {"until": until}
+        elif current != LEVELS[-1]:
+            state["op_levels"][op] = {"level": LEVELS[LEVELS.index(current) + 1], "until": until}
+
+    def _bursting(self, state, op) -> bool:
+        """Whether the last two requests of ``op`` were closer than its limits spread evenly would send them."""
+        times = [t for t, _reservation in state["ops"].get(op, [])][-2:]
+        spacing = max(limit.evenly().span(self.window) for limit in self.limits(op, state))
+        return len(times) == 2 and times[1] - times[0] < spacing
 
     def _explaining_level(self, state, now, op, current):
         """The fastest table slower than ``current`` whose limit the recent requests of ``op`` reached, or None."""
@@ -405,6 +435,8 @@ class Pacer:
         for op in list(state["op_levels"]):
             if _level_entry(state["op_levels"][op], now, self.learn_ttl) is None:
                 del state["op_levels"][op]
+        if state["even"] and _until(state["even"], now, self.learn_ttl) is None:
+            state["even"] = {}
 
     def _try_reserve(self, state, now, op, reservation):
         """Reserve a slot (returns None) or return the seconds until one may be free."""

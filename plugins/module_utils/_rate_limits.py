@@ -9,9 +9,12 @@ plus ``default`` for every operation a table does not name.
 A limit is a :class:`Limit`: at most ``count`` requests in any ``seconds``-long stretch of time, the seconds
 being the API's own. The rate window (``rate_window``, 60 seconds in production) is the length of the API's
 minute; tests compress it, and every limit is compressed by the same factor (``rate_window / 60``), the
-per-second table included. With a one-second window the ``2ps`` table allows one request per operation every
-1/120 s, so the tables keep their order (``2ps`` faster than ``2020``, ``2020`` faster than ``2018``) under any
+per-second table included. With a one-second window the ``2ps`` table allows two requests per operation in any
+1/60 s, so the tables keep their order (``2ps`` faster than ``2020``, ``2020`` faster than ``2018``) under any
 window. ``Limit.span(window)`` gives the real seconds.
+
+Under ``auto`` an operation whose strictest documented limit is once a minute is paced at that limit from the start
+(``start_level``), and a limit paced evenly (``Limit.evenly``) sends one request every ``seconds / count``.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ class Limit(namedtuple("Limit", "count seconds")):
         """The real seconds of this limit's stretch when the rate window is ``window`` seconds."""
         return self.seconds * float(window) / MINUTE
 
+    def evenly(self) -> Limit:
+        """The same rate with no burst: one request every ``seconds / count``, for a server that spaces requests evenly."""
+        return Limit(1, self.seconds / self.count)
+
     def describe(self) -> str:
         if self.seconds == MINUTE:
             return "%d a minute" % self.count
@@ -58,10 +65,10 @@ LEVELS = ("2ps", "2020", "2018")
 
 TABLES: dict[str, dict[str, Limit]] = {
     # The API's current public documentation: 2 requests per second per operation, 1 per second for reading a
-    # paging policy. Paced as one request every half second (a burst of one), which a server counting per
-    # rolling second and one using a token bucket both accept.
+    # paging policy. The whole allowance: both requests of a second may go at once (a server counting per rolling
+    # second takes them); a server that spaces requests evenly is learnt by the adaptive profile.
     "2ps": {
-        DEFAULT_KEY: Limit(1, 0.5),
+        DEFAULT_KEY: Limit(2, 1.0),
         "get_paging_policy": Limit(1, 1.0),
     },
     # The 2020 spec (0.0.3). POST /user/batch (15 a minute) is not an operation of this collection.
@@ -172,14 +179,32 @@ def slower(first: str, second: str) -> str:
     return first if LEVELS.index(first) >= LEVELS.index(second) else second
 
 
-def limits_for(operation: str, profile: str = DEFAULT_PROFILE, level: str | None = None, overrides: Mapping[str, int] | None = None) -> tuple[Limit, ...]:
+def start_level(operation: str) -> str:
+    """The table ``auto`` paces ``operation`` at before it learns anything.
+
+    The fastest table, except for an operation whose strictest documented limit is once a minute (or rarer): that
+    one starts at the table of that limit. A run rarely needs it twice, and one throttle on it would teach the whole
+    account the slowest table.
+    """
+    strictest = min(LEVELS, key=lambda level: table_limit(level, operation).rate)
+    return strictest if table_limit(strictest, operation).rate <= per_minute(1).rate else LEVELS[0]
+
+
+def limits_for(
+    operation: str,
+    profile: str = DEFAULT_PROFILE,
+    level: str | None = None,
+    overrides: Mapping[str, int] | None = None,
+    even: bool = False,
+) -> tuple[Limit, ...]:
     """Every limit pacing keeps for ``operation`` (names only; see ``_api.logged_operation``).
 
     - An override for the operation wins (calls per rate window); an overridden ``default`` applies to the
       operations that neither the profile's tables nor the overrides name.
     - A fixed profile (``2ps``, ``2020``, ``2018``) gives that table's limit.
-    - ``auto`` gives the limit of the table at ``level``: what was learnt, or the fastest table (``2ps``) when
-      nothing was.
+    - ``auto`` gives the limit of the table at ``level`` (what was learnt, or the fastest table, ``2ps``, when
+      nothing was), never faster than the operation's ``start_level``; with ``even`` (a server that spaces
+      requests evenly was learnt) that limit is paced evenly.
     """
     check_profile(profile)
     overrides = overrides or {}
@@ -187,7 +212,10 @@ def limits_for(operation: str, profile: str = DEFAULT_PROFILE, level: str | None
         return (per_minute(overrides[operation]),)
     if DEFAULT_KEY in overrides and not names(profile, operation):
         return (per_minute(overrides[DEFAULT_KEY]),)
-    return (table_limit((level or LEVELS[0]) if profile == AUTO else profile, operation),)
+    if profile != AUTO:
+        return (table_limit(profile, operation),)
+    limit = table_limit(slower(level or LEVELS[0], start_level(operation)), operation)
+    return (limit.evenly() if even else limit,)
 
 
 def floor_seconds(count: int, limits: Iterable[Limit], window: float = MINUTE) -> float:

@@ -502,3 +502,64 @@ def test_when_the_team_list_cannot_be_read_nobody_is_attempted(emulator, run_pla
     assert "authentication failed" in report[0]["failed"]
     assert [r for r in run.records if r["task"].startswith(ROLE + "Create or update the user") and r["status"] != "skipped"] == []
     assert [(e["operation"], e["status"] in (401, 403)) for e in emulator.log] == [("GET /api-public/v1/team", True)]
+
+
+def _more_people(count):
+    """People beyond PEOPLE: a phone, a team by name and by slug, the standard template."""
+    return [
+        {
+            "username": "lane%d" % n,
+            "first_name": "Lane",
+            "last_name": "Person %d" % n,
+            "email": "lane%d@example.com" % n,
+            "phone": "+1555011%04d" % n,
+            "teams": ["Operations", DATABASE] if n % 2 else ["database"],
+        }
+        for n in range(count)
+    ]
+
+
+def _outcome(emulator):
+    """The organisation's users and teams with every id replaced by what it names: comparable across runs."""
+    users = {}
+    for name, user in emulator.state["users"].items():
+        methods = user["contact_methods"]
+        by_id = {m["id"]: (kind, m["value"]) for kind in ("phones", "emails") for m in methods[kind] if "id" in m}
+        users[name] = {
+            "names": (user["firstName"], user["lastName"], user["email"]),
+            "phones": sorted((m["label"], m["value"]) for m in methods["phones"]),
+            "emails": sorted((m["label"], m["value"]) for m in methods["emails"]),
+            "policy": [
+                (step["timeout"], [(rule["type"], by_id.get(rule.get("contact_id"), rule.get("contact_id"))) for rule in step["rules"]])
+                for step in user["paging_policy"]
+            ],
+        }
+    teams = {slug: sorted(team["members"]) for slug, team in emulator.state["teams"].items()}
+    return users, teams
+
+
+def test_people_in_lanes_end_as_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
+    people = PEOPLE + _more_people(4)
+
+    run, report = onboard(run_playbook, tmp_path, people, extra={"user_onboarding_concurrency": 0}, name="bad.yml")
+    assert run.rc != 0 and report is None, run
+    assert "user_onboarding_concurrency must be a whole number of 1 or more" in run.stdout, run
+    assert emulator.log == []
+
+    serial, serial_report = onboard(run_playbook, tmp_path, people, extra={"user_onboarding_concurrency": 1}, name="serial.yml")
+    assert serial.rc == 0, serial
+    assert "user_onboarding_lane_" not in serial.stdout
+    serial_state, serial_calls = _outcome(emulator), operation_counts(emulator)
+
+    emulator.reset()
+    lanes, lanes_report = onboard(run_playbook, tmp_path, people, extra={"user_onboarding_concurrency": 3}, name="lanes.yml")
+    assert lanes.rc == 0, lanes
+    # The first person alone on the controller's host, then 6 people in 3 lanes of 2, each on a host of its own.
+    for host in ("user_onboarding_lane_1", "user_onboarding_lane_2", "user_onboarding_lane_3"):
+        assert re.search(r"^%s\s*: ok=\d+\s+changed=[1-9]" % host, lanes.stdout, re.MULTILINE), lanes
+    assert "user_onboarding_lane_4" not in lanes.stdout
+    assert lanes_report == serial_report
+    assert [entry["username"] for entry in lanes_report] == [person["username"] for person in people]
+    assert _outcome(emulator) == serial_state
+    assert operation_counts(emulator) == serial_calls
+    assert lanes.result(ESTIMATE_TASK)["msg"].startswith("Onboarding 7 people (3 at once) makes at most ")

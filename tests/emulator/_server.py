@@ -397,6 +397,9 @@ class Emulator:
                 bucket.popleft()
             if len(bucket) >= limit:
                 return max(1, math.ceil(bucket[0] + span - now))
+            # rate-2ps-even: the limit spread evenly, as a token bucket of one refills it.
+            if Variant.RATE_2PS_EVEN in self.variants and bucket and now - bucket[-1] < span / limit:
+                return max(1, math.ceil(bucket[-1] + span / limit - now))
             bucket.append(now)
             return None
 

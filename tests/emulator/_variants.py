@@ -36,6 +36,10 @@ class Variant(enum.StrEnum):
     )
     TEAM_DELETE_WITH_MEMBERS = "team-delete-with-members", "DELETE /team/{team} removes a team that still has members (their memberships go with it)"
     RATE_2PS = "rate-2ps", "the 2ps rate-limit table: 2 requests per rolling second per operation, 1 for GET /profile/{username}/policies"
+    RATE_2PS_EVEN = (
+        "rate-2ps-even",
+        "the 2ps table spaced evenly: a request within half a rolling second (a paging-policy read: a whole one) of the last accepted is throttled",
+    )
     RATE_2020 = "rate-2020", "the 2020 rate-limit table"
     OVERRIDE_UNDER_SCHEDULE = "override-under-schedule", "the answer to creating a scheduled override carries it under `schedule` (the spec), not `override`"
     ASSIGNMENT_USERNAME_BODY = (
@@ -49,7 +53,7 @@ class Variant(enum.StrEnum):
 VARIANTS = {variant.value: variant.description for variant in Variant}
 KNOWN_VARIANTS = ", ".join(sorted(VARIANTS))
 # Variants that select a rate-limit table instead of the `limits` argument.
-RATE_VARIANTS = {Variant.RATE_2PS: "2ps", Variant.RATE_2020: "2020"}
+RATE_VARIANTS = {Variant.RATE_2PS: "2ps", Variant.RATE_2PS_EVEN: "2ps", Variant.RATE_2020: "2020"}
 # Variants that imply others.
 IMPLIES = {Variant.KEEP_EMPTY_STEPS: (Variant.STEP_DELETE,)}
 

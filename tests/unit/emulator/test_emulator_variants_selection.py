@@ -13,7 +13,7 @@ from .test_emulator_cli import collections_root, free_port, get, wait_for
 
 KNOWN = (
     "assignment-username-body, case-insensitive-teams, case-insensitive-users, contactless-rules, epoch-instants, error-200, keep-empty-steps, "
-    "late-writes, no-extid, override-under-schedule, rate-2020, rate-2ps, reformat-contacts, step-delete, team-delete-with-members, throttle-403"
+    "late-writes, no-extid, override-under-schedule, rate-2020, rate-2ps, rate-2ps-even, reformat-contacts, step-delete, team-delete-with-members, throttle-403"
 )
 
 

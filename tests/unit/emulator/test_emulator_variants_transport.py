@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Variants of the transport: throttle-403, the 2ps rate-limit table and late writes (variant and fault).
+"""Variants of the transport: throttle-403, the 2ps rate-limit table (counted per rolling second or spaced evenly) and
+late writes (variant and fault).
 
 The emulators run on the test's clock (``clock`` in conftest.py): windows roll and late writes land when it is moved.
 """
@@ -87,6 +88,51 @@ def test_2ps_retry_after_is_at_least_one_second(make_emulator):
     call("GET", "/profile/jdoe/policies")
     refused = call("GET", "/profile/jdoe/policies")
     assert (refused.status_code, refused.headers["Retry-After"]) == (429, "1")
+
+
+# ----- the 2ps table spaced evenly ----------------------------------------------------------------------------
+@pytest.mark.parametrize("window", [60, 30])
+def test_2ps_even_throttles_a_request_closer_than_the_limit_spread_evenly(make_emulator, clock, window):
+    emulator, call = make_emulator(window=window, variants=["rate-2ps-even"])
+    span = window / 60.0  # the rolling second, compressed with the window
+    assert (emulator.limits, emulator.limit_window) == ("2ps", span)
+    # Two at once, which a rolling second takes: the second is refused.
+    assert statuses(call, 2, "GET", "/user/jdoe") == [200, 429]
+    clock.advance(span * 3 / 8)
+    assert call("GET", "/user/asmith").status_code == 429
+    clock.advance(span / 8)  # half the span after the accepted one
+    assert statuses(call, 2, "GET", "/user/jdoe") == [200, 429]
+    # A paging-policy read: one a second, so a whole span apart.
+    assert call("GET", "/profile/jdoe/policies").status_code == 200
+    clock.advance(span / 2)
+    assert call("GET", "/profile/jdoe/policies").status_code == 429
+    clock.advance(span / 2)
+    assert call("GET", "/profile/jdoe/policies").status_code == 200
+    # Each operation has its own spacing.
+    assert call("GET", "/policies").status_code == 200
+    assert [entry["status"] for entry in emulator.log].count(429) == 4
+
+
+def test_2ps_even_spacing_is_per_key_and_says_how_long_to_wait(make_emulator, clock):
+    _emulator, call = make_emulator(window=60, variants=["rate-2ps-even"], retry_after=True)
+    assert call("GET", "/user/jdoe").status_code == 200
+    clock.advance(0.5)
+    assert call("GET", "/user/jdoe").status_code == 200
+    assert call("GET", "/user/jdoe", credentials=("demo-readonly-id", "demo-readonly-key")).status_code == 200  # another key
+    clock.advance(0.25)
+    refused = call("GET", "/user/jdoe")
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "1")  # never less than a second
+    clock.advance(0.25)
+    assert call("GET", "/user/jdoe").status_code == 200
+
+
+def test_2ps_even_is_one_of_the_rate_variants(make_emulator):
+    from ansible_collections.victorops.oncall.tests.emulator import Emulator
+
+    with pytest.raises(ValueError, match="variants name more than one rate-limit table: rate-2ps, rate-2ps-even"):
+        Emulator(variants=["rate-2ps", "rate-2ps-even"])
+    with pytest.raises(ValueError, match="limits='seed' conflicts with the variant selecting the 2ps table"):
+        Emulator(variants=["rate-2ps-even"], limits="seed")
 
 
 def test_per_minute_tables_keep_the_whole_window(make_emulator):

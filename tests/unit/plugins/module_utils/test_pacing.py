@@ -99,21 +99,22 @@ def test_2020_profile(make, clock):
     assert clock.sleeps == [60.0]
 
 
-def test_2ps_profile_spaces_requests_half_a_second_apart_and_a_second_for_a_paging_policy(make, clock):
+def test_2ps_profile_sends_two_a_second_at_once_and_one_paging_policy_read(make, clock):
     pacer = make(window=60.0, profile="2ps")
-    for dummy in range(3):
+    for dummy in range(5):
         pacer.release(pacer.acquire(PUT_STEP))
-    assert clock.sleeps == [0.5, 0.5]
+    # Two at once, then the next two once the first pair has left the second.
+    assert clock.sleeps == [1.0, 1.0]
     for dummy in range(3):
         pacer.release(pacer.acquire(GET_POLICY))
-    assert clock.sleeps == [0.5, 0.5, 1.0, 1.0]
+    assert clock.sleeps == [1.0, 1.0, 1.0, 1.0]
 
 
 def test_2ps_profile_is_compressed_with_the_rate_window(make, clock):
     pacer = make(window=1.0, profile="2ps")
-    pacer.release(pacer.acquire(PUT_STEP))
-    pacer.release(pacer.acquire(PUT_STEP))
-    assert clock.sleeps == [pytest.approx(0.5 / 60, abs=1e-6)]  # the fake clock's epoch rounds to 2.4e-7 s
+    for dummy in range(3):
+        pacer.release(pacer.acquire(PUT_STEP))
+    assert clock.sleeps == [pytest.approx(1.0 / 60, abs=1e-6)]  # the fake clock's epoch rounds to 2.4e-7 s
 
 
 def test_auto_starts_at_the_fastest_table(make, clock):
@@ -121,8 +122,24 @@ def test_auto_starts_at_the_fastest_table(make, clock):
     assert pacer.profile == "auto"
     for dummy in range(40):
         pacer.release(pacer.acquire(PUT_STEP))
-    assert clock.sleeps == [0.5] * 39
+    assert clock.sleeps == [1.0] * 19
     assert level_of(pacer, PUT_STEP) == "2ps"
+
+
+def test_auto_paces_the_once_a_minute_policy_list_at_its_limit_from_the_start(make, clock):
+    pacer = make(window=60.0)
+    pacer.release(pacer.acquire("list_escalation_policies"))
+    pacer.release(pacer.acquire("list_escalation_policies"))
+    assert clock.sleeps == [60.0]
+    assert pacer.learnt() == {"level": "2ps", "operations": {}, "even": False}
+    # A fixed profile keeps its table, and an override wins.
+    fixed = make(window=60.0, profile="2ps", state_dir=pacer.state_dir + "-fixed")
+    for dummy in range(2):
+        fixed.release(fixed.acquire("list_escalation_policies"))
+    overridden = make(window=60.0, overrides={"list_escalation_policies": 2}, state_dir=pacer.state_dir + "-override")
+    for dummy in range(2):
+        overridden.release(overridden.acquire("list_escalation_policies"))
+    assert clock.sleeps == [60.0]
 
 
 def test_instances_sharing_a_key_share_the_budget(make, clock, tmp_path):
@@ -211,12 +228,12 @@ def test_state_file_content(make, clock, tmp_path):
     token = pacer.acquire(GET_POLICY)
     with open(pacer.state_path) as handle:
         pending = json.load(handle)
-    assert pending == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, token[1]]]}}
+    assert pending == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "even": {}, "ops": {GET_POLICY: [[clock.now, token[1]]]}}
     clock.now += 2.5
     pacer.release(token)
     with open(pacer.state_path) as handle:
         released = json.load(handle)
-    assert released == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "ops": {GET_POLICY: [[clock.now, None]]}}
+    assert released == {"version": 2, "blocked": {}, "learnt": {}, "op_levels": {}, "even": {}, "ops": {GET_POLICY: [[clock.now, None]]}}
 
 
 def test_expired_slots_are_dropped_from_the_file(make, clock):

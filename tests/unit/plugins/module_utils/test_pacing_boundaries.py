@@ -3,8 +3,10 @@
 A server that refuses the request after ``count`` accepted ones in its window enforces a table whose limit is
 ``count``: with exactly a table's limit accepted the throttle is explained by that table (the whole account moves
 to it); with one fewer accepted it is not (a server of that table would have accepted one more), so only a slower
-table, or none, explains it. Each case is checked against this rule written out in the test, not against the
-pacer's own arithmetic.
+table, or none, explains it. A throttle no table explains, after two requests closer than the limit spread evenly
+(``seconds / count``), means a server that spaces requests evenly (the account learns even spacing); after requests
+spaced at least that far apart, the operation alone steps down one table. Each case is checked against these rules
+written out in the test, from the times the test saw the requests go, not against the pacer's own arithmetic.
 """
 
 import os
@@ -34,6 +36,32 @@ def explaining_table(current, operation, accepted):
     return None
 
 
+def paced_at(start_level, operation):
+    """The table ``operation`` is paced at: the start table, or the slowest one for an operation some table limits to
+    once a minute (paced at that limit from the start)."""
+    if any(table_limit(level, operation).count == 1 and table_limit(level, operation).seconds >= 60.0 for level in LEVELS):
+        return LEVELS[-1]
+    return start_level
+
+
+def even_spacing(level, operation):
+    """Seconds between two requests of ``operation`` at ``level``'s limit spread evenly (a 60-second window)."""
+    limit = table_limit(level, operation)
+    return limit.seconds / limit.count
+
+
+def lesson(current, operation, accepted, last_gap):
+    """The rules: ("table", level), ("even", None), ("step", level) or ("nothing", None)."""
+    explained = explaining_table(current, operation, accepted)
+    if explained is not None:
+        return "table", explained
+    if last_gap < even_spacing(current, operation):
+        return "even", None
+    if current == LEVELS[-1]:
+        return "nothing", None
+    return "step", LEVELS[LEVELS.index(current) + 1]
+
+
 @pytest.fixture
 def state_dir(tmp_path):
     """The pacing state directory, in memory when the machine has /dev/shm (each case rewrites the file a hundred times)."""
@@ -42,8 +70,10 @@ def state_dir(tmp_path):
     shutil.rmtree(root, ignore_errors=True)
 
 
-def throttle_after(state_dir, operation, accepted, start_level):
-    """A fresh pacer at ``start_level`` sends ``accepted`` requests, then one more that the server refuses."""
+def throttle_after(state_dir, operation, accepted, start_level, spacing=0.0):
+    """A fresh pacer at ``start_level`` sends ``accepted`` requests, then one more that the server refuses, each at
+    least ``spacing`` seconds after the one before. Returns the pacer, what ``throttled`` returned and the seconds
+    between the last two requests."""
     clock = FakeClock()
     pacer = Pacer(KEY, window=60.0, state_dir=state_dir, clock=clock.time, sleep=clock.sleep)
     if start_level != LEVELS[0]:
@@ -53,9 +83,13 @@ def throttle_after(state_dir, operation, accepted, start_level):
             pacer.release(pacer.acquire(teacher))
         assert pacer.throttled(teacher, 0.0) == start_level
         clock.now += 61.0
+    times = []
     for dummy in range(accepted + 1):
+        if times:
+            clock.now = max(clock.now, times[-1] + spacing)
         pacer.release(pacer.acquire(operation))
-    return pacer, pacer.throttled(operation, 0.0)
+        times.append(clock.now)
+    return pacer, pacer.throttled(operation, 0.0), times[-1] - times[-2] if len(times) > 1 else float("inf")
 
 
 # A throttle only ever teaches a table slower than the one in use.
@@ -64,24 +98,51 @@ CASES = [(start, level, op) for start in LEVELS[:-1] for level, op in LIMITS if 
 
 @pytest.mark.parametrize("start_level, level, operation", CASES)
 @pytest.mark.parametrize("short_by", [0, 1], ids=["at-the-limit", "one-below"])
-def test_a_throttle_is_explained_by_a_table_only_when_its_limit_was_reached(state_dir, level, operation, short_by, start_level):
+@pytest.mark.parametrize("evenly", [False, True], ids=["back-to-back", "evenly"])
+def test_a_throttle_is_explained_by_a_table_only_when_its_limit_was_reached(state_dir, level, operation, short_by, start_level, evenly):
+    current = paced_at(start_level, operation)
     accepted = table_limit(level, operation).count - short_by
-    pacer, now_at = throttle_after(state_dir, operation, accepted, start_level)
-    expected = explaining_table(start_level, operation, accepted)
-    if short_by == 0:
-        assert expected == level  # the rule itself, at the limit
+    spacing = even_spacing(current, operation) if evenly else 0.0
+    pacer, now_at, last_gap = throttle_after(state_dir, operation, accepted, start_level, spacing)
+    kind, expected = lesson(current, operation, accepted, last_gap)
+    explained = explaining_table(current, operation, accepted)
+    if current != start_level:
+        # Paced at the slowest table from the start: nothing slower explains a throttle.
+        assert explained is None
+    elif short_by == 0:
+        assert (kind, explained) == ("table", level)  # the rule itself, at the limit
     else:
-        assert expected != level
-    if expected is not None:
+        assert explained != level
+    if evenly:
+        assert kind != "even"
+    if kind == "table":
         # Explained: the account moves to the table, every operation with it.
-        assert pacer.learnt() == {"level": expected, "operations": {}}
+        assert pacer.learnt() == {"level": expected, "operations": {}, "even": False}
         assert now_at == expected
         assert level_of(pacer, "get_user" if operation != "get_user" else "list_users") == expected
-    else:
+    elif kind == "even":
+        # Requests closer than evenly: the account's server spaces them evenly; no table is learnt.
+        assert pacer.learnt() == {"level": start_level, "operations": {}, "even": True}
+        assert now_at == current
+    elif kind == "step":
         # Unexplained: this operation alone steps down one table.
-        step = LEVELS[LEVELS.index(start_level) + 1]
-        assert now_at == step
-        assert pacer.learnt() == {"level": start_level, "operations": {operation: step}}
+        assert now_at == expected
+        assert pacer.learnt() == {"level": start_level, "operations": {operation: expected}, "even": False}
+    else:
+        assert now_at == current
+        assert pacer.learnt() == {"level": start_level, "operations": {}, "even": False}
+
+
+def test_every_lesson_is_among_the_cases():
+    """The cases reach each outcome of the rules, so none of the branches above goes untested."""
+    seen = set()
+    for start_level, level, operation in CASES:
+        current = paced_at(start_level, operation)
+        for short_by in (0, 1):
+            accepted = table_limit(level, operation).count - short_by
+            seen.add(lesson(current, operation, accepted, 0.0)[0])
+            seen.add(lesson(current, operation, accepted, even_spacing(current, operation))[0])
+    assert seen == {"table", "even", "step", "nothing"}
 
 
 def test_the_limits_checked_include_each_table_s_default_and_its_named_operations():

@@ -230,12 +230,15 @@ def test_non_finite_numbers_are_ignored(directory, clock, number):
         {"version": 2, "ops": {}, "blocked": {}, "learnt": {"level": 2018, "until": 1e12}},
         {"version": 2, "ops": {}, "blocked": {}, "op_levels": {"get_user": "2018"}},
         {"version": "2", "ops": {}, "blocked": {}},
+        {"version": 2, "ops": {}, "blocked": {}, "even": []},
+        {"version": 2, "ops": {}, "blocked": {}, "even": {"until": "later"}},
+        {"version": 2, "ops": {}, "blocked": {}, "even": {"until": True}},
     ],
 )
 def test_wrong_types_are_ignored(directory, clock, state):
     write_state(directory, json.dumps(state))
     assert_ignored_and_rewritten(directory, clock)
-    assert Pacer(KEY, state_dir=str(directory), clock=clock.time).learnt() == {"level": "2ps", "operations": {}}
+    assert Pacer(KEY, state_dir=str(directory), clock=clock.time).learnt() == {"level": "2ps", "operations": {}, "even": False}
 
 
 def test_a_learnt_table_further_than_one_ttl_ahead_is_dropped(directory, clock):
