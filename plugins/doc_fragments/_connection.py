@@ -97,9 +97,12 @@ options:
     description:
       - Which per-operation rate limits pacing follows.
       - V(auto) starts from the fastest documented table and, when the API throttles an operation, slows that operation
-        down to a rate the API accepts, never below the 2018 table. What it learns is shared by every run on the
+        down to a rate the API accepts, never below the 2018 table, or, when the API refuses requests sent together that
+        its limit allows, spaces every operation's requests evenly. An operation documented at once a minute (the escalation
+        policy list) is paced at that limit from the start. What it learns is shared by every run on the
         controller with the same key through the pacing state and kept for later runs for a while (see the rate-limits guide).
-      - V(2ps) is the current documentation's table (2 requests a second per operation, 1 a second for reading a paging policy).
+      - V(2ps) is the current documentation's table (2 requests a second per operation, two at once, 1 a second for reading
+        a paging policy).
       - V(2020) is the 2020 spec's table (60 a minute for most operations).
       - V(2018) is the strictest (once a minute for the escalation policy list, 6 a minute for taking on-call, 15 a minute for the rest).
       - If not set, the value of the E(VICTOROPS_RATE_LIMIT_PROFILE) environment variable is used, then V(auto).
