@@ -18,6 +18,8 @@ pytestmark = pytest.mark.slow
 
 ROLE = "victorops.oncall.user_onboarding : "
 PLAY = "- name: onboard\n  ansible.builtin.import_playbook: victorops.oncall.onboard\n"
+# The role's main entry point in a play of one's own: everyone on this host, one after another.
+ROLE_PLAY = "- name: onboard\n  hosts: localhost\n  gather_facts: false\n  roles:\n    - role: victorops.oncall.user_onboarding\n"
 REPORT_TASK = ROLE + "Show the onboarding report"
 ESTIMATE_TASK = ROLE + "Estimate the time of the run"
 FAIL_TASK = ROLE + "Fail when anyone could not be onboarded"
@@ -45,15 +47,15 @@ FIRST_RUN_CALLS = {
 SECOND_RUN_CALLS = {"get_user": 3, "list_contact_methods": 3, "list_teams": 1, "list_team_members": 4, "get_paging_policy": 3}
 
 
-def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extra=None, env=None, diff=False):
-    """Run the onboarding playbook with ``people`` as extra vars; the report goes to a JSON file."""
+def onboard(run_playbook, tmp_path, people, check=False, name="people.yml", extra=None, env=None, diff=False, play=PLAY):
+    """Run the onboarding playbook (or ``play``) with ``people`` as extra vars; the report goes to a JSON file."""
     report_file = tmp_path / ("report-" + name.replace(".yml", ".json"))
     if report_file.exists():
         report_file.unlink()
     variables = {"user_onboarding_people": people, "user_onboarding_report_file": str(report_file)}
     variables.update(extra or {})
     (tmp_path / name).write_text(yaml.safe_dump(variables, sort_keys=False))
-    run = run_playbook(play=PLAY, check=check, diff=diff, extra_args=("-e", "@" + name), env=env)
+    run = run_playbook(play=play, check=check, diff=diff, extra_args=("-e", "@" + name), env=env)
     document = json.loads(report_file.read_text()) if report_file.exists() else None
     if document is not None:
         assert stat.S_IMODE(report_file.stat().st_mode) == 0o600
@@ -203,9 +205,11 @@ def test_one_failure_does_not_stop_the_others(emulator, run_playbook, tmp_path):
         PEOPLE[0],
     ]
 
-    run, report = onboard(run_playbook, tmp_path, people)
+    # One after another through the playbook: everyone on the controller's host, no lane host.
+    run, report = onboard(run_playbook, tmp_path, people, extra={"user_onboarding_concurrency": 1})
 
     assert run.rc == 2, run
+    assert "user_onboarding_lane_" not in run.stdout
     assert run.status(FAIL_TASK) == "failed"
     assert run.result(FAIL_TASK)["msg"] == ("Onboarding failed for 2 of 3 people: eonly, nophone. See the onboarding report above.")
     assert [e["username"] for e in report] == ["eonly", "nophone", "pstone"]
@@ -538,7 +542,7 @@ def _outcome(emulator):
     return users, teams
 
 
-def test_people_in_lanes_end_as_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
+def test_people_in_lanes_end_as_the_role_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
     people = PEOPLE + _more_people(4)
 
     run, report = onboard(run_playbook, tmp_path, people, extra={"user_onboarding_concurrency": 0}, name="bad.yml")
@@ -546,7 +550,8 @@ def test_people_in_lanes_end_as_one_after_another_with_the_same_calls_and_report
     assert "user_onboarding_concurrency must be a whole number of 1 or more" in run.stdout, run
     assert emulator.log == []
 
-    serial, serial_report = onboard(run_playbook, tmp_path, people, extra={"user_onboarding_concurrency": 1}, name="serial.yml")
+    # The role's main entry point handles everyone one after another, whatever the concurrency.
+    serial, serial_report = onboard(run_playbook, tmp_path, people, extra={"user_onboarding_concurrency": 3}, name="serial.yml", play=ROLE_PLAY)
     assert serial.rc == 0, serial
     assert "user_onboarding_lane_" not in serial.stdout
     serial_state, serial_calls = _outcome(emulator), operation_counts(emulator)
