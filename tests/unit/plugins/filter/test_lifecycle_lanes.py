@@ -7,7 +7,9 @@ from ansible_collections.victorops.oncall.plugins.filter.lifecycle import Filter
 from ansible_collections.victorops.oncall.plugins.plugin_utils._lifecycle import lanes_at_once
 
 FILTERS = FilterModule().filters()
-lanes, gather, first_stop = FILTERS["lifecycle_lanes"], FILTERS["lifecycle_gather"], FILTERS["lifecycle_first_stop"]
+lanes = FILTERS["lifecycle_lanes"]
+gather = FILTERS["lifecycle_gather"]
+first_stop = FILTERS["lifecycle_first_stop"]
 PEOPLE = ["p%d" % n for n in range(8)]
 
 
