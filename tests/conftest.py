@@ -87,7 +87,11 @@ def emulator_options(node, param=None):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Check every test's emulator options when it is collected: a typo in a variant name stops the run before any test."""
+    """Check every test's emulator options when it is collected: a typo in a variant name stops the run before any test.
+
+    Tests marked ``long`` go first: started last, one of them would keep a worker busy after the others are done.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     errors = []
     for item in items:
         if "emulator" not in getattr(item, "fixturenames", ()):

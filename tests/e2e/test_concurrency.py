@@ -132,6 +132,7 @@ def expected_policy(emu, username, phone):
     ]
 
 
+@pytest.mark.long
 def test_three_playbooks_and_five_forks_at_once_all_converge_without_a_429(tmp_path, paced_world):
     emu, env = paced_world
     runs = [start(tmp_path, env, "single%d" % n, [n]) for n in (1, 2, 3)]

@@ -35,6 +35,7 @@ LABEL_WARNING = (
 )
 
 
+@pytest.mark.long
 def test_check_and_diff_from_the_command_line_then_a_run_and_a_rerun_without_writes(emulator, run_playbook):
     seeded = copy.deepcopy(emulator.state)
     desk = seeded["users"]["bwong"]["contact_methods"]["phones"][0]

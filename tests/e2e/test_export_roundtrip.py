@@ -147,6 +147,7 @@ DEMO_TEAMS = [
 ]
 
 
+@pytest.mark.long
 def test_the_demo_organisation_exports_and_onboards_back_without_a_write(emulator, run_playbook, tmp_path):
     path = tmp_path / "demo.yml"
 
@@ -308,6 +309,7 @@ FOUND_ONCE = {
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.long
 @given(organisation=organisations())
 @example(organisation=FOUND_ONCE)
 def test_a_generated_organisation_exports_and_onboards_back_without_a_write(emulator, run_playbook, tmp_path, organisation):

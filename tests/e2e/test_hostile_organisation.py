@@ -84,6 +84,7 @@ def assert_nothing_evaluated(emulator, marker):
     assert API_KEY not in bodies, "the API key reached the API in a request body"
 
 
+@pytest.mark.long
 def test_a_hostile_organisation_survives_export_onboard_and_offboard_byte_for_byte(emulator, run_playbook, tmp_path):
     marker = tmp_path / ("evaluated-%s" % uuid.uuid4().hex)
     seed = hostile_seed(marker)

@@ -102,6 +102,7 @@ def entry(username, changed, status=None, failed=None, not_done=(), error=None):
     }
 
 
+@pytest.mark.long
 def test_onboards_three_people_then_a_second_run_changes_nothing(emulator, run_playbook, tmp_path, contact_id):
     run, report = onboard(run_playbook, tmp_path, PEOPLE)
 
@@ -264,6 +265,7 @@ def test_an_input_error_names_the_person_the_field_and_the_fix_once_and_briefly(
     assert emulator.log == []
 
 
+@pytest.mark.long
 def test_check_mode_writes_nothing_reports_what_would_change_and_shows_a_new_person_s_setup(emulator, run_playbook, tmp_path):
     # pstone is new (a phone, a second email, a team by name, explicit steps): the setup that would be made is shown;
     # cnguyen exists (her modules run and show their own diffs, as before).
@@ -542,6 +544,7 @@ def _outcome(emulator):
     return users, teams
 
 
+@pytest.mark.long
 def test_people_in_lanes_end_as_the_role_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
     people = PEOPLE + _more_people(4)
 

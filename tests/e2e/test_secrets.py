@@ -129,6 +129,7 @@ def every_text(tmp_path, emulator, runs):
     return texts
 
 
+@pytest.mark.long
 def test_no_key_leaks_from_any_module_or_the_role_at_full_verbosity(tmp_path, emulator, run_playbook):
     emulator.reset(seed=secret_seed())
     env = {"VICTOROPS_API_ID": SECRET_ID, "VICTOROPS_API_KEY": SECRET_KEY}
