@@ -27,6 +27,14 @@ def cover_needs_policy_names(absences):
     return _cover.needs_policy_names(absences or [])
 
 
+def cover_concurrency_problems(concurrency):
+    return _cover.concurrency_problems(concurrency)
+
+
+def cover_lanes(entries, concurrency=1, lead_host="localhost"):
+    return _cover.lanes(entries or [], concurrency, lead_host)
+
+
 def cover_outcome(entry, results=None, check_mode=False, failure=None, not_attempted=None):
     return _cover.outcome(entry, results, bool(check_mode), failure, not_attempted)
 
@@ -66,6 +74,8 @@ class FilterModule:
             "cover_usernames": cover_usernames,
             "cover_plan": cover_plan,
             "cover_needs_policy_names": cover_needs_policy_names,
+            "cover_concurrency_problems": cover_concurrency_problems,
+            "cover_lanes": cover_lanes,
             "cover_outcome": cover_outcome,
             "cover_report_lines": cover_report_lines,
             "cover_teams": cover_teams,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from ansible_collections.victorops.oncall.plugins.plugin_utils import _offboarding
 
 
-def offboarding_input_problems(people):
-    return _offboarding.input_problems(people or [])
+def offboarding_input_problems(people, concurrency=1):
+    return _offboarding.input_problems(people or [], concurrency)
 
 
 def offboarding_resolve(people, users, missing):

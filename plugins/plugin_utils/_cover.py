@@ -7,6 +7,8 @@
 * :func:`usernames` names the users read once; :func:`plan` makes one entry per absence from that read and from the one
   read of the existing overrides: nothing to do, create, or re-assign, the overrides a changed period replaces and, when
   exclusive, the listed people's future overrides that left the input.
+* :func:`lanes` deals the plan's entries into lanes handled at once, the removals in a lane of their own after the
+  others; :func:`concurrency_problems` checks the setting before any API call.
 * :func:`outcome` turns an entry's registered results into its report entry (the shape of every role's report);
   :func:`report_lines` prints them with the absence's period; :func:`teams` names the teams whose calendar changed.
 
@@ -235,8 +237,9 @@ def _absence_entry(absence, names, missing, overrides, claimed, exclusive):
         return entry
     theirs = [o for o in overrides if o.get("username") == entry["user"]]
     same = [o for o in theirs if (o.get("start"), o.get("end")) == (entry["start"], entry["end"])]
-    # A changed period is another override; the one it replaces goes only when absences are managed exclusively.
-    others = [o for o in theirs if o not in same and _overlaps(o, start, end)] if exclusive and not same else []
+    # A changed period is another override; the one it replaces goes only when absences are managed exclusively, and
+    # by one absence alone (the first that overlaps it), so that two lanes never remove the same override at once.
+    others = [o for o in theirs if o not in same and o.get("id") not in claimed and _overlaps(o, start, end)] if exclusive and not same else []
     claimed += [o.get("id") for o in same + others]
     entry["replaces"] = [_ref(o) for o in others]
     entry["teams"] = _teams_of(same + others)
@@ -309,6 +312,47 @@ def plan(absences, users, missing, overrides, exclusive=False, now=None, policie
     problems = ["%s: %s" % (entry["label"], entry["problem"]) for entry in entries if entry["problem"]]
     problems += _same_person_overlaps(entries)
     return dict(entries=entries, problems=problems)
+
+
+# -- lanes ---------------------------------------------------------------------------------------------
+
+CONCURRENCY_OPTION = "oncall_cover_concurrency"
+LANE_PREFIX = "oncall_cover_lane"
+# The group of the lanes run at once, and the group of the one lane run after them.
+LANES_GROUP = "oncall_cover_lanes"
+REMOVALS_GROUP = "oncall_cover_removals"
+REMOVALS_HOST = LANE_PREFIX + "_removals"
+
+
+def concurrency_problems(concurrency):
+    """The problem of ``oncall_cover_concurrency`` (not a whole number of 1 or more), before any API call."""
+    try:
+        _lifecycle.lanes([], concurrency, option=CONCURRENCY_OPTION)
+    except ValueError as exc:
+        return [str(exc)]
+    return []
+
+
+def lanes(entries, concurrency=1, lead_host="localhost"):
+    """The plan's entries dealt into lanes (``{host, positions, members}``, see ``_lifecycle.lanes``; the lanes after the
+    first also ``group``, the play that runs their hosts).
+
+    The absences are dealt as every role deals its people: the first alone on ``lead_host``, the others round robin into
+    at most ``concurrency`` lanes of the group ``oncall_cover_lanes``, run at once. The removals of an exclusive run
+    (the plan puts them after every absence) keep their place after every create: they are a lane of their own, host
+    ``oncall_cover_lane_removals`` in the group ``oncall_cover_removals``, run once the others are done; or the end of
+    the one lane on ``lead_host`` when there is one (a ``concurrency`` of 1, or a single absence).
+    """
+    entries = list(entries or [])
+    absences = [entry for entry in entries if entry.get("state") != "absent"]
+    dealt = _lifecycle.lanes(absences, concurrency, LANE_PREFIX, CONCURRENCY_OPTION, lead_host)
+    if len(dealt) <= 1:
+        return _lifecycle.lanes(entries, 1, LANE_PREFIX, CONCURRENCY_OPTION, lead_host)
+    result = dealt[:1] + [dict(lane, group=LANES_GROUP) for lane in dealt[1:]]
+    if len(entries) > len(absences):
+        positions = list(range(len(absences), len(entries)))
+        result.append(dict(host=REMOVALS_HOST, positions=positions, members=entries[len(absences) :], group=REMOVALS_GROUP))
+    return result
 
 
 # -- the report ----------------------------------------------------------------------------------------

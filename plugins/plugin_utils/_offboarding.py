@@ -3,7 +3,7 @@
 
 """The logic of the role victorops.oncall.user_offboarding, as pure functions behind its filters.
 
-* :func:`input_problems` checks the people before any API call.
+* :func:`input_problems` checks the people and the concurrency before any API call.
 * :func:`resolve` finds each person and replacement among the users ``victorops_user_info`` found: a username matches
   exactly; a user whose username differs in case alone stands in only where the API itself answered so (with a note),
   and two or more are a problem naming them.
@@ -19,9 +19,14 @@ from ansible_collections.victorops.oncall.plugins.module_utils._vocabulary impor
 from ansible_collections.victorops.oncall.plugins.plugin_utils import _lifecycle
 
 
-def input_problems(people):
-    """The problems of ``user_offboarding_people`` that span people (the argument spec checks each entry)."""
+def input_problems(people, concurrency=1):
+    """The problems of ``user_offboarding_people`` that span people (the argument spec checks each entry), and of
+    ``concurrency`` (``user_offboarding_concurrency``), all before any API call."""
     problems, seen = [], set()
+    try:
+        _lifecycle.lanes([], concurrency, option="user_offboarding_concurrency")
+    except ValueError as exc:
+        problems.append(str(exc))
     leaving = {person["username"] for person in people}
     for person in people:
         username, replacement = person["username"], person["replacement"]

@@ -10,6 +10,7 @@ import zoneinfo
 
 import pytest
 import yaml
+from ansible_collections.victorops.oncall.tests.schedule_helpers import schedule_override
 from ansible_collections.victorops.oncall.tests.schedule_helpers import utc_text as text
 
 pytestmark = pytest.mark.slow
@@ -20,6 +21,7 @@ CALENDAR_PLAY = "- name: calendar\n  ansible.builtin.import_playbook: victorops.
 REPORT_TASK = ROLE + "Show the cover report"
 OPERATIONS = "team-Q2opsDemoTeam001"  # the Operations team, and the slug of its policy "Operations"
 HIGH = "pol-Hs7opsDemoPol001"  # "Operations High Severity"
+DATABASE = "pol-Db9DemoPrimary02"  # "Database Primary", cnguyen on call every week
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 UTC = datetime.UTC
 
@@ -318,3 +320,51 @@ def test_the_cover_converges_on_the_other_answer_shapes(emulator, run_playbook, 
     assert run.rc == 0, run
     assert emulator.writes() == []
     assert [entry["status"] for entry in report["absences"]] == ["no change", "no change"]
+
+
+def _seed_overrides(emulator):
+    """jdoe's old period (JDOE changes its end: replaced) and bwong's later one (left the input: removed when exclusive)."""
+    schedule_override(emulator, "jdoe", week(3), week(3, 1), {OPERATIONS: "asmith", HIGH: "asmith"})
+    schedule_override(emulator, "bwong", week(6), week(6, 1), {OPERATIONS: "jdoe"})
+
+
+def test_absences_in_lanes_end_as_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
+    bwong = dict(username="bwong", start=text(week(5)), end=text(week(5, 2)), replacement="jdoe")
+    cnguyen = dict(username="cnguyen", start=text(week(1, 1)), end=text(week(1, 4)), replacement="asmith")
+    absences = [JDOE, ASMITH, bwong, cnguyen]
+    exclusive = {"oncall_cover_exclusive": True}
+
+    run, report = cover(run_playbook, tmp_path, absences, extra=dict(exclusive, oncall_cover_concurrency=0), name="bad.yml")
+    assert run.rc != 0 and report is None, run
+    assert "oncall_cover_concurrency must be a whole number of 1 or more" in run.result(ROLE + "Check the concurrency")["msg"]
+    assert emulator.log == []
+
+    _seed_overrides(emulator)
+    serial, serial_report = cover(run_playbook, tmp_path, absences, extra=dict(exclusive, oncall_cover_concurrency=1), name="serial.yml")
+    assert serial.rc == 0, serial
+    assert "oncall_cover_lane_" not in serial.stdout
+    serial_overrides, serial_calls, serial_writes = overrides(emulator), calls(emulator), emulator.writes()
+
+    emulator.reset()
+    _seed_overrides(emulator)
+    lanes, lanes_report = cover(run_playbook, tmp_path, absences, extra=dict(exclusive, oncall_cover_concurrency=3), name="lanes.yml")
+    assert lanes.rc == 0, lanes
+    # The first absence alone on the controller's host, the 3 others in 3 lanes of one, then the removal's own lane.
+    for host in ("oncall_cover_lane_1", "oncall_cover_lane_2", "oncall_cover_lane_3", "oncall_cover_lane_removals"):
+        assert re.search(r"^%s\s*: ok=\d+\s+changed=[1-9]" % host, lanes.stdout, re.MULTILINE), lanes
+    assert "oncall_cover_lane_4" not in lanes.stdout
+    assert lanes_report == serial_report
+    assert overrides(emulator) == serial_overrides
+    assert calls(emulator) == serial_calls
+    assert lanes.result(REPORT_TASK)["msg"] == serial.result(REPORT_TASK)["msg"]
+    assert [entry["label"] for entry in lanes_report["absences"]][-1] == "bwong from %s to %s" % (text(week(6)), text(week(6, 1)))
+    assert [entry["status"] for entry in lanes_report["absences"]] == ["changed"] * 5
+    assert lanes_report["absences"][0]["changed"][-1] == "removed the override it replaces (jdoe from %s to %s)" % (text(week(3)), text(week(3, 1)))
+
+    # As one after another: the old period of jdoe goes after the new one is in place, and the override that left the
+    # input after every absence is covered.
+    for writes in (serial_writes, emulator.writes()):
+        methods = [entry["method"] for entry in writes]
+        assert methods.count("DELETE") == 2 and methods.count("POST") == 4
+        assert min(i for i, method in enumerate(methods) if method == "DELETE") > methods.index("POST")
+        assert methods[-1] == "DELETE"

@@ -10,6 +10,8 @@ import sys
 import pytest
 import yaml
 
+from ansible_collections.victorops.oncall.tests.schedule_helpers import monday, schedule_override, utc_text
+
 pytestmark = pytest.mark.slow
 
 ROLE = "victorops.oncall.user_offboarding : "
@@ -385,3 +387,135 @@ def test_a_relative_report_file_lands_in_the_working_directory_and_a_missing_dir
     assert run.rc == 2, run
     assert "the directory %s does not exist: create it first, or choose another path" % (tmp_path / "missing") in run.stdout
     assert emulator.log == []
+
+
+PLATFORM = "team-Pl4tformTeam0003"
+PLATFORM_NIGHT = "pol-Pn8NightPol00004"
+HIGH = "pol-Hs7opsDemoPol001"
+# Five leavers: the first is offboarded alone, the four others in three lanes (two, one and one).
+LANE_LEAVERS = [
+    {"username": "jdoe", "replacement": "asmith"},  # on call for Operations now
+    {"username": "gkim", "replacement": "kmorris"},  # on call for Platform now
+    {"username": "dlee", "replacement": "bwong"},  # covers Alice's absence in both Operations policies
+    {"username": "hpark", "replacement": "kmorris"},  # on call for Platform Night now
+    {"username": "efox", "replacement": "cnguyen"},  # covers Kim Morris's absence in Platform
+]
+
+
+def platform_seed():
+    """The demo organisation with a Platform team and five more people, each leaver with work to hand over."""
+    from ansible_collections.victorops.oncall.tests.emulator._model import load_seed
+
+    seed = load_seed()
+    for username, first in (("dlee", "Dana"), ("efox", "Eve"), ("gkim", "Gus"), ("hpark", "Hana"), ("kmorris", "Kim")):
+        seed["users"].append({"username": username, "firstName": first, "lastName": "Lane", "email": "%s@example.com" % username})
+    teams = {team["slug"]: team for team in seed["teams"]}
+    teams[OPERATIONS]["members"].append("dlee")
+    teams[DATABASE]["members"].append("efox")
+    seed["teams"].append(
+        {
+            "name": "Platform",
+            "slug": PLATFORM,
+            "members": ["gkim", "hpark", "kmorris"],
+            "policies": [{"name": "Platform", "slug": PLATFORM, "rotation": ["gkim", "hpark", "kmorris"]}, {"name": "Platform Night", "slug": PLATFORM_NIGHT}],
+        }
+    )
+    seed["oncall"] += [{"policy": PLATFORM, "users": ["gkim"]}, {"policy": PLATFORM_NIGHT, "users": ["hpark"]}]
+    return seed
+
+
+def with_platform(emulator):
+    """A fresh Platform organisation, with two absences next week that leavers cover."""
+    emulator.reset(seed=platform_seed())
+    schedule_override(emulator, "asmith", monday(1), monday(2), {OPERATIONS: "dlee", HIGH: "dlee"})
+    schedule_override(emulator, "kmorris", monday(1), monday(2), {PLATFORM: "efox"})
+
+
+# Made anew with every organisation, whatever is done to it.
+FRESH_EACH_TIME = ("createdAt", "passwordLastUpdated", "extId", "publicId")
+
+
+def final_state(emulator):
+    """The organisation without what is made anew with it, each override keyed by who is away and when."""
+
+    def stable(value):
+        if isinstance(value, dict):
+            return {key: stable(item) for key, item in value.items() if key not in FRESH_EACH_TIME}
+        return [stable(item) for item in value] if isinstance(value, list) else value
+
+    state = stable(json.loads(json.dumps(emulator.state)))
+    state["overrides"] = sorted([o["username"], o["start"], o["end"], sorted(o["assignments"].items())] for o in state["overrides"].values())
+    return state
+
+
+def test_people_in_lanes_end_as_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
+    run, report, _file = offboard(run_playbook, tmp_path, LEAVERS, extra={"user_offboarding_concurrency": 0}, name="bad.yml")
+    assert run.rc != 0 and report is None, run
+    assert "user_offboarding_concurrency must be a whole number of 1 or more" in run.stdout, run
+    assert emulator.log == []
+
+    with_platform(emulator)
+    serial, serial_report, _file = offboard(run_playbook, tmp_path, LANE_LEAVERS, extra={"user_offboarding_concurrency": 1}, name="serial.yml")
+    assert serial.rc == 0, serial
+    assert "user_offboarding_lane_" not in serial.stdout
+    serial_state, serial_calls = final_state(emulator), operation_counts(emulator)
+
+    with_platform(emulator)
+    lanes, lanes_report, _file = offboard(run_playbook, tmp_path, LANE_LEAVERS, extra={"user_offboarding_concurrency": 3}, name="lanes.yml")
+    assert lanes.rc == 0, lanes
+    # The first person alone on the controller's host, then four people in three lanes, each on a host of its own.
+    for host in ("user_offboarding_lane_1", "user_offboarding_lane_2", "user_offboarding_lane_3"):
+        assert re.search(r"^%s\s*: ok=\d+\s+changed=[1-9]" % host, lanes.stdout, re.MULTILINE), lanes
+    assert "user_offboarding_lane_4" not in lanes.stdout
+    assert lanes_report == serial_report
+    assert lanes.result(REPORT_TASK)["msg"] == serial.result(REPORT_TASK)["msg"]
+    assert final_state(emulator) == serial_state
+    assert operation_counts(emulator) == serial_calls
+
+    # Everyone's work went to their replacement, and the leavers are gone.
+    cover = "handed the cover of %s from %s to %s to %s"
+    absence = (utc_text(monday(1)), utc_text(monday(2)))
+    assert [(entry["username"], entry["changed"]) for entry in lanes_report["people"]] == [
+        ("jdoe", ["handed the on-call shift of Operations to asmith", "left team Operations", "user removed"]),
+        ("gkim", ["handed the on-call shift of Platform to kmorris", "left team Platform", "user removed"]),
+        ("dlee", [cover % (("asmith",) + absence + ("bwong",)), "left team Operations", "user removed"]),
+        ("hpark", ["handed the on-call shift of Platform Night to kmorris", "left team Platform", "user removed"]),
+        ("efox", [cover % (("kmorris",) + absence + ("cnguyen",)), "left team Database", "user removed"]),
+    ]
+    state = emulator.state
+    assert sorted(state["users"]) == ["asmith", "bwong", "cnguyen", "kmorris"]
+    assert {policy: users for policy, users in state["oncall"].items() if policy in (OPERATIONS, PLATFORM, PLATFORM_NIGHT)} == {
+        OPERATIONS: ["asmith"],
+        PLATFORM: ["kmorris"],
+        PLATFORM_NIGHT: ["kmorris"],
+    }
+    assert {o["username"]: o["assignments"] for o in state["overrides"].values()} == {
+        "asmith": {OPERATIONS: "bwong", HIGH: "bwong"},
+        "kmorris": {PLATFORM: "cnguyen"},
+    }
+    assert serial_calls["DELETE /api-public/v1/user/{user}"] == 5
+    # The first person's writes all came before anyone else's: their lane ran alone first.
+    writes = [json.dumps([e["path"], e["body"]]) for e in emulator.writes()]
+    others = next(i for i, write in enumerate(writes) if "jdoe" not in write)
+    assert others == 3 and not any("jdoe" in write for write in writes[others:])
+
+
+def test_after_the_first_person_loses_the_api_the_lanes_attempt_nobody(emulator, run_playbook, tmp_path):
+    with_platform(emulator)
+    # The first person's team is read only by their own task (the other leaver of Operations is in a lane): the API
+    # cannot be reached from then on, as far as the run can tell.
+    emulator.inject("GET", "/api-public/v1/team/%s/members" % OPERATIONS, "drop", count=20)
+
+    run, report, _file = offboard(run_playbook, tmp_path, LANE_LEAVERS, extra={"user_offboarding_concurrency": 3}, env={"VICTOROPS_RETRIES": "1"})
+
+    assert run.rc == 2, run
+    first, *others = report["people"]
+    assert first["status"] == "failed" and first["error"] == "connection", first
+    assert first["changed"] == ["handed the on-call shift of Operations to asmith"]
+    assert [entry["username"] for entry in others] == ["gkim", "dlee", "hpark", "efox"]
+    for entry in others:
+        assert entry["status"] == "not attempted", entry
+        assert entry["failed"].startswith("jdoe failed: "), entry
+    # The lane hosts were made and read the first lane's stop: nothing more was written.
+    assert re.search(r"^user_offboarding_lane_1\s*: ok=", run.stdout, re.MULTILINE), run
+    assert [e["path"] for e in emulator.writes()] == ["/api-public/v1/policies/%s/oncall/user" % OPERATIONS]

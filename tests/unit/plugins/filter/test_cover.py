@@ -267,3 +267,49 @@ def test_a_policy_named_once_is_handed_to_the_module_by_its_slug():
     assert [item["policy"] for item in entry["assignments"]] == ["pol-ops", "Shared", "Unknown"]
     assert filters.cover_outcome(entry, {})["not_done"] == []
     assert entry["cover_text"] == "(operations by asmith)"
+
+
+def test_a_bad_concurrency_is_a_problem_naming_the_setting():
+    assert filters.cover_concurrency_problems(4) == filters.cover_concurrency_problems("1") == []
+    for bad in (0, -1, "two", None, True):
+        [message] = filters.cover_concurrency_problems(bad)
+        assert message.startswith("oncall_cover_concurrency must be a whole number of 1 or more")
+
+
+def _lanes(entries, concurrency):
+    return [(lane["host"], lane["positions"], lane.get("group")) for lane in filters.cover_lanes(entries, concurrency, "localhost")]
+
+
+def test_the_absences_are_dealt_into_lanes_and_the_removals_come_after_them_in_a_lane_of_their_own():
+    absences = [absence(username=name, replacement="Carol" if name != "Carol" else "jdoe") for name in ("jdoe", "asmith", "bwong", "Carol")]
+    entries = plan(absences, [override(id="ov-9", username="asmith", start="2030-04-01T09:00:00Z", end="2030-04-02T09:00:00Z")], True)["entries"]
+    assert [e["action"] for e in entries] == ["create"] * 4 + ["remove"]
+    assert _lanes(entries, 2) == [
+        ("localhost", [0], None),
+        ("oncall_cover_lane_1", [1, 3], "oncall_cover_lanes"),
+        ("oncall_cover_lane_2", [2], "oncall_cover_lanes"),
+        ("oncall_cover_lane_removals", [4], "oncall_cover_removals"),
+    ]
+    lanes = filters.cover_lanes(entries, 2, "localhost")
+    assert [e["id"] for e in lanes[-1]["members"]] == ["ov-9"]
+    # One after another: a single lane on the controller's host, the removals last, as the plan orders them.
+    assert _lanes(entries, 1) == [("localhost", [0, 1, 2, 3, 4], None)]
+    # A single absence needs no other lane: its removals follow it on the same host.
+    assert _lanes(entries[:1] + entries[4:], 4) == [("localhost", [0, 1], None)]
+    assert _lanes(entries[:4], 8) == [("localhost", [0], None)] + [("oncall_cover_lane_%d" % n, [n], "oncall_cover_lanes") for n in (1, 2, 3)]
+    assert filters.cover_lanes([], 4) == []
+
+
+def test_lanes_refuse_a_bad_concurrency_before_dealing():
+    import pytest
+
+    with pytest.raises(ValueError, match="oncall_cover_concurrency must be a whole number"):
+        filters.cover_lanes([absence()], 0)
+
+
+def test_an_override_two_changed_absences_overlap_is_removed_by_the_first_alone():
+    # Split in two: both new periods overlap the old one; only the first removes it, so lanes never remove it twice.
+    old = override(id="ov-1", start="2030-03-10T09:00:00Z", end="2030-03-20T09:00:00Z")
+    first, second = absence(end="2030-03-12T09:00:00Z"), absence(start="2030-03-15T09:00:00Z", end="2030-03-20T09:00:00Z")
+    entries = plan([first, second], [old], exclusive=True)["entries"]
+    assert [(e["action"], [r["id"] for r in e["replaces"]]) for e in entries] == [("create", ["ov-1"]), ("create", [])]

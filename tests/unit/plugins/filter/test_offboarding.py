@@ -26,6 +26,17 @@ def test_input_problems_compare_usernames_exactly():
     ]
 
 
+@pytest.mark.parametrize("concurrency", [0, -1, "two", "", None, True, 1.5])
+def test_a_bad_concurrency_is_an_input_problem_naming_the_setting(concurrency):
+    [problem] = filters.offboarding_input_problems([{"username": "jdoe", "replacement": "asmith"}], concurrency)
+    assert problem.startswith("user_offboarding_concurrency must be a whole number of 1 or more (how many are handled at once), got ")
+
+
+@pytest.mark.parametrize("concurrency", [1, 4, "3"])
+def test_a_whole_concurrency_of_one_or_more_is_no_problem(concurrency):
+    assert filters.offboarding_input_problems([{"username": "jdoe", "replacement": "asmith"}], concurrency) == []
+
+
 def test_an_exact_username_is_the_one_even_when_another_differs_in_case():
     [jane] = filters.offboarding_resolve([{"username": "JDoe", "replacement": "asmith"}], USERS, [])
     assert (jane["user"], jane["replacement_user"], jane["notes"], jane["problem"]) == ("JDoe", "asmith", [], None)
