@@ -144,6 +144,11 @@ def plan(entries, with_teams=None, on_call=None, overrides=None):
             theirs = {team["slug"] for team in teams_of.get(replacement, [])}
             entry["problem"] = _outside_teams(user, replacement, entry["teams"], theirs)
         plans.append(entry)
+    # The absence of someone who leaves in this run needs no cover, whether the API drops it with its user or keeps it:
+    # handing it over could only fail or race that person's removal, in whichever order the two are done.
+    leaving = {entry["user"] for entry in plans if entry["user"] is not None and entry["problem"] is None}
+    for entry in plans:
+        entry["covers"] = [cover for cover in entry["covers"] if cover["username"] not in leaving]
     return plans
 
 

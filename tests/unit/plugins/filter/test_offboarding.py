@@ -220,3 +220,15 @@ def test_the_absences_a_leaver_covers_go_to_their_replacement_or_stay_unassigned
 def test_a_person_not_found_covers_nothing():
     found = filters.offboarding_resolve([{"username": "gone", "replacement": "asmith"}], USERS, ["gone"])
     assert filters.offboarding_plan(found, [], [], [cover_override("ov-1", "bwong", ops="gone")])[0]["covers"] == []
+
+
+def test_the_absence_of_someone_who_leaves_in_the_same_run_needs_no_cover():
+    # jdoe covers bwong's absence and bwong leaves too: in lanes the two may be done in either order.
+    found = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}, {"username": "bwong", "replacement": "asmith"}], USERS, [])
+    overrides = [cover_override("ov-1", "bwong", ops="jdoe"), cover_override("ov-2", "Carol", ops="jdoe")]
+    jdoe, bwong = filters.offboarding_plan(found, [], [], overrides)
+    assert [c["id"] for c in jdoe["covers"]] == ["ov-2"]
+    assert bwong["covers"] == []
+    # A leaver whose own offboarding cannot be done stays: their absence is still covered.
+    found = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}, {"username": "bwong", "replacement": "bwong"}], USERS, [])
+    assert [c["id"] for c in filters.offboarding_plan(found, [], [], overrides)[0]["covers"]] == ["ov-1", "ov-2"]
