@@ -92,6 +92,7 @@ def overrides(emulator):
     return {username: sorted(items) for username, items in found.items()}
 
 
+@pytest.mark.long
 def test_covers_two_absences_then_a_second_run_writes_nothing(emulator, run_playbook, tmp_path):
     run, report = cover(run_playbook, tmp_path, [JDOE, ASMITH])
 
@@ -191,6 +192,7 @@ def test_the_replacement_is_on_call_inside_the_absence_and_the_regular_person_ou
     ).items()
 
 
+@pytest.mark.long
 def test_a_changed_end_replaces_the_override_and_exclusive_removes_what_left_the_input(emulator, run_playbook, tmp_path):
     later = dict(username="jdoe", start=text(week(3, 4)), end=text(week(3, 5)), replacement="asmith")
     run, _report = cover(run_playbook, tmp_path, [JDOE, later])
@@ -328,6 +330,7 @@ def _seed_overrides(emulator):
     schedule_override(emulator, "bwong", week(6), week(6, 1), {OPERATIONS: "jdoe"})
 
 
+@pytest.mark.long
 def test_absences_in_lanes_end_as_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
     bwong = dict(username="bwong", start=text(week(5)), end=text(week(5, 2)), replacement="jdoe")
     cnguyen = dict(username="cnguyen", start=text(week(1, 1)), end=text(week(1, 4)), replacement="asmith")

@@ -64,6 +64,7 @@ def operation_counts(emulator):
     return dict(collections.Counter(entry["operation"] for entry in emulator.log))
 
 
+@pytest.mark.long
 def test_offboards_two_people_then_a_second_run_changes_nothing(emulator, run_playbook, tmp_path):
     assert emulator.state["oncall"][OPERATIONS] == ["jdoe"]
 
@@ -448,6 +449,7 @@ def final_state(emulator):
     return state
 
 
+@pytest.mark.long
 def test_people_in_lanes_end_as_one_after_another_with_the_same_calls_and_report(emulator, run_playbook, tmp_path):
     run, report, _file = offboard(run_playbook, tmp_path, LEAVERS, extra={"user_offboarding_concurrency": 0}, name="bad.yml")
     assert run.rc != 0 and report is None, run
