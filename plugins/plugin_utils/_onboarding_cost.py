@@ -80,7 +80,7 @@ def task_seconds(plans, lanes=1, cores=None):
         return sum(person_seconds(plan) for plan in plans)
     per_lane = [sum(person_seconds(plan) for plan in plans[1 + lane :: lanes]) for lane in range(lanes)]
     cores = max(1, cores or os.cpu_count() or 1)
-    return person_seconds(plans[0]) + max(max(per_lane), sum(per_lane) / min(lanes, cores))
+    return person_seconds(plans[0]) + max(*per_lane, sum(per_lane) / min(lanes, cores))
 
 
 def duration_text(seconds):
