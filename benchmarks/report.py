@@ -35,7 +35,7 @@ def one_line(record):
     )
 
 
-def _find(results, name):
+def find_scenario(results, name):
     for record in results["scenarios"]:
         if record["name"] == name:
             return record
@@ -72,8 +72,8 @@ def ok(record):
 
 def table_targets(results, table, count):
     """The targets of issue 12 for one table and size: [(target, measured, met)]."""
-    learn = _find(results, "learn-%s-%d" % (table, count))
-    later = _find(results, "later-%s-%d" % (table, count))
+    learn = find_scenario(results, "learn-%s-%d" % (table, count))
+    later = find_scenario(results, "later-%s-%d" % (table, count))
     out = []
     runs = [r for r in (learn, later) if r]
     if not runs:
@@ -163,7 +163,7 @@ def targets(results):
     steady = results.get("steady_table", "seed")
     for count in sizes(results):
         for kind, words in (("forks", "5 forks"), ("procs", "3 concurrent processes on one key")):
-            r = _find(results, "%s-%s-%d" % (kind, steady, count))
+            r = find_scenario(results, "%s-%s-%d" % (kind, steady, count))
             if r:
                 out.append(
                     dict(
@@ -173,7 +173,7 @@ def targets(results):
                         met=r["throttled_total"] == 0 and ok(r) and calls_explained(r),
                     )
                 )
-        r = _find(results, "rerun-%s-%d" % (steady, count))
+        r = find_scenario(results, "rerun-%s-%d" % (steady, count))
         if r:
             policy = r["calls"].get("get_paging_policy", 0)
             contacts = sum(r["calls"].get(op, 0) for op in CONTACT_READS)
@@ -322,8 +322,8 @@ def findings(results):
     lines = ["", "## Findings", ""]
     for count in sizes(results):
         reference = nolimit_wall(results, count)
-        firsts = [r for r in (_find(results, "learn-%s-%d" % (t, count)) for t in results["tables"]) if r]
-        laters = [r for r in (_find(results, "later-%s-%d" % (t, count)) for t in results["tables"]) if r]
+        firsts = [r for r in (find_scenario(results, "learn-%s-%d" % (t, count)) for t in results["tables"]) if r]
+        laters = [r for r in (find_scenario(results, "later-%s-%d" % (t, count)) for t in results["tables"]) if r]
         if not firsts or not reference:
             continue
         by_reference = [r for r in firsts if wall_bound(results, r)[1] == "no limits"]
@@ -419,8 +419,8 @@ def side_by_side(results, count):
                 cells.append("-")
         lines.append("| %s | %s |" % (label, " | ".join(cells)))
 
-    first = {t: _find(results, "learn-%s-%d" % (t, count)) for t in tables}
-    later = {t: _find(results, "later-%s-%d" % (t, count)) for t in tables}
+    first = {t: find_scenario(results, "learn-%s-%d" % (t, count)) for t in tables}
+    later = {t: find_scenario(results, "later-%s-%d" % (t, count)) for t in tables}
     row("limits", lambda t: results["limits"][t])
     row("floor s (set by)", lambda t: "%.1f (%s)" % (first[t]["floor_s"], first[t]["floor_operation"] or "-"))
     for label, runs in (("first run", first), ("later run", later)):
@@ -567,6 +567,8 @@ METHOD_NOTES = [
     "  modules' own counters (`api.calls` of every result) is compared with it (*counters agree*). Every run ends with",
     "  a check of every person's user, phone and paging policy on the emulator (*converged*). The JSON holds every",
     "  request's time, operation and status (`timeline`, seconds from the run's start).",
+    "* **People at once.** The playbook `victorops.oncall.onboard` with 1, 2 and 4 lanes, and a loop of paging-policy tasks",
+    "  against `2ps` and no limits, are measured by `benchmarks/lanes.py`: [performance-lanes.md](performance-lanes.md).",
 ]
 
 
@@ -583,18 +585,18 @@ def plot(results, path):
     if not counts:
         return
     # The largest N with the most tables run (all of them, in a complete run).
-    largest = max(counts, key=lambda n: (sum(1 for t in results["tables"] if _find(results, "learn-%s-%d" % (t, n))), n))
-    tables = [t for t in results["tables"] if _find(results, "learn-%s-%d" % (t, largest))]
+    largest = max(counts, key=lambda n: (sum(1 for t in results["tables"] if find_scenario(results, "learn-%s-%d" % (t, n))), n))
+    tables = [t for t in results["tables"] if find_scenario(results, "learn-%s-%d" % (t, largest))]
     if not tables:
         return
-    reference = _find(results, "nolimit-%d" % largest)
+    reference = find_scenario(results, "nolimit-%d" % largest)
     figure, axes = plt.subplots(1, len(tables), figsize=(5 * len(tables), 4), sharey=True, squeeze=False)
     for axis, table in zip(axes[0], tables):
         floor = None
         for record, colour, label in (
             (reference, "grey", "no limits"),
-            (_find(results, "learn-%s-%d" % (table, largest)), "tab:blue", "first run"),
-            (_find(results, "later-%s-%d" % (table, largest)), "tab:green", "later run"),
+            (find_scenario(results, "learn-%s-%d" % (table, largest)), "tab:blue", "first run"),
+            (find_scenario(results, "later-%s-%d" % (table, largest)), "tab:green", "later run"),
         ):
             if not record:
                 continue

@@ -554,6 +554,34 @@ def machine():
     )
 
 
+def run_steps(step_runner, bench, pacing_root, steps, results, write, started):
+    """Run each ``(name, function, arguments)`` of ``steps`` with ``step_runner``, keeping a failed one's error."""
+    for name, function, arguments in steps:
+        try:
+            results["scenarios"].append(step_runner(bench, pacing_root, name, function, arguments))
+        except Exception:  # noqa: BLE001 (one broken scenario must not lose the others' results)
+            traceback.print_exc()
+            results.setdefault("errors", []).append(dict(scenario=name, error=traceback.format_exc(limit=3)))
+        # Written after every scenario, so that an interrupted run still leaves what it measured (marked incomplete).
+        _stamp_end(results, started)
+        write()
+
+
+def close_run(bench, results, write, workdir, keep, started):
+    """Stop the emulators, write the results a last time and remove the working directory unless ``keep``."""
+    bench.close()
+    _stamp_end(results, started)
+    write()
+    if keep:
+        print("working directory kept: %s" % workdir)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _stamp_end(results, started):
+    results.update(total_s=round(time.time() - started, 1), load_end=[round(x, 2) for x in os.getloadavg()])
+
+
 def write_results(results, output):
     # The tables' limits as numbers, for the peak use of each limit (derived from the emulator's tables and the window).
     results.setdefault("limit_numbers", {table: table_limits(table, results["window_s"]) for table in results["tables"]})
@@ -630,24 +658,18 @@ def main(argv=None):
         if rounds:
             results["task_timing"] = bench.task_timing(make_people(10), rounds)
         for count in sizes:
-            for name, function, arguments in plan_for(count, tables, args.steady_table, args.compare):
-                try:
-                    results["scenarios"].append(run_step(bench, workdir / "pacing", name, function, arguments))
-                except Exception:  # noqa: BLE001 (one broken scenario must not lose the others' results)
-                    traceback.print_exc()
-                    results.setdefault("errors", []).append(dict(scenario=name, error=traceback.format_exc(limit=3)))
-                # Written after every scenario, so that an interrupted run still leaves what it measured (marked incomplete).
-                results.update(total_s=round(time.time() - started, 1), load_end=[round(x, 2) for x in os.getloadavg()])
-                write_results(results, output)
+            run_steps(
+                run_step,
+                bench,
+                workdir / "pacing",
+                plan_for(count, tables, args.steady_table, args.compare),
+                results,
+                lambda: write_results(results, output),
+                started,
+            )
         results["complete"] = True
     finally:
-        bench.close()
-        results.update(total_s=round(time.time() - started, 1), load_end=[round(x, 2) for x in os.getloadavg()])
-        write_results(results, output)
-        if args.keep:
-            print("working directory kept: %s" % workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        close_run(bench, results, lambda: write_results(results, output), workdir, args.keep, started)
     print("total %.1f s; results in %s" % (results["total_s"], output))
     for target in results["targets"]:
         print("  [%s] %s: %s" % ("met" if target["met"] else "MISSED", target["target"], target["measured"]))
