@@ -17,6 +17,8 @@ pytestmark = pytest.mark.slow
 
 ROLE = "victorops.oncall.oncall_cover : "
 PLAY = "- name: cover\n  ansible.builtin.import_playbook: victorops.oncall.cover\n"
+# The role's main entry point in a play of one's own: every absence on this host, one after another.
+ROLE_PLAY = "- name: cover\n  hosts: localhost\n  gather_facts: false\n  roles:\n    - role: victorops.oncall.oncall_cover\n"
 CALENDAR_PLAY = "- name: calendar\n  ansible.builtin.import_playbook: victorops.oncall.oncall_calendar\n"
 REPORT_TASK = ROLE + "Show the cover report"
 OPERATIONS = "team-Q2opsDemoTeam001"  # the Operations team, and the slug of its policy "Operations"
@@ -52,14 +54,14 @@ ASMITH = dict(
 )
 
 
-def cover(run_playbook, tmp_path, absences, check=False, diff=False, extra=None, name="absences.yml"):
+def cover(run_playbook, tmp_path, absences, check=False, diff=False, extra=None, name="absences.yml", play=PLAY):
     report_file = tmp_path / ("report-" + name.replace(".yml", ".json"))
     if report_file.exists():
         report_file.unlink()
     variables = {"oncall_cover_absences": absences, "oncall_cover_report_file": str(report_file)}
     variables.update(extra or {})
     (tmp_path / name).write_text(yaml.safe_dump(variables, sort_keys=False))
-    run = run_playbook(play=PLAY, check=check, diff=diff, extra_args=("-e", "@" + name))
+    run = run_playbook(play=play, check=check, diff=diff, extra_args=("-e", "@" + name))
     report = json.loads(report_file.read_text()) if report_file.exists() else None
     return run, report
 
@@ -309,8 +311,10 @@ def test_the_cover_converges_on_the_other_answer_shapes(emulator, run_playbook, 
     # The create answer under `schedule`, the SDK's assignment body, instants in epoch milliseconds, and usernames
     # stored in lower case: the same input covers the same absences, and a second run writes nothing.
     absences = [dict(JDOE, replacement="BWong"), ASMITH]
-    run, report = cover(run_playbook, tmp_path, absences)
+    # Through the role's main entry point: no lane host.
+    run, report = cover(run_playbook, tmp_path, absences, play=ROLE_PLAY)
     assert run.rc == 0, run
+    assert "oncall_cover_lane_" not in run.stdout
     assert overrides(emulator) == {
         "jdoe": [(JDOE["start"], JDOE["end"], {OPERATIONS: "bwong", HIGH: "bwong"})],
         "asmith": [(text(week(2, 1)), text(week(2, 3)), {OPERATIONS: None, HIGH: "jdoe"})],
@@ -318,7 +322,7 @@ def test_the_cover_converges_on_the_other_answer_shapes(emulator, run_playbook, 
     assert [entry["status"] for entry in report["absences"]] == ["changed", "changed"]
 
     emulator.clear_log()
-    run, report = cover(run_playbook, tmp_path, absences)
+    run, report = cover(run_playbook, tmp_path, absences, play=ROLE_PLAY)
     assert run.rc == 0, run
     assert emulator.writes() == []
     assert [entry["status"] for entry in report["absences"]] == ["no change", "no change"]
