@@ -40,7 +40,6 @@ import errno
 import fcntl
 import hashlib
 import json
-import math
 import os
 import random
 import stat
@@ -48,6 +47,18 @@ import time
 from typing import Any
 from collections.abc import Callable, Mapping
 
+from ansible_collections.victorops.oncall.plugins.module_utils._pacing_state import (
+    LEARN_TTL,
+    MAX_ENTRIES,
+    MAX_KEPT,
+    MAX_STATE_BYTES,
+    empty_state,
+    finite,
+    learnt_until,
+    level_entry,
+    parse_state,
+    sanitize,
+)
 from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits import (
     AUTO,
     DEFAULT_PROFILE,
@@ -62,21 +73,10 @@ from ansible_collections.victorops.oncall.plugins.module_utils._rate_limits impo
 
 STATE_DIR_ENV = "VICTOROPS_PACING_STATE_DIR"
 DEFAULT_STATE_DIR = os.path.join("~", ".cache", "victorops_oncall", "pacing")
-STATE_VERSION = 2
 # Shortest sleep between two looks at a full window: avoids a busy loop on clock rounding.
 MIN_WAIT = 0.001
 # Longest wait for the lock before pacing in memory.
 LOCK_TIMEOUT = 10.0
-# How long a learnt table is kept (seconds of wall clock, not scaled by the rate window).
-LEARN_TTL = 24 * 3600.0
-# State files larger than this are not parsed.
-MAX_STATE_BYTES = 1024 * 1024
-# Sanity bounds of what a state file may hold.
-MAX_OPERATIONS = 256
-MAX_ENTRIES = 4096
-MAX_KEPT = 64
-MAX_NAME = 200
-MAX_INT_DIGITS = 20
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -115,94 +115,6 @@ class PacingTimeout(Exception):
         self.operation = operation
         self.wait = wait
         self.allowed = allowed
-
-
-def _empty_state() -> dict[str, Any]:
-    # "even" came later within version 2: a file without it is read as not even, and older code ignores it.
-    return {"version": STATE_VERSION, "ops": {}, "blocked": {}, "learnt": {}, "op_levels": {}, "even": {}}
-
-
-def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _reject_constant(name):
-    raise ValueError("%s is not a number this file may hold" % name)
-
-
-def _bounded_int(text):
-    if len(text) > MAX_INT_DIGITS:
-        raise ValueError("an integer of %d digits" % len(text))
-    return int(text)
-
-
-def parse_state(data: bytes) -> dict[str, Any]:
-    """The JSON of a state file; ValueError for anything that is not plain, finite, reasonably sized JSON."""
-    if len(data) > MAX_STATE_BYTES:
-        raise ValueError("larger than %d bytes" % MAX_STATE_BYTES)
-    try:
-        # Floats out of range (1e400) become inf and are dropped by sanitize(), like every non-finite number.
-        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant, parse_int=_bounded_int)
-    except (RecursionError, OverflowError, UnicodeDecodeError, TypeError) as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _name_ok(name) -> bool:
-    return isinstance(name, str) and 0 < len(name) <= MAX_NAME
-
-
-def _until(value, now, ttl):
-    """The ``until`` of a learnt record while it holds, or None."""
-    if not isinstance(value, dict) or not _finite(value.get("until")):
-        return None
-    until = float(value["until"])
-    if until <= now or until > now + ttl:  # expired, or from a clock that went back: learn again
-        return None
-    return until
-
-
-def _level_entry(value, now, ttl):
-    """A valid ``{"level", "until"}`` record, or None."""
-    until = _until(value, now, ttl)
-    if until is None or value.get("level") not in LEVELS:
-        return None
-    return {"level": value["level"], "until": until}
-
-
-def sanitize(state, now: float, ttl: float = LEARN_TTL) -> dict[str, Any]:
-    """Only the parts of ``state`` that have the shape and ranges this code writes; an empty state otherwise."""
-    clean = _empty_state()
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        return clean
-    ops: Any = state.get("ops")
-    blocked: Any = state.get("blocked")
-    learnt: Any = state.get("learnt", {})
-    op_levels: Any = state.get("op_levels", {})
-    even: Any = state.get("even", {})
-    if not all(isinstance(part, dict) for part in (ops, blocked, learnt, op_levels, even)):
-        return clean
-    for op, entries in list(ops.items())[:MAX_OPERATIONS]:
-        if not _name_ok(op) or not isinstance(entries, list):
-            continue
-        kept = [
-            [float(e[0]), e[1]] for e in entries[:MAX_ENTRIES] if isinstance(e, list) and len(e) == 2 and _finite(e[0]) and (e[1] is None or _name_ok(e[1]))
-        ]
-        if kept:
-            clean["ops"][op] = kept
-    for op, until in list(blocked.items())[:MAX_OPERATIONS]:
-        if _name_ok(op) and _finite(until):
-            clean["blocked"][op] = float(until)
-    account = _level_entry(learnt, now, ttl) if learnt else None
-    if account is not None:
-        clean["learnt"] = account
-    for op, value in list(op_levels.items())[:MAX_OPERATIONS]:
-        entry = _level_entry(value, now, ttl)
-        if _name_ok(op) and entry is not None:
-            clean["op_levels"][op] = entry
-    even_until = _until(even, now, ttl) if even else None
-    if even_until is not None:
-        clean["even"] = {"until": even_until}
-    return clean
 
 
 class Pacer:
@@ -326,7 +238,7 @@ class Pacer:
             return None
         op = operation
         self.throttles[op] = self.throttles.get(op, 0) + 1
-        seconds = min(max(float(delay or 0.0), 0.0), self.window) if _finite(delay or 0.0) else 0.0
+        seconds = min(max(float(delay or 0.0), 0.0), self.window) if finite(delay or 0.0) else 0.0
 
         def learn(state, now):
             if seconds > 0:
@@ -430,12 +342,12 @@ class Pacer:
                 state["blocked"][op] = until
             else:
                 del state["blocked"][op]
-        if state["learnt"] and _level_entry(state["learnt"], now, self.learn_ttl) is None:
+        if state["learnt"] and level_entry(state["learnt"], now, self.learn_ttl) is None:
             state["learnt"] = {}
         for op in list(state["op_levels"]):
-            if _level_entry(state["op_levels"][op], now, self.learn_ttl) is None:
+            if level_entry(state["op_levels"][op], now, self.learn_ttl) is None:
                 del state["op_levels"][op]
-        if state["even"] and _until(state["even"], now, self.learn_ttl) is None:
+        if state["even"] and learnt_until(state["even"], now, self.learn_ttl) is None:
             state["even"] = {}
 
     def _try_reserve(self, state, now, op, reservation):
@@ -458,12 +370,12 @@ class Pacer:
     def _read_state(self):
         """The pruned state, for reading only."""
         if not self.enabled:
-            return _empty_state()
+            return empty_state()
         return self._update(lambda state, now: json.loads(json.dumps(state)), write=False)
 
     def _fall_back(self, reason, seed=None):
         self.fallback_reason = "%s; pacing this process only" % reason
-        self._memory = seed if seed is not None else _empty_state()
+        self._memory = seed if seed is not None else empty_state()
         self.close()
 
     def _update(self, change, write=True):
@@ -561,11 +473,11 @@ class Pacer:
             fd = os.open(self.state_name, os.O_RDONLY | _O_NOFOLLOW | _O_CLOEXEC | _O_NONBLOCK, dir_fd=dir_fd)
         except OSError:
             # Missing, a symbolic link, unreadable: start afresh rather than fail the task.
-            return _empty_state()
+            return empty_state()
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STATE_BYTES:
-                return _empty_state()
+                return empty_state()
             chunks, size = [], 0
             while size <= MAX_STATE_BYTES:
                 chunk = os.read(fd, 65536)
@@ -575,7 +487,7 @@ class Pacer:
                 size += len(chunk)
             return sanitize(parse_state(b"".join(chunks)), now, self.learn_ttl)
         except (OSError, ValueError):
-            return _empty_state()
+            return empty_state()
         finally:
             os.close(fd)
 

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 from ansible_collections.victorops.oncall.tests.pacing_simulation import level_of
-from ansible_collections.victorops.oncall.plugins.module_utils import _pacing
+from ansible_collections.victorops.oncall.plugins.module_utils import _pacing, _pacing_state
 from ansible_collections.victorops.oncall.plugins.module_utils._pacing import Pacer, key_digest
 from ansible_collections.victorops.oncall.tests.pacing_simulation import FakeClock
 
@@ -261,4 +261,4 @@ def test_a_file_over_1_mb_is_not_parsed(directory, clock, monkeypatch):
 
 def test_parse_state_refuses_oversize_input():
     with pytest.raises(ValueError):
-        _pacing.parse_state(b" " * (1024 * 1024 + 1) + b"{}")
+        _pacing_state.parse_state(b" " * (1024 * 1024 + 1) + b"{}")
