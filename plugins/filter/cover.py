@@ -31,8 +31,8 @@ def cover_concurrency_problems(concurrency):
     return _cover.concurrency_problems(concurrency)
 
 
-def cover_lanes(entries, concurrency=1, lead_host="localhost"):
-    return _cover.lanes(entries or [], concurrency, lead_host)
+def cover_lanes(entries, concurrency=1, lead_host="localhost", limited=False):
+    return _cover.lanes(entries or [], concurrency, lead_host, bool(limited))
 
 
 def cover_outcome(entry, results=None, check_mode=False, failure=None, not_attempted=None):

@@ -29,15 +29,19 @@ def lifecycle_report_lines(report):
     return _lifecycle.report_lines(report or [])
 
 
-def lifecycle_lanes(items, concurrency=1, host_prefix="lane", option="concurrency", lead_host="localhost"):
+def lifecycle_lanes(items, concurrency=1, host_prefix="lane", option="concurrency", lead_host="localhost", limited=False):
     try:
-        return _lifecycle.lanes(items, concurrency, host_prefix, option, lead_host)
+        return _lifecycle.lanes(items, concurrency, host_prefix, option, lead_host, bool(limited))
     except ValueError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
 
-def lifecycle_gather(fallback, lanes, lane_reports):
-    return _lifecycle.gather(fallback, lanes, lane_reports)
+def lifecycle_gather(fallback, lanes, lane_reports, key=None):
+    return _lifecycle.gather(fallback, lanes, lane_reports, key)
+
+
+def lifecycle_at_once(lanes, forks=None):
+    return _lifecycle.lanes_at_once(lanes, forks)
 
 
 def lifecycle_first_stop(stops):
@@ -73,6 +77,7 @@ class FilterModule:
             "lifecycle_report_lines": lifecycle_report_lines,
             "lifecycle_lanes": lifecycle_lanes,
             "lifecycle_gather": lifecycle_gather,
+            "lifecycle_at_once": lifecycle_at_once,
             "lifecycle_first_stop": lifecycle_first_stop,
             "export_usernames": export_usernames,
             "export_problems": export_problems,

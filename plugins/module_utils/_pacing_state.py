@@ -30,7 +30,7 @@ MAX_INT_DIGITS = 20
 
 
 def empty_state() -> dict[str, Any]:
-    # "even" came later within version 2: a file without it is read as not even, and older code ignores it.
+    # "even" came later within version 2: a file without it is read as not even; older code drops it when it next writes.
     return {"version": STATE_VERSION, "ops": {}, "blocked": {}, "learnt": {}, "op_levels": {}, "even": {}}
 
 

@@ -333,7 +333,7 @@ def concurrency_problems(concurrency):
     return []
 
 
-def lanes(entries, concurrency=1, lead_host="localhost"):
+def lanes(entries, concurrency=1, lead_host="localhost", limited=False):
     """The plan's entries dealt into lanes (``{host, positions, members}``, see ``_lifecycle.lanes``; the lanes after the
     first also ``group``, the play that runs their hosts).
 
@@ -345,7 +345,7 @@ def lanes(entries, concurrency=1, lead_host="localhost"):
     """
     entries = list(entries or [])
     absences = [entry for entry in entries if entry.get("state") != "absent"]
-    dealt = _lifecycle.lanes(absences, concurrency, LANE_PREFIX, CONCURRENCY_OPTION, lead_host)
+    dealt = _lifecycle.lanes(absences, concurrency, LANE_PREFIX, CONCURRENCY_OPTION, lead_host, limited)
     if len(dealt) <= 1:
         return _lifecycle.lanes(entries, 1, LANE_PREFIX, CONCURRENCY_OPTION, lead_host)
     result = dealt[:1] + [dict(lane, group=LANES_GROUP) for lane in dealt[1:]]

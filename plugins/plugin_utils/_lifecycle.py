@@ -122,7 +122,7 @@ def report_lines(report):
     return [report_line(entry) for entry in report or []]
 
 
-def lanes(items, concurrency=1, host_prefix="lane", option="concurrency", lead_host="localhost"):
+def lanes(items, concurrency=1, host_prefix="lane", option="concurrency", lead_host="localhost", limited=False):
     """``items`` dealt into lanes, each handled by one Ansible host, one item after another, in input order.
 
     Each lane is ``{host, positions, members}``: its host's name, the positions of its members in ``items``, and the
@@ -130,12 +130,13 @@ def lanes(items, concurrency=1, host_prefix="lane", option="concurrency", lead_h
     others: a rejected key or an unreachable API then stops the run there, once, before any other lane starts. The
     rest are dealt round robin (the first people stay first in every lane) into at most ``concurrency`` lanes, hosts
     ``<host_prefix>_<n>``, run at once. A ``concurrency`` of 1 is one lane of everyone on ``lead_host``. ``option``
-    names the setting in the message of a bad ``concurrency``.
+    names the setting in the message of a bad ``concurrency``. Under a ``--limit`` (``limited``) the plays would leave
+    the in-memory lane hosts out, so everyone is one lane on ``lead_host`` then too.
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, (int, str)) or not str(concurrency).strip().isdigit() or int(concurrency) < 1:
         raise ValueError("%s must be a whole number of 1 or more (how many are handled at once), got %r" % (option, concurrency))
     items = list(items or [])
-    if int(concurrency) == 1 or len(items) <= 1:
+    if int(concurrency) == 1 or len(items) <= 1 or limited:
         return [{"host": lead_host, "positions": list(range(len(items))), "members": items}] if items else []
     result = [{"host": lead_host, "positions": [0], "members": items[:1]}]
     count = min(int(concurrency), len(items) - 1)
@@ -145,21 +146,26 @@ def lanes(items, concurrency=1, host_prefix="lane", option="concurrency", lead_h
     return result
 
 
-def lanes_at_once(lanes_run):
-    """How many lanes run at once: the lanes after the first (which runs alone, before them), or 1."""
-    return max(1, len(lanes_run or []) - 1)
+def lanes_at_once(lanes_run, forks=None):
+    """How many lanes run at once: the lanes after the first (which runs alone, before them), at most ``forks``, or 1."""
+    at_once = len(lanes_run or []) - 1
+    if forks:
+        at_once = min(at_once, int(forks))
+    return max(1, at_once)
 
 
-def gather(fallback, lanes_run, lane_reports):
+def gather(fallback, lanes_run, lane_reports, key=None):
     """Everyone's report entry in input order: each lane's entries at their positions.
 
     ``fallback`` holds an entry for every position (nobody attempted, and why); a position that its lane did not
-    report keeps it, so that nobody is left out of the report when a lane ends early.
+    report keeps it, so that nobody is left out of the report when a lane ends early. With ``key`` (``username``), an
+    entry is placed only where the fallback entry names the same one: a lane's report can never speak for another.
     """
     merged = list(fallback or [])
     for lane, report in zip(lanes_run or [], lane_reports or []):
         for position, entry in zip(lane["positions"], report or []):
-            merged[position] = entry
+            if key is None or (isinstance(entry, dict) and entry.get(key) == merged[position].get(key)):
+                merged[position] = entry
     return merged
 
 

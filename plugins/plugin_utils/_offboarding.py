@@ -148,7 +148,11 @@ def plan(entries, with_teams=None, on_call=None, overrides=None):
     # handing it over could only fail or race that person's removal, in whichever order the two are done.
     leaving = {entry["user"] for entry in plans if entry["user"] is not None and entry["problem"] is None}
     for entry in plans:
+        dropped = [cover for cover in entry["covers"] if cover["username"] in leaving]
         entry["covers"] = [cover for cover in entry["covers"] if cover["username"] not in leaving]
+        entry["notes"] = list(entry.get("notes") or []) + [
+            "the cover of %s is not handed over: %s leaves in this run too" % (cover["label"], cover["username"]) for cover in dropped
+        ]
     return plans
 
 

@@ -223,12 +223,17 @@ def test_a_person_not_found_covers_nothing():
 
 
 def test_the_absence_of_someone_who_leaves_in_the_same_run_needs_no_cover():
-    # jdoe covers bwong's absence and bwong leaves too: in lanes the two may be done in either order.
+    # jdoe covers bwong's absence and bwong covers jdoe's, and both leave: in lanes the two may be done in either order.
     found = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}, {"username": "bwong", "replacement": "asmith"}], USERS, [])
-    overrides = [cover_override("ov-1", "bwong", ops="jdoe"), cover_override("ov-2", "Carol", ops="jdoe")]
+    overrides = [cover_override("ov-1", "bwong", ops="jdoe"), cover_override("ov-2", "Carol", ops="jdoe"), cover_override("ov-3", "jdoe", db="bwong")]
     jdoe, bwong = filters.offboarding_plan(found, [], [], overrides)
     assert [c["id"] for c in jdoe["covers"]] == ["ov-2"]
     assert bwong["covers"] == []
+    period = "from 2030-03-10T09:00:00Z to 2030-03-17T09:00:00Z"
+    assert jdoe["notes"] == ["the cover of bwong %s is not handed over: bwong leaves in this run too" % period]
+    assert bwong["notes"] == ["the cover of jdoe %s is not handed over: jdoe leaves in this run too" % period]
+    assert filters.offboarding_outcome(jdoe, {}, True)["notes"] == jdoe["notes"]
     # A leaver whose own offboarding cannot be done stays: their absence is still covered.
     found = filters.offboarding_resolve([{"username": "jdoe", "replacement": "asmith"}, {"username": "bwong", "replacement": "bwong"}], USERS, [])
-    assert [c["id"] for c in filters.offboarding_plan(found, [], [], overrides)[0]["covers"]] == ["ov-1", "ov-2"]
+    jdoe, _bwong = filters.offboarding_plan(found, [], [], overrides)
+    assert [c["id"] for c in jdoe["covers"]] == ["ov-1", "ov-2"] and jdoe["notes"] == []
