@@ -366,7 +366,7 @@ def test_lanes_share_the_cores_and_the_rate_limits_still_bound_the_run():
     # The first person alone (1.9 s), then four lanes of 12 or 13 people on two cores: their 93.1 s of tasks take
     # half that, more than the longest lane (24.7 s).
     four = _onboarding_cost.estimate(plans, 60, lanes=4, cores=2)
-    assert four["task_seconds"] == pytest.approx(48.4, abs=0.06)
+    assert four["task_seconds"] == pytest.approx(48.45, abs=0.06)  # 48.45 s, rounded to a tenth either way by float error
     assert four["seconds"]["2020"] == 120.0 and four["seconds"]["2018"] == 360.0
     assert 48.4 <= four["seconds"]["2ps"] < 95.0
     # On eight cores the longest lane sets Ansible's own time.
