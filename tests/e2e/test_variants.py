@@ -482,7 +482,9 @@ def test_every_scenario_converges_then_a_second_run_changes_nothing(emulator, ru
     assert emulator.writes() == []
     assert scenario_facts(emulator, scenarios) == wanted
     if variant == "rate-2ps-even":
-        assert [e for e in emulator.log if e["status"] in (403, 429)] == []  # learnt in the first run
+        # One refusal teaches the pacer for good: at most one in both runs together (timing decides whether the first
+        # run sends two requests of an operation close enough to meet it).
+        assert len(throttled) + len([e for e in emulator.log if e["status"] in (403, 429)]) <= 1
     # The figures of docs/reliability.md's table (pytest --junitxml shows them as properties).
     record_property(
         "matrix",
