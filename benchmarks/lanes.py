@@ -323,7 +323,6 @@ def policy_summary(results):
 
 
 def markdown(results):
-    machine = results["machine"]
     out = [
         "# Performance: people at once",
         "",
@@ -349,13 +348,7 @@ def markdown(results):
         "",
         "| | |",
         "|---|---|",
-        "| command | `%s` |" % results["command"],
-        "| date | %s |" % results["date"],
-        "| complete | %s |" % ("yes" if results["complete"] else "**no** (interrupted; the scenarios below are those that ran)"),
-        "| machine | %s CPUs; `%s` |" % (machine["cpus"], machine["uname"]),
-        "| Python, Ansible | Python %s, %s |" % (machine["python"], machine["ansible_core"]),
-        "| rate window | %g s stand for the API's 60 s; every limit is compressed by %g / 60, the per-second table included |"
-        % (results["window_s"], results["window_s"]),
+        *run.report.run_rows(results, "yes" if results["complete"] else "**no** (interrupted; the scenarios below are those that ran)"),
         "| 2ps table, compressed | %s |" % results["limits"]["2ps"],
         "| load average (1, 5, 15 min) | %s at the start, %s at the end |"
         % (" / ".join("%.2f" % x for x in results["load_start"]), " / ".join("%.2f" % x for x in results.get("load_end", results["load_start"]))),

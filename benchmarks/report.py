@@ -207,9 +207,20 @@ def _yes(met):
     return "yes" if met else "**no**"
 
 
+def run_rows(results, complete):
+    """The rows of a benchmark page's "This run" table that every benchmark has: command, date, machine, window."""
+    machine, window = results["machine"], results["window_s"]
+    return [
+        "| command | `%s` |" % results["command"],
+        "| date | %s |" % results["date"],
+        "| complete | %s |" % complete,
+        "| machine | %s CPUs; `%s` |" % (machine["cpus"], machine["uname"]),
+        "| Python, Ansible | Python %s, %s |" % (machine["python"], machine["ansible_core"]),
+        "| rate window | %g s stand for the API's 60 s; every limit is compressed by %g / 60, the per-second table included |" % (window, window),
+    ]
+
+
 def markdown(results):
-    window = results["window_s"]
-    m = results["machine"]
     lines = [
         "# Performance",
         "",
@@ -237,12 +248,7 @@ def markdown(results):
         "",
         "| | |",
         "|---|---|",
-        "| command | `%s` |" % results["command"],
-        "| date | %s |" % results["date"],
-        "| complete | %s |" % _completeness(results),
-        "| machine | %s CPUs; `%s` |" % (m["cpus"], m["uname"]),
-        "| Python, Ansible | Python %s, %s |" % (m["python"], m["ansible_core"]),
-        "| rate window | %g s stand for the API's 60 s; every limit is compressed by %g / 60, the per-second table included |" % (window, window),
+        *run_rows(results, _completeness(results)),
         "| load average (1, 5, 15 min) | %s at the start, %s at the end |"
         % (" / ".join("%.2f" % x for x in results["load_start"]), " / ".join("%.2f" % x for x in results.get("load_end", results["load_start"]))),
         "| total time | %.0f s |" % results.get("total_s", 0),
